@@ -60,7 +60,9 @@ class Settings(BaseSettings):
         None, description="Discord gateway URL; default: the one Discord's REST API names."
     )
     admin_user_ids: IdList = Field(default_factory=list, description="User ids allowed to /reindex.")
-    allowed_channel_ids: IdList = Field(default_factory=list, description="Channels to answer in; empty = all.")
+    allowed_channel_ids: IdList = Field(
+        default_factory=list, description="Channels to answer in; empty = all."
+    )
     cooldown_seconds: float = Field(5.0, ge=0, description="Per-user wait between questions.")
     shard_count: int | None = Field(None, ge=1, description="Total shards across the fleet (large bots).")
     shard_ids: IdList | None = Field(None, description="Shards this process runs; default all.")
@@ -85,7 +87,9 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # Docker secrets are files named like the variable, in lower case (essaybot_discord_token);
         # the folder only exists where secrets are mounted, so it is only read then.
-        secrets = [SecretsSettingsSource(settings_cls, secrets_dir=SECRETS_DIR)] if SECRETS_DIR.is_dir() else []
+        secrets = (
+            [SecretsSettingsSource(settings_cls, secrets_dir=SECRETS_DIR)] if SECRETS_DIR.is_dir() else []
+        )
         return (
             init_settings,
             env_settings,

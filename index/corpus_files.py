@@ -11,7 +11,9 @@ def corpus_paths(corpus_dir: Path) -> list[Path]:
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist")
     root = corpus_dir.resolve()
-    paths = sorted(path for path in corpus_dir.iterdir() if path.suffix == ".md" and not path.name.startswith("."))
+    paths = sorted(
+        path for path in corpus_dir.iterdir() if path.suffix == ".md" and not path.name.startswith(".")
+    )
     for path in paths:
         if not path.resolve().is_relative_to(root):
             raise CorpusError(f"{path.name}: links outside the corpus folder; copy the file in instead")

@@ -99,7 +99,9 @@ def parse_document(document_id: str, raw: bytes) -> Document:
 
 def _split_front_matter(name: str, text: str) -> tuple[dict, str]:
     if not text.startswith("---\n"):
-        raise CorpusError(f"{name}: missing front matter; start the file with a '---' block (title, author, date)")
+        raise CorpusError(
+            f"{name}: missing front matter; start the file with a '---' block (title, author, date)"
+        )
     end = text.find("\n---\n", 4)
     if end == -1:
         raise CorpusError(f"{name}: front matter is not closed by a '---' line")

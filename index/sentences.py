@@ -6,8 +6,33 @@ import re
 # list: it is handled by ABBREVIATION_WITH_DOTS, which only splits when the next word clearly
 # starts a new sentence.
 _NON_TERMINAL = {
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "etc", "e.g", "i.e", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "gen", "col", "lt", "sgt",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "st",
+    "no",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
 }
 _ABBREVIATION_WITH_DOTS = re.compile(r"(?:\b[A-Za-z]\.){2,}$")
 # A sentence ends at . ? or ! (optionally followed by closing quotes or brackets), then whitespace,
@@ -16,10 +41,51 @@ _BOUNDARY = re.compile(r"[.?!][\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 # Words that commonly start a sentence; after "U.S." they mark a boundary, anything else
 # (a proper noun, "dollars") is read as the same sentence.
 _SENTENCE_STARTERS = {
-    "the", "a", "an", "this", "that", "these", "those", "it", "its", "in", "on", "at", "but", "and",
-    "so", "surely", "however", "although", "still", "since", "now", "then", "there", "they", "we",
-    "he", "she", "as", "for", "from", "if", "when", "while", "with", "without", "yet", "moreover",
-    "furthermore", "therefore", "thus", "meanwhile", "after", "before", "according", "only",
+    "the",
+    "a",
+    "an",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "its",
+    "in",
+    "on",
+    "at",
+    "but",
+    "and",
+    "so",
+    "surely",
+    "however",
+    "although",
+    "still",
+    "since",
+    "now",
+    "then",
+    "there",
+    "they",
+    "we",
+    "he",
+    "she",
+    "as",
+    "for",
+    "from",
+    "if",
+    "when",
+    "while",
+    "with",
+    "without",
+    "yet",
+    "moreover",
+    "furthermore",
+    "therefore",
+    "thus",
+    "meanwhile",
+    "after",
+    "before",
+    "according",
+    "only",
 }
 
 
@@ -54,7 +120,7 @@ def _ends_sentence(text: str, start: int, mark: int, end: int) -> bool:
         return False
     if _ABBREVIATION_WITH_DOTS.search(word + "."):
         following = text[end:].split(maxsplit=1)
-        next_word = following[0].strip("\"“‘(").lower() if following else ""
+        next_word = following[0].strip('"“‘(').lower() if following else ""
         return next_word in _SENTENCE_STARTERS
     # A single capital before the period is an initial ("J. Smith"), not a sentence end.
     return not (len(bare) == 1 and bare.isalpha())

@@ -1,0 +1,157 @@
+"""Build the index from the corpus folder: parse, cut into units, embed, publish atomically."""
+
+import difflib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from index.cache import EmbeddingCache, text_key
+from index.corpus_files import load_corpus
+from index.documents import Document, Paragraph
+from index.embedding import Embedder
+from index.errors import EssayBotError
+from index.store import FORMAT_VERSION, DocumentRecord, Manifest, read_index, write_index
+from index.units import cut_units
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (texts encoded so far, texts in all)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    paragraphs: int
+    sentences: int
+    units: int
+    encoded: int  # texts the model had to encode (the rest came from the cache)
+    added: int  # paragraphs, compared with the index that was there before
+    changed: int
+    removed: int
+    unchanged: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (
+            f"{self.documents} document(s), {self.paragraphs} paragraphs, {self.sentences} sentences; "
+            f"paragraphs added {self.added}, changed {self.changed}, removed {self.removed}, "
+            f"unchanged {self.unchanged}; {self.encoded} of {self.units} texts encoded in {self.seconds:.1f} s"
+        )
+
+
+def build_index(
+    corpus_dir: Path,
+    out_dir: Path,
+    embedder: Embedder,
+    *,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+    batch_size: int = 64,
+) -> BuildReport:
+    """Build an index of ``corpus_dir`` and publish it at ``out_dir``; the old index stays on failure."""
+    started = time.perf_counter()
+    documents = load_corpus(corpus_dir)
+    paragraphs = [paragraph for document in documents for paragraph in document.paragraphs]
+    units, texts = cut_units(documents)
+    cache = EmbeddingCache(cache_dir, embedder) if cache_dir is not None else None
+    vectors, encoded = _encode(texts, embedder, cache, progress, batch_size)
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        model_id=embedder.model_id,
+        model_sha256=embedder.weights_sha256,
+        dimension=embedder.dimension,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        documents=[_record(document) for document in documents],
+        counts={
+            "documents": len(documents),
+            "paragraphs": len(paragraphs),
+            "units": len(units),
+            "sentences": sum(len(p.sentences) for p in paragraphs),
+        },
+    )
+    added, changed, removed, unchanged = _compare_with_previous(out_dir, paragraphs)
+    write_index(out_dir, manifest, paragraphs, units, vectors)
+    if cache is not None:
+        cache.save(keep={text_key(text) for text in texts})
+    report = BuildReport(
+        documents=len(documents),
+        paragraphs=len(paragraphs),
+        sentences=manifest.counts["sentences"],
+        units=len(units),
+        encoded=encoded,
+        added=added,
+        changed=changed,
+        removed=removed,
+        unchanged=unchanged,
+        seconds=time.perf_counter() - started,
+    )
+    log.info("index built at %s: %s", out_dir, report.summary())
+    return report
+
+
+def _encode(
+    texts: list[str],
+    embedder: Embedder,
+    cache: EmbeddingCache | None,
+    progress: Progress | None,
+    batch_size: int,
+) -> tuple[np.ndarray, int]:
+    encoder = cache if cache is not None else embedder
+    before = _cached_count(cache, texts)
+    parts = []
+    for start in range(0, len(texts), batch_size):
+        parts.append(encoder.encode(texts[start : start + batch_size]))
+        if progress is not None:
+            progress(min(start + batch_size, len(texts)), len(texts))
+    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
+    return vectors, len(set(texts)) - before if cache is not None else len(texts)
+
+
+def _cached_count(cache: EmbeddingCache | None, texts: list[str]) -> int:
+    return 0 if cache is None else sum(1 for text in set(texts) if cache.has(text))
+
+
+def _record(document: Document) -> DocumentRecord:
+    return DocumentRecord(
+        id=document.id,
+        title=document.title,
+        author=document.author,
+        date=document.date,
+        author_affiliation=document.author_affiliation,
+        publisher=document.publisher,
+        url=document.url,
+        sha256=document.sha256,
+        paragraphs=len(document.paragraphs),
+        sentences=sum(len(p.sentences) for p in document.paragraphs),
+        sections=list(document.sections),
+        aliases=[list(group) for group in document.aliases],
+    )
+
+
+def _compare_with_previous(out_dir: Path, paragraphs: list[Paragraph]) -> tuple[int, int, int, int]:
+    """(added, changed, removed, unchanged) paragraphs against the index now at ``out_dir``, per document."""
+    try:
+        previous = read_index(out_dir).paragraphs
+    except EssayBotError:
+        previous = []
+    added = changed = removed = unchanged = 0
+    for document in sorted({p.document for p in paragraphs} | {p.document for p in previous}):
+        old = [p.text for p in previous if p.document == document]
+        new = [p.text for p in paragraphs if p.document == document]
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+            if tag == "equal":
+                unchanged += i2 - i1
+            elif tag == "replace":
+                changed += min(i2 - i1, j2 - j1)
+                removed += max(0, (i2 - i1) - (j2 - j1))
+                added += max(0, (j2 - j1) - (i2 - i1))
+            elif tag == "delete":
+                removed += i2 - i1
+            else:
+                added += j2 - j1
+    return added, changed, removed, unchanged

