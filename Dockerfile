@@ -85,6 +85,8 @@ RUN groupadd --system --gid 10001 essaybot \
  && chown essaybot:essaybot /data
 
 # Every cache points into /data (the only writable place); the hub and transformers stay offline.
+# torch asks for a temporary directory at import time unless TORCHINDUCTOR_CACHE_DIR is set, and
+# with a read-only root and no tmpfs there is none.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -93,6 +95,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/data \
     XDG_CACHE_HOME=/data/cache \
     HF_HOME=/data/cache/huggingface \
+    TORCHINDUCTOR_CACHE_DIR=/data/cache/torch/inductor \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     HF_HUB_DISABLE_TELEMETRY=1 \

@@ -1,5 +1,6 @@
 """Wiring between Settings and the engine: which model, which index folder, build when missing."""
 
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,13 @@ log = logging.getLogger(__name__)
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    return load_model(settings.model, settings.model_sha256 or None)
+    return _cached_model(settings.model, settings.model_sha256 or None)
+
+
+@functools.cache
+def _cached_model(model: str, sha256: str | None) -> Embedder:
+    # Loading takes seconds and the weights are read-only, so one process loads them once.
+    return load_model(model, sha256)
 
 
 def serving_index_dir(settings: Settings) -> Path:

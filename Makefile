@@ -1,0 +1,38 @@
+# One command each: `make ask Q="..."` answers offline, `make test` runs the suite.
+# Both create .venv on first use. torch is pinned to 2.13.0, the CPU build these machines keep on
+# local disk; an unpinned torch would pull several GB of CUDA packages.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+Q ?= What did Putin say at the Valdai Club?
+
+.PHONY: install ask test lint format bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+ask: install
+	$(BIN)/essaybot ask "$(Q)"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

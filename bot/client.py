@@ -1,0 +1,325 @@
+"""The Discord client: owns the command tree and the bot's shared behaviour; one-time setup in ``setup_hook``."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.http import Route
+
+from bot.answer_log import AnswerLog, AnswerRecord, new_key
+from bot.batching import BatcherClosedError
+from bot.cooldown import Cooldown
+from bot.engine_holder import EngineHolder
+from bot.feedback import FeedbackLog
+from bot.health import REFRESH_SECONDS, Status, write_status
+from bot.render import (
+    ANSWER_FAILED,
+    NOT_IN_THIS_CHANNEL,
+    SHUTTING_DOWN,
+    cooldown_text,
+    render_answer,
+    render_no_more,
+)
+
+log = logging.getLogger(__name__)
+
+# Rebuilds the index and loads it: (BuildReport, engine). Blocking; the admin cog runs it on a thread.
+Rebuild = Callable[[], tuple[Any, Any]]
+
+
+def intents() -> discord.Intents:
+    """Guilds (channels and permissions), guild and DM messages, and Message Content (privileged)."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_messages = True
+    chosen.dm_messages = True
+    chosen.message_content = True
+    return chosen
+
+
+def point_discord_py_at(api_url: str, gateway_url: str | None) -> None:
+    """Send discord.py's REST calls to ``api_url`` and open its gateway at ``gateway_url``.
+
+    discord.py keeps both as class attributes (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``),
+    so this is process-wide; webhooks and interaction responses use the same ``Route``.
+    """
+    Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+@dataclass
+class Services:
+    """What the bot works with, built by the runner (or by tests, with fakes)."""
+
+    engines: EngineHolder
+    feedback: FeedbackLog
+    answers: AnswerLog
+    cooldown: Cooldown
+    rebuild: Rebuild | None = None
+    status_path: Path | None = None
+
+
+@dataclass
+class Reply:
+    """One message to send: text and/or embeds, and the answer's buttons if any."""
+
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    view: discord.ui.View | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        sent: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        if self.content is not None:
+            sent["content"] = self.content
+        if self.embeds:
+            sent["embeds"] = self.embeds
+        if self.view is not None:
+            sent["view"] = self.view
+        return sent
+
+
+class InFlight:
+    """Counts questions being answered, so that shutdown can stop new ones and wait for these."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.accepting = True
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.contextmanager
+    def track(self) -> Iterator[None]:
+        self.count += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self.count -= 1
+            if self.count == 0:
+                self._idle.set()
+
+    async def wait_idle(self, timeout: float) -> bool:
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+class EssayTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        # A bug: the operator gets the trace, the user a short apology rather than "interaction failed".
+        log.error("command %r failed", getattr(interaction.command, "name", None), exc_info=error)
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.response.is_done():
+                await interaction.followup.send(ANSWER_FAILED, ephemeral=True, **Reply().kwargs())
+            else:
+                await interaction.response.send_message(ANSWER_FAILED, ephemeral=True, **Reply().kwargs())
+
+
+class EssayBotBase:
+    """The behaviour shared by the plain and the sharded client (a mixin over ``commands.Bot``)."""
+
+    def __init__(self, *, settings: Any, services: Services, **options: Any) -> None:
+        super().__init__(  # type: ignore[call-arg]
+            command_prefix=commands.when_mentioned,  # unused: questions are not prefix commands
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=EssayTree,
+            chunk_guilds_at_startup=False,
+            **options,
+        )
+        self.settings = settings
+        self.services = services
+        self.in_flight = InFlight()
+        self._status_task: asyncio.Task[None] | None = None
+
+    # --- start-up and shutdown ---------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        from bot.cogs.about import AboutCog
+        from bot.cogs.admin import AdminCog
+        from bot.cogs.ask import AskCog
+        from bot.cogs.buttons import AnswerButtonsCog
+
+        await self._resolve_gateway()
+        await asyncio.to_thread(self.services.answers.load)
+        for cog in (AskCog(self), AnswerButtonsCog(self), AboutCog(self), AdminCog(self)):
+            await self.add_cog(cog)
+        # Bulk overwrite is idempotent: unchanged commands do not count against Discord's creation limit.
+        synced = await self.tree.sync()
+        log.info("synced %d application commands", len(synced))
+        if self.services.status_path is not None:
+            self._status_task = asyncio.create_task(self._refresh_status_forever())
+
+    async def _resolve_gateway(self) -> None:
+        """Use the configured gateway, else the one the REST API names (as Discord recommends)."""
+        configured = self.settings.discord_gateway_url is not None
+        if isinstance(self, discord.AutoShardedClient):
+            # Without a shard count discord.py asks REST for both and ignores the configured gateway,
+            # so ask for the count here; it then connects to DEFAULT_GATEWAY, which is the configured one.
+            if configured and self.shard_count is None:
+                self.shard_count, _, _ = await self.http.get_bot_gateway()
+        elif not configured:
+            _, url, _ = await self.http.get_bot_gateway()
+            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Questions are not prefix commands; the ask cog listens for mentions and DMs."""
+
+    async def shutdown(self, grace: float) -> None:
+        """Stop taking questions, give those in flight up to ``grace`` seconds, then disconnect."""
+        self.in_flight.accepting = False
+        await self.write_status()
+        if not await self.in_flight.wait_idle(grace):
+            log.warning("shutting down with %d question(s) still unanswered", self.in_flight.count)
+        await self.close()
+
+    async def close(self) -> None:
+        if self._status_task is not None:
+            self._status_task.cancel()
+            self._status_task = None
+        await super().close()  # type: ignore[misc]
+        await self.write_status()
+
+    # --- health ------------------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        if self.is_closed() or not self.is_ready():  # type: ignore[attr-defined]
+            return False
+        if isinstance(self, discord.AutoShardedClient):
+            return bool(self.shards) and not any(shard.is_closed() for shard in self.shards.values())
+        ws = self.ws  # type: ignore[attr-defined]
+        return ws is not None and ws.open
+
+    def status(self) -> Status:
+        return Status(
+            connected=self.connected,
+            index_loaded=self.services.engines.engine is not None,
+            accepting=self.in_flight.accepting,
+            pid=os.getpid(),
+            updated_at=time.time(),
+            index_generation=self.services.engines.generation,
+        )
+
+    async def write_status(self) -> None:
+        if self.services.status_path is None:
+            return
+        try:
+            await asyncio.to_thread(write_status, self.services.status_path, self.status())
+        except OSError as error:
+            log.warning("cannot write the status file %s: %s", self.services.status_path, error)
+
+    async def _refresh_status_forever(self) -> None:
+        while True:
+            await self.write_status()
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    async def on_ready(self) -> None:
+        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id, len(self.guilds))  # type: ignore
+        await self.write_status()
+
+    async def on_resumed(self) -> None:
+        await self.write_status()
+
+    async def on_disconnect(self) -> None:
+        await self.write_status()
+
+    # --- questions ---------------------------------------------------------------------------
+
+    def answers_in(self, channel: object) -> bool:
+        """Whether questions are answered in ``channel``: any DM, else the allowed channels (threads by parent)."""
+        allowed = set(self.settings.allowed_channel_ids)
+        if not allowed or getattr(channel, "guild", None) is None:
+            return True
+        return bool({getattr(channel, "id", None), getattr(channel, "parent_id", None)} & allowed)
+
+    def refusal(self, user_id: int, channel: object) -> str | None:
+        """Why a question cannot be taken now, or None (and the user's cooldown starts)."""
+        if not self.in_flight.accepting:
+            return SHUTTING_DOWN
+        if not self.answers_in(channel):
+            return NOT_IN_THIS_CHANNEL
+        wait = self.services.cooldown.retry_after(user_id)
+        if wait > 0:
+            return cooldown_text(wait)
+        return None
+
+    def is_admin(
+        self, user: discord.abc.User, permissions: discord.Permissions | None, in_guild: bool
+    ) -> bool:
+        """Configured admins anywhere; in a server, also members with Manage Server."""
+        if user.id in self.settings.admin_user_ids:
+            return True
+        return in_guild and permissions is not None and permissions.manage_guild
+
+    async def answer_reply(self, question: str, *, skip: int = 0, ephemeral: bool = False) -> Reply:
+        """The reply to a question (or its next page): embed and buttons, or a short apology."""
+        try:
+            answer = await self.services.engines.answer(
+                question, k=self.settings.results_per_answer, skip=skip
+            )
+        except BatcherClosedError:
+            return Reply(content=SHUTTING_DOWN)
+        except Exception:
+            log.exception("answering %r failed", question)
+            return Reply(content=ANSWER_FAILED)
+        if skip and not answer.answered:
+            return Reply(embeds=[render_no_more(answer)])
+        rendered = render_answer(answer, first_rank=skip + 1)
+        record = AnswerRecord(
+            key=new_key(),
+            question=question,
+            skip=skip,
+            excerpts=rendered.shown,
+            abstention=answer.reason,
+            ephemeral=ephemeral,
+        )
+        self.services.answers.remember(record)
+        try:
+            await asyncio.to_thread(self.services.answers.append, record)
+        except OSError:
+            log.warning("cannot record the answer for its buttons", exc_info=True)
+        from bot.cogs.buttons import answer_view
+
+        return Reply(embeds=[rendered.embed], view=answer_view(record.key, answered=rendered.answered))
+
+
+class EssayBot(EssayBotBase, commands.Bot):
+    pass
+
+
+class ShardedEssayBot(EssayBotBase, commands.AutoShardedBot):
+    pass
+
+
+def create_bot(settings: Any, services: Services) -> EssayBot | ShardedEssayBot:
+    """The sharded client when shards are configured, else the plain one; REST and gateway as configured."""
+    if settings.shard_ids and settings.shard_count is None:
+        raise ValueError("ESSAYBOT_SHARD_IDS needs ESSAYBOT_SHARD_COUNT (the fleet's total number of shards)")
+    if settings.shard_ids and any(shard >= settings.shard_count for shard in settings.shard_ids):
+        raise ValueError(
+            f"ESSAYBOT_SHARD_IDS must each be below ESSAYBOT_SHARD_COUNT ({settings.shard_count})"
+        )
+    point_discord_py_at(settings.discord_api_url, settings.discord_gateway_url)
+    if settings.shard_count is not None or settings.shard_ids:
+        return ShardedEssayBot(
+            settings=settings,
+            services=services,
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_ids,
+        )
+    return EssayBot(settings=settings, services=services)

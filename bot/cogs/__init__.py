@@ -1,0 +1,1 @@
+"""One feature per cog: asking, the answer buttons, /about, and /reindex."""

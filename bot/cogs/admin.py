@@ -1,0 +1,108 @@
+"""/reindex: rebuild the index from the corpus in the background and swap it in while answers keep flowing."""
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import render_reindex_done, render_reindex_failed, render_reindex_started
+from index.errors import EssayBotError
+
+if TYPE_CHECKING:
+    from bot.client import EssayBot
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_NO_MENTIONS = discord.AllowedMentions.none()
+NOT_AN_ADMIN = "Only the bot's admins, or members with the Manage Server permission, can re-index."
+ALREADY_RUNNING = "A re-index is already running; I'll report here when it is done."
+NOT_AVAILABLE = "Re-indexing is not available in this deployment."
+
+
+def run_in_daemon_thread(function: Callable[[], T]) -> "asyncio.Future[T]":
+    """Run ``function`` on a daemon thread: a build still running at shutdown must not hold the process
+    open past its 10 seconds (the build publishes atomically, so abandoning it is harmless)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            result = function()
+        except BaseException as error:
+            loop.call_soon_threadsafe(settle, None, error)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=work, name="essaybot-reindex", daemon=True).start()
+    return future
+
+
+class AdminCog(commands.Cog):
+    def __init__(self, bot: "EssayBot") -> None:
+        self.bot = bot
+        self._rebuilding = False
+        self._task: asyncio.Task[None] | None = None
+
+    @app_commands.command(name="reindex")
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        """Rebuild the index from the corpus and switch to it (admins only)."""
+        allowed = self.bot.is_admin(interaction.user, interaction.permissions, interaction.guild is not None)
+        text = (
+            NOT_AN_ADMIN
+            if not allowed
+            else NOT_AVAILABLE
+            if self.bot.services.rebuild is None
+            else ALREADY_RUNNING
+            if self._rebuilding
+            else None
+        )
+        if text is not None:
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+            return
+        # Set before the first await, so a second /reindex arriving meanwhile sees it.
+        self._rebuilding = True
+        log.info("re-index requested by user %s", interaction.user.id)
+        try:
+            await interaction.response.send_message(
+                render_reindex_started(), ephemeral=True, allowed_mentions=_NO_MENTIONS
+            )
+        except BaseException:
+            self._rebuilding = False
+            raise
+        self._task = asyncio.create_task(self._rebuild_and_report(interaction))
+
+    async def _rebuild_and_report(self, interaction: discord.Interaction) -> None:
+        engines = self.bot.services.engines
+        try:
+            report, engine = await run_in_daemon_thread(self.bot.services.rebuild)
+        except EssayBotError as error:
+            log.warning("re-index failed, still serving the previous index: %s", error)
+            text = render_reindex_failed(str(error), engines.engine.info)
+        except Exception:
+            log.exception("re-index failed, still serving the previous index")
+            text = render_reindex_failed(
+                "an unexpected error; the bot's log has the details", engines.engine.info
+            )
+        else:
+            engines.swap(engine)
+            await self.bot.write_status()
+            text = render_reindex_done(report, engine.info)
+        finally:
+            self._rebuilding = False
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.followup.send(text, ephemeral=True, allowed_mentions=_NO_MENTIONS)

@@ -1,0 +1,345 @@
+"""Answers, paragraphs and notices as Discord embeds and text: pure, and within Discord's limits by construction."""
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from index.answers import Answer, Excerpt
+from index.documents import Paragraph
+
+# Discord's documented limits. Discord counts UTF-16 code units, so lengths are measured that way
+# (the same as len() for the essay's text, never less).
+MESSAGE_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000  # all embeds of one message together
+EMBEDS_PER_MESSAGE = 10
+CHOICE_LIMIT = 100  # autocomplete choice name and value
+
+ANSWER_COLOUR = discord.Colour.blurple()
+ABSTAIN_COLOUR = discord.Colour.light_grey()
+PARAGRAPH_COLOUR = discord.Colour.dark_teal()
+
+SHUTTING_DOWN = "I'm restarting — please ask again in a minute."
+NOT_IN_THIS_CHANNEL = "I don't answer questions in this channel."
+ANSWER_FAILED = "Sorry — something went wrong while answering. It has been logged; please try again."
+BUTTON_EXPIRED = "This answer is too old for its buttons; please ask the question again."
+NO_MORE_EXCERPTS = "That's everything the essay has on this question."
+NO_MESSAGE_TEXT = "That message has no text to ask about."
+PARAGRAPH_CHANGED = (
+    "The essay has been re-indexed since this answer, so its paragraphs moved; please ask again."
+)
+FEEDBACK_THANKS = "Thanks — your feedback was recorded."
+MENTION_HELP = (
+    "Ask me something about the essay, for example `@EssayBot why did the 1950 alliance fail?`, "
+    "or use `/ask`."
+)
+
+
+def discord_len(text: str) -> int:
+    """Length as Discord counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape_user_text(text: str) -> str:
+    """Text a user typed, made inert: no mention can ping and no markdown can change the layout."""
+    return escape_markdown(escape_mentions(text))
+
+
+def shorten(text: str, limit: int) -> str:
+    """One line of text, cut at a word boundary with an ellipsis when longer than ``limit``.
+
+    Only for our own labels and for echoing a user's question, never for the essay's words.
+    """
+    text = " ".join(text.split())
+    if discord_len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    while cut and discord_len(cut) > limit - 1:
+        cut = cut[:-1]
+    head, space, _ = cut.rpartition(" ")
+    return (head if space and head else cut).rstrip() + "…"
+
+
+def fit_user_text(text: str, limit: int) -> str:
+    """Escape ``text`` and shorten it so that the *escaped* form fits ``limit``."""
+    budget = limit
+    while True:
+        escaped = escape_user_text(shorten(text, budget))
+        overflow = discord_len(escaped) - limit
+        if overflow <= 0:
+            return escaped
+        budget -= max(overflow, 1)
+
+
+def _escape_essay(text: str) -> str:
+    # The author's words are shown exactly: markdown characters in them are displayed, not interpreted.
+    return escape_markdown(escape_mentions(text))
+
+
+def _block_quote(text: str) -> str:
+    return "\n".join(f"> {line}" for line in _escape_essay(text).split("\n"))
+
+
+def _citation_line(excerpt: Excerpt) -> str:
+    return f"— *{_escape_essay(excerpt.citation)}*"
+
+
+@dataclass(frozen=True)
+class RenderedAnswer:
+    embed: discord.Embed
+    shown: tuple[Excerpt, ...]  # the excerpts in the embed, in rank order (buttons act on these)
+    answered: bool
+
+
+def render_answer(answer: Answer, *, first_rank: int = 1) -> RenderedAnswer:
+    """The answer as one embed: each excerpt quoted whole and cited, or the abstention and suggestions.
+
+    Excerpts are added in rank order while they fit; the rest are left for "More excerpts" rather than
+    cut, so ``shown`` may be shorter than ``answer.excerpts``.
+    """
+    title = fit_user_text(answer.question, TITLE_LIMIT) or "Your question"
+    if not answer.answered:
+        return RenderedAnswer(_abstention_embed(answer, title), (), answered=False)
+
+    blocks: list[str] = []
+    shown: list[Excerpt] = []
+    for excerpt in answer.excerpts:
+        block = f"{_block_quote(excerpt.text)}\n{_citation_line(excerpt)}"
+        candidate = "\n\n".join([*blocks, block])
+        if discord_len(candidate) > DESCRIPTION_LIMIT:
+            break
+        blocks.append(block)
+        shown.append(excerpt)
+    if not shown:
+        # A single passage longer than an embed: cite it and offer the paragraph view, which pages it.
+        best = answer.excerpts[0]
+        blocks = [
+            f"The best passage is too long to quote here in full.\n{_citation_line(best)}\n"
+            "Press **Show paragraph** to read it."
+        ]
+        shown = [best]
+    last_rank = first_rank + len(shown) - 1
+    ranks = f"excerpt {first_rank}" if len(shown) == 1 else f"excerpts {first_rank}–{last_rank}"
+    embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=ANSWER_COLOUR)
+    embed.set_footer(text=f"The author's exact words, quoted from the essay · {ranks}")
+    return RenderedAnswer(embed, tuple(shown), answered=True)
+
+
+def _abstention_embed(answer: Answer, title: str) -> discord.Embed:
+    reason = answer.reason or "The essay doesn't address that."
+    lines = [reason]
+    if answer.suggestions:
+        lines.append("\nThe closest sections of the essay — try asking about one of them:")
+        for suggestion in answer.suggestions:
+            line = f"• §{_escape_essay(shorten(suggestion, 200))}"
+            if discord_len("\n".join([*lines, line])) > DESCRIPTION_LIMIT:
+                break
+            lines.append(line)
+    return discord.Embed(title=title, description="\n".join(lines), colour=ABSTAIN_COLOUR)
+
+
+def render_no_more(answer: Answer) -> discord.Embed:
+    """What "More excerpts" shows when the question has no further excerpts."""
+    title = fit_user_text(answer.question, TITLE_LIMIT) or "Your question"
+    return discord.Embed(title=title, description=NO_MORE_EXCERPTS, colour=ABSTAIN_COLOUR)
+
+
+# --- Show paragraph -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CitedParagraph:
+    paragraph: Paragraph
+    citation: str
+    highlights: tuple[tuple[int, int], ...] = ()  # character spans of the quoted excerpts, shown bold
+
+
+def render_paragraphs(items: Sequence[CitedParagraph]) -> list[list[discord.Embed]]:
+    """Whole paragraphs as messages (each a list of embeds), split only between sentences."""
+    embeds: list[discord.Embed] = []
+    for item in items:
+        chunks = _paragraph_chunks(item)
+        for number, chunk in enumerate(chunks):
+            title = shorten(item.citation, TITLE_LIMIT - 12)
+            if number:
+                title += " (continued)"
+            embeds.append(discord.Embed(title=title, description=chunk, colour=PARAGRAPH_COLOUR))
+    return _pack_messages(embeds)
+
+
+def _pack_messages(embeds: Iterable[discord.Embed]) -> list[list[discord.Embed]]:
+    messages: list[list[discord.Embed]] = []
+    current: list[discord.Embed] = []
+    size = 0
+    for embed in embeds:
+        length = embed_len(embed)
+        if current and (len(current) == EMBEDS_PER_MESSAGE or size + length > EMBED_TOTAL_LIMIT):
+            messages.append(current)
+            current, size = [], 0
+        current.append(embed)
+        size += length
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _paragraph_chunks(item: CitedParagraph) -> list[str]:
+    """The paragraph's text in pieces that each fit an embed description, cut between sentences."""
+    text = item.paragraph.text
+    highlights = _merge_spans(item.highlights)
+    cuts = sorted({0, *(s.start for s in item.paragraph.sentences if 0 < s.start < len(text))})
+    pieces = [(cuts[i], cuts[i + 1] if i + 1 < len(cuts) else len(text)) for i in range(len(cuts))]
+    chunks: list[str] = []
+    start = None
+    end = 0
+    for piece_start, piece_end in pieces:
+        if (
+            start is not None
+            and discord_len(_markup(text, start, piece_end, highlights)) <= DESCRIPTION_LIMIT
+        ):
+            end = piece_end
+            continue
+        if start is not None:
+            chunks.append(_markup(text, start, end, highlights))
+        start, end = piece_start, piece_end
+        if discord_len(_markup(text, start, end, highlights)) > DESCRIPTION_LIMIT:
+            # One "sentence" longer than an embed: only then cut, and between words.
+            for word_start, word_end in _word_pieces(text, start, end, highlights):
+                chunks.append(_markup(text, word_start, word_end, highlights))
+            start = None
+    if start is not None:
+        chunks.append(_markup(text, start, end, highlights))
+    return [chunk for chunk in chunks if chunk.strip()]
+
+
+def _word_pieces(text: str, start: int, end: int, highlights: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    piece_start = start
+    last_good = start
+    for match in re.finditer(r"\S+", text[start:end]):
+        word_end = start + match.end()
+        if discord_len(_markup(text, piece_start, word_end, highlights)) > DESCRIPTION_LIMIT - 8:
+            if last_good == piece_start:  # a single enormous "word"
+                last_good = word_end
+            pieces.append((piece_start, last_good))
+            piece_start = last_good
+        last_good = word_end
+    pieces.append((piece_start, end))
+    return [(a, b) for a, b in pieces if a < b]
+
+
+def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        elif start < end:
+            merged.append((start, end))
+    return merged
+
+
+def _markup(text: str, start: int, end: int, highlights: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` escaped, with the highlighted spans in bold (closed within the piece)."""
+    out: list[str] = []
+    position = start
+    for span_start, span_end in highlights:
+        a, b = max(span_start, start), min(span_end, end)
+        if a >= b:
+            continue
+        out.append(_escape_essay(text[position:a]))
+        inner = text[a:b]
+        # Markdown bold must hug the words; keep surrounding spaces outside the markers.
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        core = inner.strip()
+        out.append(f"{lead}**{_escape_essay(core)}**{trail}" if core else inner)
+        position = b
+    out.append(_escape_essay(text[position:end]))
+    return "".join(out).strip()
+
+
+def embed_len(embed: discord.Embed) -> int:
+    """An embed's size as Discord counts it towards the 6000-character message total."""
+    parts = [embed.title or "", embed.description or "", embed.footer.text or "", embed.author.name or ""]
+    parts += [f"{field.name}{field.value}" for field in embed.fields]
+    return sum(discord_len(part) for part in parts)
+
+
+# --- /about and /reindex ------------------------------------------------------------------------
+
+
+def render_about(info: object) -> discord.Embed:
+    """What the bot answers from: documents, index build time, model, passages, corpus hash."""
+    documents = list(getattr(info, "documents", ()))
+    lines: list[str] = []
+    for number, document in enumerate(documents):
+        line = f"*{_escape_essay(document.title)}* — {_escape_essay(document.author)}, {document.date}"
+        rest = f"…and {len(documents) - number} more"
+        if discord_len("\n".join([*lines, line, rest])) > FIELD_VALUE_LIMIT:
+            lines.append(rest)
+            break
+        lines.append(line)
+    embed = discord.Embed(
+        title="About EssayBot",
+        description=(
+            "I answer questions with the author's exact words: quoted, cited excerpts of the essay, "
+            "never generated text."
+        ),
+        colour=ANSWER_COLOUR,
+    )
+    embed.add_field(
+        name="Document" if len(documents) == 1 else "Documents", value="\n".join(lines) or "—", inline=False
+    )
+    embed.add_field(name="Index built", value=format_time(str(info.built_at)), inline=True)
+    embed.add_field(
+        name="Passages", value=f"{info.paragraphs} paragraphs, {info.sentences} sentences", inline=True
+    )
+    embed.add_field(name="Model", value=f"`{shorten(str(info.model), FIELD_VALUE_LIMIT - 2)}`", inline=False)
+    embed.add_field(name="Corpus SHA-256", value=f"`{info.corpus_sha256}`", inline=False)
+    return embed
+
+
+def format_time(iso: str) -> str:
+    """An ISO timestamp as a Discord timestamp (shown in each reader's time zone), else as written."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return shorten(iso, FIELD_VALUE_LIMIT) or "—"
+    if moment.tzinfo is None:
+        return shorten(iso, FIELD_VALUE_LIMIT)
+    stamp = int(moment.timestamp())
+    return f"<t:{stamp}:f> (<t:{stamp}:R>)"
+
+
+def render_reindex_started() -> str:
+    return "Rebuilding the index from the corpus in the background; answers keep flowing meanwhile."
+
+
+def render_reindex_done(report: object, info: object) -> str:
+    text = (
+        f"Re-indexed: paragraphs added {report.added}, changed {report.changed}, removed {report.removed}, "
+        f"unchanged {report.unchanged}. Now answering from the index built {format_time(str(info.built_at))} "
+        f"({info.paragraphs} paragraphs)."
+    )
+    return shorten(text, MESSAGE_LIMIT)
+
+
+def render_reindex_failed(reason: str, info: object) -> str:
+    prefix = "Re-indexing failed: "
+    suffix = f"\nStill answering from the previous index, built {format_time(str(info.built_at))}."
+    budget = MESSAGE_LIMIT - discord_len(prefix) - discord_len(suffix)
+    return prefix + fit_user_text(reason, budget) + suffix
+
+
+def cooldown_text(retry_after: float) -> str:
+    seconds = max(1, math.ceil(retry_after))
+    return f"You're asking quickly — try again in {seconds} s."

@@ -1,0 +1,129 @@
+"""The essaybot command line, run in-process: its JSON contract, exit codes and messages."""
+
+import json
+
+import pytest
+
+from bot.cli import EXIT_ERROR, EXIT_OK, EXIT_STALE, EXIT_USAGE, main
+
+JSON_KEYS = {"question", "answered", "reason", "excerpts"}
+EXCERPT_KEYS = {"text", "document", "title", "section", "paragraph", "start", "end", "score"}
+
+
+@pytest.fixture
+def workspace(tmp_path, monkeypatch, corpus_copy):
+    """A working folder with its own corpus and data folder, as an operator would have."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ESSAYBOT_CORPUS_DIR", str(corpus_copy))
+    monkeypatch.setenv("ESSAYBOT_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+@pytest.mark.model
+def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(workspace, capsys):
+    questions = ["What was the Li-Lobanov Treaty?", "who won the 2018 world cup", ""]
+
+    code = main(["ask", "--json", *questions])
+
+    out, err = capsys.readouterr()
+    assert code == EXIT_OK
+    assert "building one" in err
+    lines = out.splitlines()
+    assert len(lines) == len(questions)
+    results = [json.loads(line) for line in lines]
+    assert [r["question"] for r in results] == questions
+    for result in results:
+        assert set(result) == JSON_KEYS
+        for excerpt in result["excerpts"]:
+            assert set(excerpt) == EXCERPT_KEYS
+    answered, off_topic, empty = results
+    assert answered["answered"] and answered["reason"] is None and answered["excerpts"]
+    assert not off_topic["answered"] and off_topic["excerpts"] == [] and off_topic["reason"]
+    assert not empty["answered"] and empty["reason"] == "The question is empty."
+
+
+@pytest.mark.model
+def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(workspace, capsys, corpus_copy):
+    from index.corpus_files import load_corpus
+
+    paragraphs = {(p.document, p.number): p.text for d in load_corpus(corpus_copy) for p in d.paragraphs}
+
+    main(["ask", "--json", "-k", "5", "How much did the Soviets lend China for weapons in 1938?"])
+
+    result = json.loads(capsys.readouterr().out)
+    assert len(result["excerpts"]) == 5
+    for excerpt in result["excerpts"]:
+        source = paragraphs[(excerpt["document"], excerpt["paragraph"])]
+        assert source[excerpt["start"] : excerpt["end"]] == excerpt["text"]
+
+
+@pytest.mark.model
+def test_ask_prints_quotes_and_citations_for_a_terminal(workspace, capsys):
+    main(["ask", "What did Putin say at the Valdai Club?"])
+
+    out = capsys.readouterr().out
+    assert out.startswith("Q: What did Putin say at the Valdai Club?")
+    assert "“" in out and "— Should China and Russia Form an Alliance? — §Introduction ¶2" in out
+
+
+@pytest.mark.model
+def test_index_status_tells_fresh_from_stale(workspace, capsys, corpus_copy):
+    assert main(["index", "build"]) == EXIT_OK
+    assert "43 paragraphs" in capsys.readouterr().out
+
+    assert main(["index", "status"]) == EXIT_OK
+    assert "fresh" in capsys.readouterr().out
+
+    essay = next(corpus_copy.glob("*.md"))
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    assert main(["index", "status"]) == EXIT_STALE
+    out = capsys.readouterr().out
+    assert "stale" in out and essay.stem in out and "essaybot index build" in out
+
+
+@pytest.mark.model
+def test_eval_prints_the_scores(workspace, capsys):
+    eval_file = workspace / "mini.jsonl"
+    items = [
+        {"id": "a", "question": "What treaty was signed in 1896?", "gold": ["the Li-Lobanov Treaty"], "kind": "fact"},
+        {"id": "b", "question": "best pizza dough recipe", "gold": [], "kind": "offtopic"},
+    ]
+    eval_file.write_text("".join(json.dumps(item) + "\n" for item in items))
+
+    assert main(["eval", str(eval_file)]) == EXIT_OK
+
+    out = capsys.readouterr().out
+    assert "hit@1 1.000" in out and "abstention 1.000" in out
+
+
+def test_status_without_an_index_says_how_to_build_one(workspace, capsys):
+    assert main(["index", "status"]) == EXIT_ERROR
+    assert "essaybot index build" in capsys.readouterr().err
+
+
+def test_a_missing_corpus_folder_is_one_clear_error(workspace, capsys, monkeypatch):
+    monkeypatch.setenv("ESSAYBOT_CORPUS_DIR", str(workspace / "no-such-folder"))
+
+    assert main(["index", "build"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "no-such-folder" in err and "Traceback" not in err
+
+
+def test_an_unreadable_eval_file_is_one_clear_error(workspace, capsys):
+    (workspace / "bad.jsonl").write_text("not json\n")
+
+    assert main(["eval", str(workspace / "bad.jsonl")]) == EXIT_ERROR
+    assert "bad.jsonl:1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["run", "--token", "abc.def"], ["run", "--discord-token=abc.def"]])
+def test_a_token_on_the_command_line_is_refused(argv, capsys):
+    assert main(argv) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "refusing a token on the command line" in err and "abc.def" not in err
+
+
+def test_bad_arguments_exit_with_usage(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ask", "-k", "0", "question"])
+    assert exit_info.value.code == EXIT_USAGE

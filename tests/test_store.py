@@ -1,0 +1,145 @@
+import json
+
+import pytest
+from index.build import build_index
+from index.engine import Engine
+from index.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.store import MANIFEST, PARAGRAPHS, read_index
+
+from tests.conftest import HashingEmbedder, write_document
+
+
+@pytest.fixture
+def built(tmp_path, corpus_copy, hashing_embedder):
+    out = tmp_path / "index"
+    report = build_index(corpus_copy, out, hashing_embedder)
+    return out, report
+
+
+def test_an_index_round_trips_through_its_files(built, corpus_copy):
+    out, report = built
+
+    stored = read_index(out)
+
+    assert report.paragraphs == len(stored.paragraphs) == 43
+    assert stored.manifest.model_id == HashingEmbedder.model_id
+    assert stored.manifest.counts["paragraphs"] == 43
+    assert stored.vectors.ntotal == len(stored.units)
+    assert {record.id for record in stored.manifest.documents} == {p.stem for p in corpus_copy.glob("*.md")}
+
+
+def test_no_index_file_is_a_pickle(built):
+    out, _ = built
+    for path in out.iterdir():
+        assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks like a pickle"
+
+
+def test_a_rebuild_reports_what_changed(tmp_path, built, corpus_copy, hashing_embedder):
+    out, _ = built
+    essay = next(corpus_copy.glob("*.md"))
+    text = essay.read_text(encoding="utf-8")
+    text = text.replace("The conclusion is simple.", "The conclusion is short.")
+    essay.write_text(text + "\nA closing paragraph added for the test.\n", encoding="utf-8")
+
+    report = build_index(corpus_copy, out, hashing_embedder, cache_dir=tmp_path / "cache")
+
+    assert (report.added, report.changed, report.removed) == (1, 1, 0)
+    assert report.unchanged == 42
+
+
+def test_a_rebuild_with_the_cache_encodes_only_the_changed_text(tmp_path, corpus_copy):
+    embedder = CountingEmbedder()
+    build_index(corpus_copy, tmp_path / "index", embedder, cache_dir=tmp_path / "cache")
+    first = embedder.encoded
+    essay = next(corpus_copy.glob("*.md"))
+    essay.write_text(essay.read_text(encoding="utf-8").replace("The conclusion is simple.", "It is plain."))
+
+    report = build_index(corpus_copy, tmp_path / "index", embedder, cache_dir=tmp_path / "cache")
+
+    assert 0 < embedder.encoded - first < 10
+    assert report.encoded == embedder.encoded - first
+
+
+def test_a_failed_build_leaves_the_published_index_untouched(built, corpus_copy, hashing_embedder):
+    out, _ = built
+    before = (out / MANIFEST).read_bytes()
+    (corpus_copy / "broken.md").write_bytes(b"\xff\xfe not utf-8")
+
+    with pytest.raises(CorpusError, match="broken.md"):
+        build_index(corpus_copy, out, hashing_embedder)
+
+    assert (out / MANIFEST).read_bytes() == before
+    assert read_index(out).manifest.counts["paragraphs"] == 43
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_missing_index_says_how_to_build_one(tmp_path):
+    with pytest.raises(IndexMissingError, match="essaybot index build"):
+        read_index(tmp_path / "nowhere")
+
+
+def test_a_truncated_manifest_is_reported_as_corrupt(built):
+    out, _ = built
+    manifest = out / MANIFEST
+    manifest.write_bytes(manifest.read_bytes()[:50])
+
+    with pytest.raises(IndexCorruptError, match="essaybot index build"):
+        read_index(out)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "delete"])
+def test_a_damaged_index_file_is_detected(built, damage):
+    out, _ = built
+    path = out / PARAGRAPHS
+    data = path.read_bytes()
+    if damage == "flip":
+        path.write_bytes(data[:100] + bytes([data[100] ^ 0x01]) + data[101:])
+    elif damage == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    else:
+        path.unlink()
+
+    with pytest.raises(IndexCorruptError, match=PARAGRAPHS):
+        read_index(out)
+
+
+def test_an_index_from_another_model_is_refused_with_the_fix(built):
+    out, _ = built
+
+    class OtherModel(HashingEmbedder):
+        model_id = "someone/else"
+
+    with pytest.raises(IndexMismatchError, match="someone/else") as error:
+        Engine.load(out, OtherModel())
+    assert "essaybot index build" in str(error.value)
+
+
+def test_an_index_of_another_format_version_is_refused(built):
+    out, _ = built
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["format_version"] = 999
+    (out / MANIFEST).write_text(json.dumps(manifest))
+
+    with pytest.raises(IndexMismatchError, match="format version 999"):
+        read_index(out)
+
+
+def test_a_second_document_is_indexed_and_cited(tmp_path, corpus_copy, hashing_embedder):
+    write_document(corpus_copy, "zebras", "## Stripes\n\nZebras have black and white stripes.\n", title="On Zebras")
+    build_index(corpus_copy, tmp_path / "index", hashing_embedder)
+    engine = Engine.load(tmp_path / "index", hashing_embedder)
+
+    stored = read_index(tmp_path / "index")
+
+    assert any(p.document == "zebras" for p in stored.paragraphs)
+    assert engine.paragraph("zebras", 1).section == "Stripes"
+    assert "On Zebras" in [record.title for record in engine.info.documents]
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self):
+        self.encoded = 0
+
+    def encode(self, texts):
+        self.encoded += len(texts)
+        return super().encode(texts)

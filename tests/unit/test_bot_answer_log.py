@@ -1,0 +1,69 @@
+"""The answer log keeps what each answer showed, so its buttons work after a restart."""
+
+from bot.answer_log import AnswerLog, AnswerRecord, new_key
+from index.answers import Excerpt
+
+
+def record(n: int = 1) -> AnswerRecord:
+    excerpt = Excerpt("doc", "Title", "Section", n, 0, 5, "Words", 0.5)
+    return AnswerRecord(new_key(), f"question {n}?", skip=3, excerpts=(excerpt,), abstention=None, ephemeral=True)
+
+
+def test_a_record_survives_a_restart(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    before = AnswerLog(path)
+    sent = record()
+    before.remember(sent)
+    before.append(sent)
+
+    after = AnswerLog(path)
+    after.load()
+
+    assert after.get(sent.key) == sent
+    assert after.get(sent.key).next_skip == 4
+
+
+def test_keys_fit_the_button_template():
+    assert len(new_key()) == 16 and int(new_key(), 16) >= 0
+
+
+def test_a_torn_last_line_costs_only_that_answer(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    log = AnswerLog(path)
+    kept = record(1)
+    log.append(kept)
+    with path.open("a", encoding="utf-8") as file:
+        file.write('{"key": "abc", "quest')
+
+    reloaded = AnswerLog(path)
+    reloaded.load()
+
+    assert reloaded.get(kept.key) == kept
+
+
+def test_only_the_latest_answers_are_kept_and_the_file_is_compacted(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    log = AnswerLog(path, keep=3)
+    records = [record(n) for n in range(10)]
+    for each in records:
+        log.remember(each)
+        log.append(each)
+
+    reloaded = AnswerLog(path, keep=3)
+    reloaded.load()
+
+    assert [reloaded.get(r.key) for r in records[-3:]] == records[-3:]
+    assert reloaded.get(records[0].key) is None
+    assert log.get(records[0].key) is None  # memory is bounded too
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_without_a_path_the_log_is_memory_only(tmp_path):
+    log = AnswerLog(None)
+    sent = record()
+
+    log.remember(sent)
+    log.append(sent)
+    log.load()
+
+    assert log.get(sent.key) == sent
