@@ -60,7 +60,9 @@ class RedactingFormatter(logging.Formatter):
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        RedactingFormatter(secrets, "{asctime} {levelname:<7} {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{")
+        RedactingFormatter(
+            secrets, "{asctime} {levelname:<7} {name}: {message}", "%Y-%m-%d %H:%M:%S", style="{"
+        )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -72,6 +72,12 @@ class Settings(BaseSettings):
         lambda value: _id_list(value)
     )
 
+    @field_validator("discord_token", mode="before")
+    @classmethod
+    def _strip_token(cls, value: object) -> object:
+        # Secret files and .env lines often end with a newline that is not part of the token.
+        return value.strip() if isinstance(value, str) else value
+
     @property
     def resolved_index_dir(self) -> Path:
         return self.index_dir if self.index_dir is not None else self.data_dir / "index"

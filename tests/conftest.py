@@ -76,5 +76,7 @@ def corpus_copy(tmp_path) -> Path:
 
 def write_document(folder: Path, name: str, body: str, title: str = "A Test Document") -> Path:
     path = folder / f"{name}.md"
-    path.write_text(f'---\ntitle: "{title}"\nauthor: "Test Author"\ndate: "2024-01-01"\n---\n\n{body}', encoding="utf-8")
+    path.write_text(
+        f'---\ntitle: "{title}"\nauthor: "Test Author"\ndate: "2024-01-01"\n---\n\n{body}', encoding="utf-8"
+    )
     return path

@@ -85,7 +85,12 @@ def test_index_status_tells_fresh_from_stale(workspace, capsys, corpus_copy):
 def test_eval_prints_the_scores(workspace, capsys):
     eval_file = workspace / "mini.jsonl"
     items = [
-        {"id": "a", "question": "What treaty was signed in 1896?", "gold": ["the Li-Lobanov Treaty"], "kind": "fact"},
+        {
+            "id": "a",
+            "question": "What treaty was signed in 1896?",
+            "gold": ["the Li-Lobanov Treaty"],
+            "kind": "fact",
+        },
         {"id": "b", "question": "best pizza dough recipe", "gold": [], "kind": "offtopic"},
     ]
     eval_file.write_text("".join(json.dumps(item) + "\n" for item in items))

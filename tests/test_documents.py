@@ -51,7 +51,9 @@ def test_the_corpus_keeps_the_authors_words_exactly_as_scraped():
 
 
 def test_a_second_document_is_read_without_code_changes(corpus_copy):
-    write_document(corpus_copy, "second", "## Part one\n\nFirst paragraph. It has two sentences.\n\nAnother one.\n")
+    write_document(
+        corpus_copy, "second", "## Part one\n\nFirst paragraph. It has two sentences.\n\nAnother one.\n"
+    )
 
     documents = load_corpus(corpus_copy)
 
@@ -75,7 +77,7 @@ def test_a_soft_wrapped_paragraph_is_one_paragraph():
         (b"no front matter\n\nText.", "missing front matter"),
         (b'---\ntitle: "T"\nauthor: "A"\n---\n\nText.', "lacks date"),
         (b'---\ntitle: "T"\nauthor: "A"\ndate: "2020"\n---\n\n## Only a heading\n', "no paragraphs"),
-        (b'---\ntitle: [unclosed\n---\n\nText.', "not valid YAML"),
+        (b"---\ntitle: [unclosed\n---\n\nText.", "not valid YAML"),
     ],
 )
 def test_bad_corpus_files_get_one_clear_error(raw, message):

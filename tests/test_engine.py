@@ -61,7 +61,9 @@ def test_a_question_about_the_essay_is_answered_with_the_right_passage(real_engi
 
     assert answer.answered
     assert any("Li-Lobanov Treaty" in e.text for e in answer.excerpts)
-    assert all(e.citation.startswith("Should China and Russia Form an Alliance? — §") for e in answer.excerpts)
+    assert all(
+        e.citation.startswith("Should China and Russia Form an Alliance? — §") for e in answer.excerpts
+    )
 
 
 @pytest.mark.model
@@ -87,7 +89,11 @@ def test_answering_in_a_batch_gives_the_same_answers_as_one_at_a_time(real_engin
 
 def comparable(answer):
     """An answer with scores rounded: padding in a batch moves the model's floats by ~1e-7."""
-    return (answer.abstention, [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts], answer.suggestions)
+    return (
+        answer.abstention,
+        [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts],
+        answer.suggestions,
+    )
 
 
 @pytest.mark.model

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import logging
 import zlib
 from collections.abc import AsyncIterator, Callable
 
@@ -108,6 +109,9 @@ class MiniBot(discord.Client):
     async def setup_hook(self) -> None:
         await self.tree.sync()
 
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py waits 5 s before every re-IDENTIFY (Discord's identify limit); tests need not."""
+
     async def on_message(self, message: discord.Message) -> None:
         self.received.append(message)
         if not message.author.bot and message.content.startswith("!echo "):
@@ -152,9 +156,13 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def bot(fake: FakeDiscord) -> AsyncIterator[MiniBot]:
+async def bot(fake: FakeDiscord, caplog: pytest.LogCaptureFixture) -> AsyncIterator[MiniBot]:
     async with running(MiniBot(), fake.token) as client:
         yield client
+    # discord.py logs, rather than raises, when it cannot parse a payload: a fake that sends
+    # malformed events would otherwise go unnoticed.
+    errors = [r for r in caplog.records if r.name.startswith("discord") and r.levelno >= logging.ERROR]
+    print("DISCORD ERRORS", [(r.name, r.getMessage()[:200], r.exc_text and r.exc_text[-300:]) for r in errors])
 
 
 # ----- connecting ------------------------------------------------------------------------------

@@ -25,7 +25,10 @@ def test_us_abbreviation_inside_a_sentence_does_not_split_it():
 
 def test_us_abbreviation_at_a_sentence_end_splits_before_a_new_sentence():
     paragraph = "Now the ball is on the side of the U.S. Surely the U.S. thinks it is the other way."
-    assert texts(paragraph) == ["Now the ball is on the side of the U.S.", "Surely the U.S. thinks it is the other way."]
+    assert texts(paragraph) == [
+        "Now the ball is on the side of the U.S.",
+        "Surely the U.S. thinks it is the other way.",
+    ]
 
 
 def test_closing_quotes_stay_with_their_sentence():

@@ -125,7 +125,9 @@ def test_an_index_of_another_format_version_is_refused(built):
 
 
 def test_a_second_document_is_indexed_and_cited(tmp_path, corpus_copy, hashing_embedder):
-    write_document(corpus_copy, "zebras", "## Stripes\n\nZebras have black and white stripes.\n", title="On Zebras")
+    write_document(
+        corpus_copy, "zebras", "## Stripes\n\nZebras have black and white stripes.\n", title="On Zebras"
+    )
     build_index(corpus_copy, tmp_path / "index", hashing_embedder)
     engine = Engine.load(tmp_path / "index", hashing_embedder)
 

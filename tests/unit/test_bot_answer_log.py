@@ -6,7 +6,9 @@ from index.answers import Excerpt
 
 def record(n: int = 1) -> AnswerRecord:
     excerpt = Excerpt("doc", "Title", "Section", n, 0, 5, "Words", 0.5)
-    return AnswerRecord(new_key(), f"question {n}?", skip=3, excerpts=(excerpt,), abstention=None, ephemeral=True)
+    return AnswerRecord(
+        new_key(), f"question {n}?", skip=3, excerpts=(excerpt,), abstention=None, ephemeral=True
+    )
 
 
 def test_a_record_survives_a_restart(tmp_path):

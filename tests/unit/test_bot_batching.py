@@ -52,7 +52,9 @@ async def test_items_under_different_keys_are_never_mixed():
     run = Recorder()
     batcher = MicroBatcher(run, window=0.05)
 
-    results = await asyncio.gather(batcher.submit("x", "a"), batcher.submit("y", "b"), batcher.submit("x", "c"))
+    results = await asyncio.gather(
+        batcher.submit("x", "a"), batcher.submit("y", "b"), batcher.submit("x", "c")
+    )
 
     assert results == ["x:A", "y:B", "x:C"]
     assert sorted(run.batches) == [("x", ["a", "c"]), ("y", ["b"])]
@@ -72,7 +74,10 @@ async def test_a_failing_item_fails_alone():
     batcher = MicroBatcher(run, window=0.05)
 
     results = await asyncio.gather(
-        batcher.submit("k", "good"), batcher.submit("k", "bad"), batcher.submit("k", "fine"), return_exceptions=True
+        batcher.submit("k", "good"),
+        batcher.submit("k", "bad"),
+        batcher.submit("k", "fine"),
+        return_exceptions=True,
     )
 
     assert results[0] == "k:GOOD" and results[2] == "k:FINE"

@@ -80,4 +80,8 @@ async def test_with_the_real_engine_batched_answers_equal_one_at_a_time(real_eng
 
 def comparable(answer):
     """Scores rounded: padding in a batch moves the model's floats by ~1e-7; excerpts must be identical."""
-    return (answer.abstention, [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts], answer.suggestions)
+    return (
+        answer.abstention,
+        [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts],
+        answer.suggestions,
+    )

@@ -4,7 +4,6 @@ import re
 
 import discord
 import pytest
-from tests.bot_fakes import FakeEngine
 
 from bot import render
 from bot.render import (
@@ -22,6 +21,7 @@ from bot.render import (
 )
 from index.answers import Abstention, Answer, Excerpt
 from index.documents import Paragraph, Sentence
+from tests.bot_fakes import FakeEngine
 
 
 def excerpt(text: str, paragraph: int = 1, section: str = "A Section") -> Excerpt:
@@ -159,7 +159,9 @@ def test_show_paragraph_marks_the_quote_in_the_whole_paragraph():
     paragraph = make_paragraph(["First sentence here.", "The quoted one.", "Last one."])
     start = paragraph.text.index("The quoted")
 
-    messages = render_paragraphs([CitedParagraph(paragraph, "A Title — §A Section ¶7", ((start, start + 15),))])
+    messages = render_paragraphs(
+        [CitedParagraph(paragraph, "A Title — §A Section ¶7", ((start, start + 15),))]
+    )
 
     assert len(messages) == 1 and len(messages[0]) == 1
     embed = messages[0][0]
@@ -171,7 +173,9 @@ def test_a_long_paragraph_is_split_between_sentences_and_stays_whole():
     sentences = [f"Sentence number {n} says something rather long about alliances." * 3 for n in range(200)]
     paragraph = make_paragraph(sentences)
 
-    messages = render_paragraphs([CitedParagraph(paragraph, "A Title — §A Section ¶7", ((0, len(sentences[0])),))])
+    messages = render_paragraphs(
+        [CitedParagraph(paragraph, "A Title — §A Section ¶7", ((0, len(sentences[0])),))]
+    )
 
     assert len(messages) > 1
     pieces = [embed.description for message in messages for embed in message]

@@ -1,0 +1,62 @@
+"""The runner: the token never reaches a log line, and start-up failures end with a message that says the fix."""
+
+import logging
+
+import discord
+import pytest
+
+from bot import runner
+from bot.settings import Settings
+
+
+@pytest.fixture
+def restore_logging():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_the_token_is_redacted_from_messages_and_tracebacks():
+    formatter = runner.RedactingFormatter(["s3cr3t.tok3n"], "{message}", style="{")
+    try:
+        raise RuntimeError("Authorization: Bot s3cr3t.tok3n rejected")
+    except RuntimeError as error:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "token %s", ("s3cr3t.tok3n",), (type(error), error, None)
+        )
+
+    text = formatter.format(record)
+
+    assert "s3cr3t.tok3n" not in text
+    assert text.count("[redacted]") == 2
+
+
+def test_a_missing_token_is_refused_with_a_clear_message(tmp_path, capsys, restore_logging):
+    settings = Settings(data_dir=tmp_path, discord_token=None)
+
+    code = runner.run(settings)
+
+    assert code == runner.EXIT_CONFIG
+    assert "ESSAYBOT_DISCORD_TOKEN" in capsys.readouterr().err
+
+
+def test_a_blank_token_counts_as_missing(tmp_path, restore_logging):
+    assert runner.run(Settings(data_dir=tmp_path, discord_token="  ")) == runner.EXIT_CONFIG
+
+
+def test_discord_rejecting_the_token_says_invalid_token(caplog):
+    with caplog.at_level(logging.ERROR):
+        code = runner._exit_code(discord.LoginFailure("Improper token has been passed."))
+
+    assert code == runner.EXIT_FAILED
+    assert "invalid token" in caplog.text
+
+
+def test_a_refused_privileged_intent_names_message_content(caplog):
+    with caplog.at_level(logging.ERROR):
+        code = runner._exit_code(discord.PrivilegedIntentsRequired(None))
+
+    assert code == runner.EXIT_FAILED
+    assert "Message Content Intent" in caplog.text
