@@ -41,9 +41,8 @@ def hashing_embedder() -> HashingEmbedder:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from index.embedding import PACKAGED_MODEL, load_embedder
-
     from bot.settings import PACKAGED_MODEL_SHA256
+    from index.embedding import PACKAGED_MODEL, load_embedder
 
     return load_embedder(PACKAGED_MODEL, PACKAGED_MODEL_SHA256)
 

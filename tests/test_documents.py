@@ -1,10 +1,10 @@
 import os
 
 import pytest
+
 from index.corpus_files import load_corpus
 from index.documents import OPENING_SECTION, parse_document
 from index.errors import CorpusError
-
 from tests.conftest import CORPUS_DIR, SHARED, write_document
 
 ESSAY_ID = "zhao-2021-china-russia-alliance"
@@ -95,5 +95,5 @@ def test_a_corpus_link_pointing_outside_the_corpus_is_refused(tmp_path, corpus_c
 
 
 def test_an_empty_corpus_folder_is_an_error(tmp_path):
-    with pytest.raises(CorpusError, match="no .md documents"):
+    with pytest.raises(CorpusError, match=r"no \.md documents"):
         load_corpus(tmp_path)

@@ -1,10 +1,11 @@
 """The engine with the real model: verbatim, cited excerpts; refusals; batching gives the same answers."""
 
+import itertools
 import json
 
 import pytest
-from index.answers import Abstention
 
+from index.answers import Abstention
 from tests.conftest import DEV_SET
 
 MAX_EXCERPT_CHARS = 400
@@ -40,7 +41,7 @@ def assert_grounded(engine, answer):
 
 def assert_no_overlap(answer):
     spans = sorted((e.document, e.paragraph, e.start, e.end) for e in answer.excerpts)
-    for (doc_a, par_a, _, end_a), (doc_b, par_b, start_b, _) in zip(spans, spans[1:], strict=False):
+    for (doc_a, par_a, _, end_a), (doc_b, par_b, start_b, _) in itertools.pairwise(spans):
         assert (doc_a, par_a) != (doc_b, par_b) or end_a <= start_b
 
 

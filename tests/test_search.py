@@ -1,5 +1,6 @@
 import faiss
 import numpy as np
+
 from index.search import FaissSearch, NumpySearch
 
 

@@ -141,7 +141,7 @@ class Store:
             mentioned = bot_id in message.mention_user_ids
             if in_guild and not session.has_intent(perms.INTENT_MESSAGE_CONTENT) and message.author_id != bot_id and not mentioned:
                 # Without the privileged intent Discord blanks these fields for guild messages.
-                data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+                data = {**data, "content": "", "embeds": [], "attachments": [], "components": [], "poll": None}
             if guild is not None:
                 member = guild.member(message.author_id)
                 if member is not None:
