@@ -7,25 +7,40 @@ import contextlib
 import io
 import logging
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import discord
 import pytest
+import yarl
 from discord import app_commands
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 from discord.webhook.async_ import async_context, interaction_response_params
+
 from tests.fake_discord import (
     FakeDiscord,
     Overwrite,
     World,
-    assert_discord_py_is_local,
     discord_py_pointed_at,
 )
 from tests.fake_discord import limits as fake_limits
 from tests.fake_discord import permissions as fake_perms
 from tests.fake_discord.gateway import _ZlibStream, zstd_available
+from tests.fake_discord.harness import running, serving, until
 
 WAIT = 5.0
+
+
+class FeedbackForm(discord.ui.Modal, title="Feedback"):
+    why: discord.ui.TextInput[FeedbackForm] = discord.ui.TextInput(label="What was wrong?", custom_id="why")
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__()
+        self.into = into
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        self.into.append(self.why.value)
+        await interaction.response.send_message("Thanks", ephemeral=True)
 
 
 class MiniBot(discord.Client):
@@ -43,6 +58,7 @@ class MiniBot(discord.Client):
         self.errors: list[Exception] = []
         self.gate = asyncio.Event()
         self.choice_count = 3
+        self.feedback: list[str] = []
         self._add_commands()
 
     def _add_commands(self) -> None:
@@ -56,8 +72,12 @@ class MiniBot(discord.Client):
             await interaction.followup.send(f"Answer to: {question}")
 
         @ask.autocomplete("question")
-        async def ask_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            return [app_commands.Choice(name=f"{current} {i}", value=f"q{i}") for i in range(bot.choice_count)]
+        async def ask_autocomplete(
+            interaction: discord.Interaction, current: str
+        ) -> list[app_commands.Choice[str]]:
+            return [
+                app_commands.Choice(name=f"{current} {i}", value=f"q{i}") for i in range(bot.choice_count)
+            ]
 
         @self.tree.command()
         async def slow(interaction: discord.Interaction) -> None:
@@ -102,6 +122,11 @@ class MiniBot(discord.Client):
             view.add_item(button)
             await interaction.response.send_message("Short answer", view=view)
 
+        @self.tree.command()
+        async def feedback(interaction: discord.Interaction) -> None:
+            """Opens a feedback form."""
+            await interaction.response.send_modal(FeedbackForm(bot.feedback))
+
         @self.tree.context_menu(name="Quote in Essay")
         async def quote(interaction: discord.Interaction, message: discord.Message) -> None:
             await interaction.response.send_message(f"You picked: {message.content}", ephemeral=True)
@@ -118,41 +143,10 @@ class MiniBot(discord.Client):
             await message.reply(message.content.removeprefix("!echo "))
 
 
-async def until(condition: Callable[[], bool], timeout: float = WAIT) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
-
-
-@contextlib.asynccontextmanager
-async def running(client: discord.Client, token: str) -> AsyncIterator[discord.Client]:
-    """Run ``client.start`` in the background until ``on_ready``; close it afterwards."""
-    assert_discord_py_is_local()
-    task = asyncio.create_task(client.start(token))
-    ready = asyncio.create_task(client.wait_until_ready())
-    try:
-        done, _ = await asyncio.wait({task, ready}, timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
-        if task in done:
-            task.result()
-        if ready not in done:
-            raise AssertionError("client did not become ready")
-        yield client
-    finally:
-        ready.cancel()
-        await client.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, WAIT)
-
-
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        with discord_py_pointed_at(server):
-            yield server
-        assert server.server_errors == []
+    async with serving() as server:
+        yield server
 
 
 @pytest.fixture
@@ -161,14 +155,18 @@ async def bot(fake: FakeDiscord, caplog: pytest.LogCaptureFixture) -> AsyncItera
         yield client
     # discord.py logs, rather than raises, when it cannot parse a payload: a fake that sends
     # malformed events would otherwise go unnoticed.
-    errors = [r for r in caplog.records if r.name.startswith("discord") and r.levelno >= logging.ERROR]
-    print("DISCORD ERRORS", [(r.name, r.getMessage()[:200], r.exc_text and r.exc_text[-300:]) for r in errors])
+    errors = [
+        r.getMessage() for r in caplog.records if r.name.startswith("discord") and r.levelno >= logging.ERROR
+    ]
+    assert errors == []
 
 
 # ----- connecting ------------------------------------------------------------------------------
 
 
-async def test_client_connects_and_sees_the_guild_with_resolvable_permissions(fake: FakeDiscord, bot: MiniBot) -> None:
+async def test_client_connects_and_sees_the_guild_with_resolvable_permissions(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
     guild = bot.get_guild(fake.world.guild.id)
 
     assert bot.user is not None and bot.user.id == fake.world.bot.id
@@ -178,14 +176,20 @@ async def test_client_connects_and_sees_the_guild_with_resolvable_permissions(fa
     for channel in guild.text_channels:
         expected = fake.world.guild.permissions_in(fake.channel(channel.id), fake.world.bot.id)
         seen = channel.permissions_for(guild.me)
-        for bit, name in [(fake_perms.VIEW_CHANNEL, "view_channel"), (fake_perms.SEND_MESSAGES, "send_messages"),
-                          (fake_perms.EMBED_LINKS, "embed_links"), (fake_perms.MANAGE_MESSAGES, "manage_messages")]:
+        for bit, name in [
+            (fake_perms.VIEW_CHANNEL, "view_channel"),
+            (fake_perms.SEND_MESSAGES, "send_messages"),
+            (fake_perms.EMBED_LINKS, "embed_links"),
+            (fake_perms.MANAGE_MESSAGES, "manage_messages"),
+        ]:
             assert getattr(seen, name) == bool(expected & bit), (channel.name, name)
     assert not guild.get_channel(fake.channel("announcements").id).permissions_for(guild.me).send_messages
     assert fake.unexpected_requests == []
 
 
-async def test_gateway_speaks_v10_json_over_zlib_stream_and_acks_heartbeats(fake: FakeDiscord, bot: MiniBot) -> None:
+async def test_gateway_speaks_v10_json_over_zlib_stream_and_acks_heartbeats(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
     connection = fake.gateway.connections[0]
     since = len(fake.frames)
 
@@ -240,7 +244,9 @@ async def test_privileged_intent_not_enabled_raises_privileged_intents_required(
         assert closes == [4014]
 
 
-async def test_without_message_content_intent_guild_messages_arrive_blank_unless_the_bot_is_mentioned() -> None:
+async def test_without_message_content_intent_guild_messages_arrive_blank_unless_the_bot_is_mentioned() -> (
+    None
+):
     async with FakeDiscord(World.default(privileged_intents=())) as fake:
         with discord_py_pointed_at(fake):
             async with running(MiniBot(message_content=False), fake.token) as client:
@@ -249,6 +255,38 @@ async def test_without_message_content_intent_guild_messages_arrive_blank_unless
                 await until(lambda: len(client.received) == 2)
 
     assert [m.content for m in client.received] == ["", f"{fake.world.bot.mention} hello"]
+
+
+class ShardedBot(discord.AutoShardedClient):
+    def __init__(self) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = True
+        super().__init__(intents=intents, guild_ready_timeout=0.05)
+        self.received: list[str] = []
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Skip discord.py's 5 s pause between shards' IDENTIFYs."""
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.received.append(message.content)
+
+
+async def test_autosharded_client_needs_only_the_rest_base_and_gets_each_guild_on_its_shard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with FakeDiscord(recommended_shards=2) as fake:
+        monkeypatch.setattr(Route, "BASE", fake.api_url)
+        # A closed local port: if discord.py fell back to DEFAULT_GATEWAY it would fail here, never go out.
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL("ws://127.0.0.1:9/"))
+
+        async with running(ShardedBot(), fake.token) as client:
+            await fake.send_message(content="to the right shard")
+            await until(lambda: client.received == ["to the right shard"])
+
+        guild_shard = (fake.world.guild.id >> 22) % 2
+        assert sorted(s.shard for s in fake.sessions) == [(0, 2), (1, 2)]
+        assert [s.shard[0] for s in fake.sessions if s.seq > 1] == [guild_shard]
+        assert fake.requests_to("GET /gateway/bot")[0].status == 200
 
 
 # ----- messages ---------------------------------------------------------------------------------
@@ -299,7 +337,15 @@ async def test_dm_round_trip_and_a_user_who_refuses_dms(fake: FakeDiscord, bot: 
         ({"content": "x" * 2001}, 50035),
         ({"content": "   "}, 50006),
         ({"embed": discord.Embed(description="x" * 4097)}, 50035),
-        ({"embeds": [discord.Embed(title="t", description="x" * 4000), discord.Embed(description="y" * 2000)]}, 50035),
+        (
+            {
+                "embeds": [
+                    discord.Embed(title="t", description="x" * 4000),
+                    discord.Embed(description="y" * 2000),
+                ]
+            },
+            50035,
+        ),
         ({"embed": discord.Embed(title="t").add_field(name="n", value="v" * 1025)}, 50035),
     ],
 )
@@ -405,14 +451,29 @@ async def test_injected_missing_permissions_for_one_channel(fake: FakeDiscord, b
     assert [m.content for m in fake.messages_in(general)] == ["second"]
 
 
+async def test_a_slow_response_is_still_delivered(fake: FakeDiscord, bot: MiniBot) -> None:
+    fake.faults.slow("POST /channels/{channel_id}/messages", seconds=0.2)
+    loop = asyncio.get_running_loop()
+
+    started = loop.time()
+    await bot.get_channel(fake.channel("general").id).send("late but fine")
+
+    (request,) = fake.requests_to("POST /channels/{channel_id}/messages")
+    assert loop.time() - started >= 0.2
+    assert request.status == 200 and request.fault == "slow"
+
+
 async def test_normal_responses_carry_rate_limit_headers(fake: FakeDiscord, bot: MiniBot) -> None:
     await bot.get_channel(fake.channel("general").id).send("hi")
 
     request = fake.requests_to("POST /channels/{channel_id}/messages")[0]
     assert request.status == 200
-    assert {"X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset-After", "X-RateLimit-Bucket"} <= set(
-        request.response_headers
-    )
+    assert {
+        "X-RateLimit-Limit",
+        "X-RateLimit-Remaining",
+        "X-RateLimit-Reset-After",
+        "X-RateLimit-Bucket",
+    } <= set(request.response_headers)
 
 
 # ----- gateway resilience -----------------------------------------------------------------------
@@ -462,6 +523,40 @@ async def test_abnormal_close_1006_leads_to_resume_with_no_event_lost_or_duplica
     assert fake.gateway.identifies == 1
 
 
+async def test_a_server_close_with_4000_is_resumed(fake: FakeDiscord, bot: MiniBot) -> None:
+    await fake.close_gateway(4000, "Unknown error.")
+    await fake.send_message(content="after the close")
+
+    await fake.wait_for_resume()
+
+    await until(lambda: contents(bot) == ["after the close"])
+
+
+async def test_discord_pys_close_sends_4000_so_the_session_stays_resumable(fake: FakeDiscord) -> None:
+    """``Client.close()`` during normal operation: aiohttp lets the polling task's own
+    ``close(code=4000)`` win over ``close(code=1000)``. Discord keeps such a session resumable."""
+    async with running(MiniBot(), fake.token):
+        pass
+
+    assert fake.gateway.connections[-1].close_code == 4000
+    assert fake.sessions[0].alive
+
+
+async def test_a_close_with_1000_ends_the_session(fake: FakeDiscord) -> None:
+    client = MiniBot()
+    task = asyncio.create_task(client.start(fake.token))
+    await asyncio.wait_for(client.wait_until_ready(), WAIT)
+
+    task.cancel()  # stop polling first, as AutoShardedClient's shards do, so 1000 is what goes out
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    await client.close()
+    await until(lambda: fake.gateway.connections[-1].close_code is not None)
+
+    assert fake.gateway.connections[-1].close_code == 1000
+    assert not fake.sessions[0].alive
+
+
 async def test_resumable_invalid_session_resumes(fake: FakeDiscord, bot: MiniBot) -> None:
     await fake.invalidate_session(resumable=True)
     await fake.send_message(content="kept")
@@ -472,7 +567,9 @@ async def test_resumable_invalid_session_resumes(fake: FakeDiscord, bot: MiniBot
     assert fake.gateway.identifies == 1
 
 
-async def test_non_resumable_invalid_session_makes_the_client_identify_again(fake: FakeDiscord, bot: MiniBot) -> None:
+async def test_non_resumable_invalid_session_makes_the_client_identify_again(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
     first_session = fake.sessions[0]
 
     await fake.invalidate_session(resumable=False)
@@ -491,12 +588,17 @@ async def test_non_resumable_invalid_session_makes_the_client_identify_again(fak
 async def test_synced_commands_are_stored_with_their_definitions(fake: FakeDiscord, bot: MiniBot) -> None:
     commands = {c["name"]: c for c in fake.synced_commands()}
 
-    assert set(commands) == {"ask", "slow", "twice", "early", "menu", "Quote in Essay"}
+    assert set(commands) == {"ask", "slow", "twice", "early", "menu", "feedback", "Quote in Essay"}
     assert commands["ask"]["type"] == 1
     assert commands["ask"]["description"] == "Ask a question about the essay."
     assert commands["ask"]["options"] == [
-        {"type": 3, "name": "question", "description": "What to ask about the essay", "required": True,
-         "autocomplete": True}
+        {
+            "type": 3,
+            "name": "question",
+            "description": "What to ask about the essay",
+            "required": True,
+            "autocomplete": True,
+        }
     ]
     assert commands["Quote in Essay"]["type"] == 3 and commands["Quote in Essay"]["description"] == ""
 
@@ -508,8 +610,15 @@ async def test_synced_commands_are_stored_with_their_definitions(fake: FakeDisco
         ({"name": "two words", "description": "d", "type": 1}, "name"),
         ({"name": "ask", "description": "", "type": 1}, "description"),
         ({"name": "ask", "description": "d" * 101, "type": 1}, "description"),
-        ({"name": "ask", "description": "d", "type": 1,
-          "options": [{"type": 3, "name": f"o{i}", "description": "d"} for i in range(26)]}, "options"),
+        (
+            {
+                "name": "ask",
+                "description": "d",
+                "type": 1,
+                "options": [{"type": 3, "name": f"o{i}", "description": "d"} for i in range(26)],
+            },
+            "options",
+        ),
         ({"name": "Quote", "description": "not allowed", "type": 3}, "description"),
         ({"name": "x" * 33, "type": 3}, "name"),
     ],
@@ -618,6 +727,17 @@ async def test_button_click_updates_the_message(fake: FakeDiscord, bot: MiniBot)
     assert click.callback_type == 7
 
 
+async def test_a_modal_opened_by_a_command_can_be_submitted(fake: FakeDiscord, bot: MiniBot) -> None:
+    opened = await fake.send_slash_command("feedback")
+
+    submitted = await fake.submit_modal(opened, {"why": "Too long"})
+    reply = await submitted.final_message()
+
+    assert (await opened.response()).callback_type == 9
+    assert bot.feedback == ["Too long"]
+    assert reply.ephemeral and reply.content == "Thanks"
+
+
 async def test_options_are_checked_against_the_synced_definition(fake: FakeDiscord, bot: MiniBot) -> None:
     with pytest.raises(ValueError, match="required option"):
         await fake.send_slash_command("ask")
@@ -631,10 +751,13 @@ async def test_options_are_checked_against_the_synced_definition(fake: FakeDisco
 
 
 def test_duplicate_custom_ids_and_oversized_buttons_are_rejected() -> None:
-    row = {"type": 1, "components": [
-        {"type": 2, "style": 1, "label": "a", "custom_id": "same"},
-        {"type": 2, "style": 1, "label": "b" * 81, "custom_id": "same"},
-    ]}
+    row = {
+        "type": 1,
+        "components": [
+            {"type": 2, "style": 1, "label": "a", "custom_id": "same"},
+            {"type": 2, "style": 1, "label": "b" * 81, "custom_id": "same"},
+        ],
+    }
 
     error = fake_limits.check_message({"content": "x", "components": [row]})
 
@@ -647,7 +770,9 @@ def test_duplicate_custom_ids_and_oversized_buttons_are_rejected() -> None:
 
 def test_too_many_action_rows_and_buttons_are_rejected() -> None:
     button = {"type": 2, "style": 2, "label": "b"}
-    rows = [{"type": 1, "components": [{**button, "custom_id": f"{r}-{i}"} for i in range(6)]} for r in range(6)]
+    rows = [
+        {"type": 1, "components": [{**button, "custom_id": f"{r}-{i}"} for i in range(6)]} for r in range(6)
+    ]
 
     error = fake_limits.check_message({"components": rows})
 
@@ -657,7 +782,9 @@ def test_too_many_action_rows_and_buttons_are_rejected() -> None:
 def test_allowed_mentions_parse_values_and_exclusivity_are_checked() -> None:
     bad = fake_limits.check_message({"content": "x", "allowed_mentions": {"parse": ["user"]}})
     both = fake_limits.check_message({"content": "x", "allowed_mentions": {"parse": ["users"], "users": [1]}})
-    fine = fake_limits.check_message({"content": "x", "allowed_mentions": {"parse": [], "replied_user": False}})
+    fine = fake_limits.check_message(
+        {"content": "x", "allowed_mentions": {"parse": [], "replied_user": False}}
+    )
 
     assert bad is not None and "parse" in bad.errors["allowed_mentions"]
     assert both is not None and both.errors["allowed_mentions"]["_errors"][0]["code"] == (
@@ -698,10 +825,12 @@ def test_overwrites_apply_everyone_then_roles_then_member() -> None:
     assert guild.permissions_in(guild.channel("staff"), world.bot.id) == 0  # no VIEW_CHANNEL: nothing at all
     assert guild.permissions_in(guild.channel("staff"), world.user("olivia").id) == fake_perms.ALL  # owner
     announcements = guild.permissions_in(guild.channel("announcements"), world.bot.id)
-    assert not announcements & (fake_perms.SEND_MESSAGES | fake_perms.EMBED_LINKS)  # implicit: no send, no embeds
+    assert not announcements & (
+        fake_perms.SEND_MESSAGES | fake_perms.EMBED_LINKS
+    )  # implicit: no send, no embeds
 
 
-def test_zlib_stream_frames_decode_with_discord_pys_decompressor() -> None:
+def test_zlib_stream_frames_are_sync_flushed_pieces_of_one_stream() -> None:
     encoder = _ZlibStream()
     decompressor = zlib.decompressobj()
 
@@ -714,6 +843,7 @@ def test_zlib_stream_frames_decode_with_discord_pys_decompressor() -> None:
 @pytest.mark.skipif(not zstd_available(), reason="no zstd module; discord.py then asks for zlib-stream")
 def test_zstd_stream_frames_decode_with_discord_pys_decompressor() -> None:
     from discord.utils import _ActiveDecompressionContext
+
     from tests.fake_discord.gateway import _ZstdStream
 
     encoder, decoder = _ZstdStream(), _ActiveDecompressionContext()

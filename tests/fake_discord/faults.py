@@ -15,7 +15,9 @@ from . import errors
 RouteSpec = str | Callable[[str, str, str | None, Mapping[str, str]], bool]
 
 
-def route_matches(spec: RouteSpec, method: str, path: str, route: str | None, params: Mapping[str, str]) -> bool:
+def route_matches(
+    spec: RouteSpec, method: str, path: str, route: str | None, params: Mapping[str, str]
+) -> bool:
     if callable(spec):
         return spec(method, path, route, params)
     if spec == "*":
@@ -94,7 +96,12 @@ class Faults:
                     "X-RateLimit-Bucket": "fault-injected",
                 }
             )
-        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global, "code": 0}
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": is_global,
+            "code": 0,
+        }
         return self.add(Fault("rate_limit", route, times, 429, body, headers))
 
     def cloudflare_ban(self, route: RouteSpec = "*", *, times: int = 1) -> Fault:
@@ -104,8 +111,12 @@ class Faults:
 
     def server_error(self, route: RouteSpec = "*", *, times: int = 1, status: int = 500) -> Fault:
         """500/502/503/504 with Discord's body; discord.py retries 500, 502, 504 (and 524)."""
-        messages = {500: "500: Internal Server Error", 502: "502: Bad Gateway", 503: "503: Service Unavailable",
-                    504: "504: Gateway Timeout"}
+        messages = {
+            500: "500: Internal Server Error",
+            502: "502: Bad Gateway",
+            503: "503: Service Unavailable",
+            504: "504: Gateway Timeout",
+        }
         body = {"message": messages.get(status, f"{status}: Server Error"), "code": 0}
         return self.add(Fault("server_error", route, times, status, body))
 

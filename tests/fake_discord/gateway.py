@@ -27,8 +27,15 @@ log = logging.getLogger(__name__)
 DISPATCH, HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE = 0, 1, 2, 3, 4
 RESUME, RECONNECT, REQUEST_GUILD_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 6, 7, 8, 9, 10, 11
 REQUEST_SOUNDBOARD_SOUNDS = 31
-CLIENT_OPS = {HEARTBEAT, IDENTIFY, PRESENCE_UPDATE, VOICE_STATE_UPDATE, RESUME, REQUEST_GUILD_MEMBERS,
-              REQUEST_SOUNDBOARD_SOUNDS}
+CLIENT_OPS = {
+    HEARTBEAT,
+    IDENTIFY,
+    PRESENCE_UPDATE,
+    VOICE_STATE_UPDATE,
+    RESUME,
+    REQUEST_GUILD_MEMBERS,
+    REQUEST_SOUNDBOARD_SOUNDS,
+}
 
 # Close codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes).
 UNKNOWN_ERROR, UNKNOWN_OPCODE, DECODE_ERROR, NOT_AUTHENTICATED = 4000, 4001, 4002, 4003
@@ -74,7 +81,9 @@ class _ZstdStream:
             import zstandard  # type: ignore[import-not-found]
 
             stream = zstandard.ZstdCompressor().compressobj()
-            self._encode = lambda data: stream.compress(data) + stream.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+            self._encode = lambda data: (
+                stream.compress(data) + stream.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK)
+            )
 
     def encode(self, text: str) -> bytes:
         return self._encode(text.encode())
@@ -88,7 +97,11 @@ def zstd_available() -> bool:
     return False
 
 
-ENCODERS: dict[str | None, Callable[[], Any]] = {None: _Plain, "zlib-stream": _ZlibStream, "zstd-stream": _ZstdStream}
+ENCODERS: dict[str | None, Callable[[], Any]] = {
+    None: _Plain,
+    "zlib-stream": _ZlibStream,
+    "zstd-stream": _ZstdStream,
+}
 
 
 class GatewayClosed(Exception):
@@ -167,8 +180,15 @@ class Gateway:
         try:
             self._check_query(request, compress)
             conn.encoder = ENCODERS[compress]()
-            await self._send(conn, {"op": HELLO, "d": {"heartbeat_interval": int(self.fake.heartbeat_interval * 1000)},
-                                    "s": None, "t": None})
+            await self._send(
+                conn,
+                {
+                    "op": HELLO,
+                    "d": {"heartbeat_interval": int(self.fake.heartbeat_interval * 1000)},
+                    "s": None,
+                    "t": None,
+                },
+            )
             watchdog = asyncio.create_task(self._watch_heartbeats(conn))
             try:
                 async for msg in ws:
@@ -225,6 +245,8 @@ class Gateway:
             await asyncio.sleep(interval / 2)
             if self.fake.enforce_heartbeats and time.monotonic() - conn.last_heartbeat > interval * 1.5:
                 log.info("connection %s missed its heartbeats; closing like Discord does", conn.number)
+                if conn.session is not None:
+                    conn.session.alive = False
                 await self._close(conn, SESSION_TIMED_OUT, "Session timed out.")
                 return
 
@@ -324,7 +346,10 @@ class Gateway:
                 "session_id": session.id,
                 "session_type": "normal",
                 "resume_gateway_url": self.fake.resume_gateway_url,
-                "application": {"id": str(self.fake.world.application_id), "flags": self.fake.world.application_flags},
+                "application": {
+                    "id": str(self.fake.world.application_id),
+                    "flags": self.fake.world.application_flags,
+                },
                 "private_channels": [],
                 "relationships": [],
                 "presences": [],
@@ -374,10 +399,14 @@ class Gateway:
         if guild is None or conn.session is None:
             return
         query = data.get("query")
-        user_ids = {int(u) for u in data.get("user_ids") or []} if isinstance(data.get("user_ids"), list) else None
+        user_ids = (
+            {int(u) for u in data.get("user_ids") or []} if isinstance(data.get("user_ids"), list) else None
+        )
         members = [
-            m for m in guild.members
-            if (user_ids is None or m.user.id in user_ids) and (not query or m.user.username.startswith(query))
+            m
+            for m in guild.members
+            if (user_ids is None or m.user.id in user_ids)
+            and (not query or m.user.username.startswith(query))
         ]
         limit = data.get("limit") or len(members)
         chunk = {
@@ -406,7 +435,9 @@ class Gateway:
         found = []
         for session in self.live_sessions():
             shard_id, count = session.shard
-            if (guild_id is None and shard_id == 0) or (guild_id is not None and (guild_id >> 22) % count == shard_id):
+            if (guild_id is None and shard_id == 0) or (
+                guild_id is not None and (guild_id >> 22) % count == shard_id
+            ):
                 found.append(session)
         return found
 
@@ -419,7 +450,12 @@ class Gateway:
         return session.seq
 
     async def dispatch(
-        self, event: str, data: Any, *, guild_id: int | None, shape: Callable[[Session, Any], Any] | None = None
+        self,
+        event: str,
+        data: Any,
+        *,
+        guild_id: int | None,
+        shape: Callable[[Session, Any], Any] | None = None,
     ) -> int:
         """Send an event to every session that should see it; ``shape`` may filter (None) or edit it per session.
 

@@ -58,7 +58,12 @@ class Handlers:
             Route("PUT", message + "/reactions/{emoji}/@me", self.react),
             Route("DELETE", message + "/reactions/{emoji}/@me", self.react),
             Route("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
-            Route("POST", "/interactions/{interaction_id}/{token}/callback", self.interaction_callback, auth=False),
+            Route(
+                "POST",
+                "/interactions/{interaction_id}/{token}/callback",
+                self.interaction_callback,
+                auth=False,
+            ),
             Route("POST", hook, self.followup, auth=False),
             Route("GET", hook + "/messages/@original", self.get_original, auth=False),
             Route("PATCH", hook + "/messages/@original", self.edit_original, auth=False),
@@ -71,8 +76,14 @@ class Handlers:
     # ----- users, application, gateway -----------------------------------------------------
 
     async def get_me(self, call: Call) -> Any:
-        return {**self.world.bot.payload(), "verified": True, "mfa_enabled": False, "locale": "en-US",
-                "email": None, "bio": ""}
+        return {
+            **self.world.bot.payload(),
+            "verified": True,
+            "mfa_enabled": False,
+            "locale": "en-US",
+            "email": None,
+            "bio": "",
+        }
 
     async def get_user(self, call: Call) -> Any:
         user = self.world.users.get(call.int_param("user_id"))
@@ -110,8 +121,12 @@ class Handlers:
         return {
             "url": self.fake.gateway_url,
             "shards": self.fake.recommended_shards,
-            "session_start_limit": {"total": 1000, "remaining": 1000 - self.fake.gateway.identifies,
-                                    "reset_after": 14_400_000, "max_concurrency": 1},
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 1000 - self.fake.gateway.identifies,
+                "reset_after": 14_400_000,
+                "max_concurrency": 1,
+            },
         }
 
     async def create_dm(self, call: Call) -> Any:
@@ -284,7 +299,10 @@ class Handlers:
     async def _apply_edit(self, message: StoredMessage, call: Call, *, fills_deferral: bool = False) -> None:
         body = call.json if call.json is not None else {}
         error = limits.check_message(
-            body, files=len(call.files), allowed_flags=INTERACTION_MESSAGE_FLAGS | LOADING, require_content=False
+            body,
+            files=len(call.files),
+            allowed_flags=INTERACTION_MESSAGE_FLAGS | LOADING,
+            require_content=False,
         )
         if error is not None:
             raise error
@@ -345,8 +363,11 @@ class Handlers:
         kind = body.get("type") if isinstance(body, Mapping) else None
         if kind not in ALLOWED_CALLBACKS[state.type]:
             allowed = sorted(ALLOWED_CALLBACKS[state.type])
-            form.add(("type",), "INTERACTION_RESPONSE_TYPE_INVALID",
-                     f"Callback type {kind!r} is not valid for interaction type {state.type} (use one of {allowed}).")
+            form.add(
+                ("type",),
+                "INTERACTION_RESPONSE_TYPE_INVALID",
+                f"Callback type {kind!r} is not valid for interaction type {state.type} (use one of {allowed}).",
+            )
             raise form.error()
         data = body.get("data") or {}
         channel = self.world.channel(state.channel_id)
@@ -360,7 +381,9 @@ class Handlers:
         elif kind == 5:
             flags = data.get("flags") or 0
             if flags & ~EPHEMERAL:
-                form.add(("data", "flags"), "MESSAGE_CANNOT_USE_FLAG", "Only EPHEMERAL may be set when deferring.")
+                form.add(
+                    ("data", "flags"), "MESSAGE_CANNOT_USE_FLAG", "Only EPHEMERAL may be set when deferring."
+                )
                 raise form.error()
             created = self._interaction_message(state, channel, {"content": ""}, call, flags=flags | LOADING)
         elif kind in (6, 7):
@@ -368,8 +391,12 @@ class Handlers:
                 form.add(("type",), "INTERACTION_RESPONSE_TYPE_INVALID", "There is no message to update.")
                 raise form.error()
             if kind == 7:
-                error = limits.check_message(data, files=len(call.files), allowed_flags=INTERACTION_MESSAGE_FLAGS,
-                                             require_content=False)
+                error = limits.check_message(
+                    data,
+                    files=len(call.files),
+                    allowed_flags=INTERACTION_MESSAGE_FLAGS,
+                    require_content=False,
+                )
                 if error is not None:
                     raise error
                 updated = self.store.messages[state.message_id]
@@ -406,7 +433,13 @@ class Handlers:
         return response
 
     def _interaction_message(
-        self, state: InteractionState, channel: FakeChannel, data: Mapping[str, Any], call: Call, *, flags: int = 0
+        self,
+        state: InteractionState,
+        channel: FakeChannel,
+        data: Mapping[str, Any],
+        call: Call,
+        *,
+        flags: int = 0,
     ) -> StoredMessage:
         command_type = (state.payload.get("data") or {}).get("type")
         msg_type = None
@@ -458,8 +491,7 @@ class Handlers:
         original = self.store.messages.get(state.original_id) if state.original_id else None
         if state.callback_type == 5 and original is not None and original.loading:
             # The first follow-up after a "thinking" deferral fills in that message (keeping its ephemerality).
-            self.store.edit_message(original, {k: v for k, v in body.items() if k != "flags"}, mark_edited=False)
-            original.flags &= ~LOADING
+            self.store.fill_deferred(original, body)
             message = original
             await self.store.announce(message, "MESSAGE_UPDATE")
         else:

@@ -58,9 +58,9 @@ class InteractionEvent:
 @dataclass
 class InteractionState:
     id: int
-    token: str
+    token: str = field(repr=False)
     type: int
-    payload: dict[str, Any]
+    payload: dict[str, Any] = field(repr=False)
     created_at: float
     channel_id: int
     guild_id: int | None
@@ -128,7 +128,9 @@ class InteractionHandle:
         return await self._fake.notifier.wait_for(
             lambda: self.followups[index] if len(self._state.followup_ids) > index else None,
             timeout=timeout,
-            describe=lambda: f"follow-up #{index} to interaction {self.id}; events so far: {self._state.events}",
+            describe=lambda: (
+                f"follow-up #{index} to interaction {self.id}; events so far: {self._state.events}"
+            ),
         )
 
     async def final_message(self, timeout: float = 5.0) -> StoredMessage:
@@ -201,7 +203,9 @@ def build_interaction(
         payload.update(
             user=user.payload(),
             app_permissions=str(perms.DM_PERMISSIONS),
-            authorizing_integration_owners={"0": str(user.id)} if channel.recipient_id else {"1": str(user.id)},
+            authorizing_integration_owners={"0": str(user.id)}
+            if channel.recipient_id
+            else {"1": str(user.id)},
             context=1,
         )
     if message is not None:

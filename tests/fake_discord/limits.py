@@ -66,7 +66,9 @@ def _is_snowflake(value: object) -> bool:
     )
 
 
-def _text(form: FormErrors, path: Path, value: object, high: int, *, low: int = 0, required: bool = False) -> int:
+def _text(
+    form: FormErrors, path: Path, value: object, high: int, *, low: int = 0, required: bool = False
+) -> int:
     """Check a string field's type and length; returns its length for embed totals."""
     if value is None:
         if required:
@@ -93,7 +95,11 @@ def _url(form: FormErrors, path: Path, value: object) -> None:
     if value is None:
         return
     parsed = urlparse(value) if isinstance(value, str) else None
-    if parsed is None or parsed.scheme not in URL_SCHEMES or not (parsed.netloc or parsed.scheme == "attachment"):
+    if (
+        parsed is None
+        or parsed.scheme not in URL_SCHEMES
+        or not (parsed.netloc or parsed.scheme == "attachment")
+    ):
         form.add(path, "URL_TYPE_INVALID_URL", "Not a well formed URL.")
 
 
@@ -113,11 +119,15 @@ def check_embed(form: FormErrors, path: Path, embed: object) -> int:
             _url(form, (*path, key, "url"), embed[key].get("url"))
     footer = embed.get("footer")
     if footer is not None:
-        total += _text(form, (*path, "footer", "text"), footer.get("text"), EMBED_FOOTER_MAX, low=1, required=True)
+        total += _text(
+            form, (*path, "footer", "text"), footer.get("text"), EMBED_FOOTER_MAX, low=1, required=True
+        )
         _url(form, (*path, "footer", "icon_url"), footer.get("icon_url"))
     author = embed.get("author")
     if author is not None:
-        total += _text(form, (*path, "author", "name"), author.get("name"), EMBED_AUTHOR_MAX, low=1, required=True)
+        total += _text(
+            form, (*path, "author", "name"), author.get("name"), EMBED_AUTHOR_MAX, low=1, required=True
+        )
         _url(form, (*path, "author", "url"), author.get("url"))
         _url(form, (*path, "author", "icon_url"), author.get("icon_url"))
     fields = embed.get("fields") or []
@@ -144,7 +154,11 @@ def check_allowed_mentions(form: FormErrors, value: object) -> None:
         parse = []
     for i, kind in enumerate(parse):
         if kind not in ALLOWED_MENTION_TYPES:
-            form.add((*path, "parse", i), "BASE_TYPE_CHOICES", f"Value must be one of {set(ALLOWED_MENTION_TYPES)}.")
+            form.add(
+                (*path, "parse", i),
+                "BASE_TYPE_CHOICES",
+                f"Value must be one of {set(ALLOWED_MENTION_TYPES)}.",
+            )
     for kind in ("users", "roles"):
         ids = value.get(kind, [])
         if not isinstance(ids, list):
@@ -180,7 +194,11 @@ def _check_button(form: FormErrors, path: Path, button: Mapping[str, Any], seen:
     _text(form, (*path, "label"), button.get("label"), BUTTON_LABEL_MAX)
     if style == 5:
         if button.get("custom_id") is not None:
-            form.add((*path, "custom_id"), "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED", "A link button has no custom id")
+            form.add(
+                (*path, "custom_id"),
+                "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED",
+                "A link button has no custom id",
+            )
         if button.get("url") is None:
             form.add((*path, "url"), "BUTTON_COMPONENT_URL_REQUIRED", "A link button requires a url")
         _url(form, (*path, "url"), button.get("url"))
@@ -226,7 +244,9 @@ def check_components(form: FormErrors, components: object, *, v2: bool) -> None:
     for r, row in enumerate(components):
         rpath = (*path, r)
         if not isinstance(row, Mapping) or row.get("type") != 1:
-            form.add((*rpath, "type"), "UNION_TYPE_CHOICES", "Top-level components must be action rows (type 1).")
+            form.add(
+                (*rpath, "type"), "UNION_TYPE_CHOICES", "Top-level components must be action rows (type 1)."
+            )
             continue
         children = row.get("components") or []
         if not 1 <= len(children) <= ROW_BUTTONS_MAX:
@@ -245,7 +265,11 @@ def check_components(form: FormErrors, components: object, *, v2: bool) -> None:
             elif child.get("type") in SELECT_TYPES:
                 _check_select(form, cpath, child, seen)
             else:
-                form.add((*cpath, "type"), "UNION_TYPE_CHOICES", "Value of field 'type' must be one of (2, 3, 5, 6, 7, 8).")
+                form.add(
+                    (*cpath, "type"),
+                    "UNION_TYPE_CHOICES",
+                    "Value of field 'type' must be one of (2, 3, 5, 6, 7, 8).",
+                )
 
 
 def _check_v2(form: FormErrors, path: Path, components: list[Any], seen: set[str], count: list[int]) -> None:
@@ -253,7 +277,9 @@ def _check_v2(form: FormErrors, path: Path, components: list[Any], seen: set[str
         cpath = (*path, i)
         count[0] += 1
         if count[0] == COMPONENTS_V2_MAX + 1:
-            form.add(("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {COMPONENTS_V2_MAX} or fewer in length.")
+            form.add(
+                ("components",), "BASE_TYPE_MAX_LENGTH", f"Must be {COMPONENTS_V2_MAX} or fewer in length."
+            )
         kind = comp.get("type")
         if kind not in V2_TYPES:
             form.add((*cpath, "type"), "UNION_TYPE_CHOICES", "Unknown component type.")
@@ -284,7 +310,9 @@ def check_message(
 ) -> ApiError | None:
     """Validate a message create/edit body the way Discord does: form errors first, then emptiness."""
     if not isinstance(body, Mapping):
-        return errors.invalid_form_body({"_errors": [{"code": "MODEL_TYPE_CONVERT", "message": "Expected an object"}]})
+        return errors.invalid_form_body(
+            {"_errors": [{"code": "MODEL_TYPE_CONVERT", "message": "Expected an object"}]}
+        )
     form = FormErrors()
     _text(form, ("content",), body.get("content"), CONTENT_MAX)
     nonce = body.get("nonce")
@@ -303,7 +331,9 @@ def check_message(
         form.too_long(("embeds",), EMBEDS_MAX)
     total = sum(check_embed(form, ("embeds", i), embed) for i, embed in enumerate(embeds))
     if total > EMBEDS_TOTAL_MAX:
-        form.add(("embeds",), "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBEDS_TOTAL_MAX}")
+        form.add(
+            ("embeds",), "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBEDS_TOTAL_MAX}"
+        )
     if v2 and (body.get("content") or embeds):
         form.add(
             ("content",) if body.get("content") else ("embeds",),
@@ -360,7 +390,9 @@ def check_modal(data: object) -> ApiError | None:
         inner = row.get("components") or ([row["component"]] if row.get("component") else [])
         for j, comp in enumerate(inner):
             if comp.get("custom_id") is not None:
-                _custom_id(form, ("data", "components", i, "components", j, "custom_id"), comp["custom_id"], seen)
+                _custom_id(
+                    form, ("data", "components", i, "components", j, "custom_id"), comp["custom_id"], seen
+                )
     return form.error() if form else None
 
 
@@ -400,7 +432,9 @@ def _check_options(form: FormErrors, path: Path, options: object, *, depth: int)
     seen_optional = False
     kinds = {o.get("type") for o in options if isinstance(o, Mapping)}
     if kinds & {SUB_COMMAND, SUB_COMMAND_GROUP} and kinds - {SUB_COMMAND, SUB_COMMAND_GROUP}:
-        form.add(path, "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Subcommands cannot be mixed with other options")
+        form.add(
+            path, "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Subcommands cannot be mixed with other options"
+        )
     for i, option in enumerate(options):
         opath = (*path, i)
         kind = option.get("type")
@@ -410,17 +444,32 @@ def _check_options(form: FormErrors, path: Path, options: object, *, depth: int)
         name = option.get("name")
         _check_chat_name(form, (*opath, "name"), name)
         if name in names:
-            form.add((*opath, "name"), "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique")
+            form.add(
+                (*opath, "name"),
+                "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                "Option names must be unique",
+            )
         names.add(name)
         _text(
-            form, (*opath, "description"), option.get("description"), COMMAND_DESCRIPTION_MAX, low=1, required=True
+            form,
+            (*opath, "description"),
+            option.get("description"),
+            COMMAND_DESCRIPTION_MAX,
+            low=1,
+            required=True,
         )
         if kind in (SUB_COMMAND, SUB_COMMAND_GROUP):
             if depth >= (2 if kind == SUB_COMMAND else 1):
-                form.add((*opath, "type"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Subcommands nest too deeply")
+                form.add(
+                    (*opath, "type"),
+                    "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID",
+                    "Subcommands nest too deeply",
+                )
             inner = option.get("options") or []
             if kind == SUB_COMMAND_GROUP and any(o.get("type") != SUB_COMMAND for o in inner):
-                form.add((*opath, "options"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Groups hold subcommands")
+                form.add(
+                    (*opath, "options"), "APPLICATION_COMMAND_OPTIONS_TYPE_INVALID", "Groups hold subcommands"
+                )
             _check_options(form, (*opath, "options"), inner, depth=depth + 1)
             continue
         if option.get("required"):
@@ -435,7 +484,9 @@ def _check_options(form: FormErrors, path: Path, options: object, *, depth: int)
         choices = option.get("choices")
         if choices is not None:
             if kind not in (STRING, INTEGER, NUMBER):
-                form.add((*opath, "choices"), "APPLICATION_COMMAND_OPTION_CHOICES_INVALID", "Choices not allowed")
+                form.add(
+                    (*opath, "choices"), "APPLICATION_COMMAND_OPTION_CHOICES_INVALID", "Choices not allowed"
+                )
             if len(choices) > CHOICES_MAX:
                 form.too_long((*opath, "choices"), CHOICES_MAX)
             for c, choice in enumerate(choices):
@@ -445,7 +496,9 @@ def _check_options(form: FormErrors, path: Path, options: object, *, depth: int)
                     _text(form, (*cpath, "value"), choice["value"], CHOICE_TEXT_MAX)
         if option.get("autocomplete"):
             if kind not in (STRING, INTEGER, NUMBER):
-                form.add((*opath, "autocomplete"), "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID", "Not for this type")
+                form.add(
+                    (*opath, "autocomplete"), "APPLICATION_COMMAND_AUTOCOMPLETE_INVALID", "Not for this type"
+                )
             if choices:
                 form.add(
                     (*opath, "autocomplete"),
@@ -480,15 +533,27 @@ def check_commands(payload: object) -> ApiError | None:
         name = command.get("name")
         if kind == CHAT_INPUT:
             _check_chat_name(form, (i, "name"), name)
-            _text(form, (i, "description"), command.get("description"), COMMAND_DESCRIPTION_MAX, low=1, required=True)
+            _text(
+                form,
+                (i, "description"),
+                command.get("description"),
+                COMMAND_DESCRIPTION_MAX,
+                low=1,
+                required=True,
+            )
             _check_options(form, (i, "options"), command.get("options") or [], depth=0)
-            if len(name or "") + len(command.get("description") or "") + sum(
-                _option_chars(o) for o in command.get("options") or []
-            ) > COMMAND_TOTAL_CHARS_MAX:
+            if (
+                len(name or "")
+                + len(command.get("description") or "")
+                + sum(_option_chars(o) for o in command.get("options") or [])
+                > COMMAND_TOTAL_CHARS_MAX
+            ):
                 form.add((i,), "APPLICATION_COMMAND_TOO_LARGE", "Command exceeds maximum size (4000)")
         elif kind in (USER_COMMAND, MESSAGE_COMMAND):
             if not isinstance(name, str) or not 1 <= len(name) <= COMMAND_NAME_MAX:
-                form.add((i, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}")
+                form.add(
+                    (i, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name!r}"
+                )
             if command.get("description"):
                 form.add(
                     (i, "description"),
@@ -496,15 +561,23 @@ def check_commands(payload: object) -> ApiError | None:
                     "Context menu commands cannot have description",
                 )
             if command.get("options"):
-                form.add((i, "options"), "APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS_INVALID", "Context menus have no options")
+                form.add(
+                    (i, "options"),
+                    "APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS_INVALID",
+                    "Context menus have no options",
+                )
         else:
             form.add((i, "type"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3}.")
         if (kind, name) in seen:
-            form.add((i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", "Application command names must be unique")
+            form.add(
+                (i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", "Application command names must be unique"
+            )
         seen.add((kind, name))
         dmp = command.get("default_member_permissions")
         if dmp is not None and not (isinstance(dmp, str) and dmp.isdigit()):
-            form.add((i, "default_member_permissions"), "NUMBER_TYPE_COERCE", "Must be a permission bit string")
+            form.add(
+                (i, "default_member_permissions"), "NUMBER_TYPE_COERCE", "Must be a permission bit string"
+            )
     if form:
         return form.error()
     if per_type.get(CHAT_INPUT, 0) > CHAT_INPUT_COMMANDS_MAX:

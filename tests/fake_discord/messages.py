@@ -37,7 +37,9 @@ class Pings:
         return bool(self.users or self.roles or self.everyone or self.replied_user)
 
 
-def compute_pings(content: str, allowed_mentions: Mapping[str, Any] | None, replied_author: int | None) -> Pings:
+def compute_pings(
+    content: str, allowed_mentions: Mapping[str, Any] | None, replied_author: int | None
+) -> Pings:
     users = {int(u) for u in USER_MENTION.findall(content)}
     roles = {int(r) for r in ROLE_MENTION.findall(content)}
     everyone = bool(EVERYONE_MENTION.search(content))
@@ -148,8 +150,9 @@ class StoredMessage:
             "id": str(self.id),
             "channel_id": str(self.channel_id),
             "type": self.type,
-            "author": author.payload() if author else {"id": str(self.author_id), "username": "unknown",
-                                                       "discriminator": "0", "avatar": None},
+            "author": author.payload()
+            if author
+            else {"id": str(self.author_id), "username": "unknown", "discriminator": "0", "avatar": None},
             "content": self.content,
             "timestamp": self.timestamp,
             "edited_timestamp": self.edited_timestamp,

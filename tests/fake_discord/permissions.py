@@ -50,8 +50,15 @@ DEFAULT_BOT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY 
 
 # What an app may do in a DM with the user who invoked it.
 DM_PERMISSIONS = (
-    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | ADD_REACTIONS
-    | MENTION_EVERYONE | USE_EXTERNAL_EMOJIS | USE_APPLICATION_COMMANDS
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | ADD_REACTIONS
+    | MENTION_EVERYONE
+    | USE_EXTERNAL_EMOJIS
+    | USE_APPLICATION_COMMANDS
 )
 
 # Gateway intents (https://discord.com/developers/docs/events/gateway#gateway-intents).
@@ -85,9 +92,7 @@ class Overwrite:
         return {"id": str(self.id), "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
 
 
-def base_permissions(
-    *, everyone: int, role_permissions: Iterable[int], is_owner: bool = False
-) -> int:
+def base_permissions(*, everyone: int, role_permissions: Iterable[int], is_owner: bool = False) -> int:
     """Guild-level permissions: @everyone OR each role; owners and administrators get everything."""
     if is_owner:
         return ALL

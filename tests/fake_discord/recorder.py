@@ -57,7 +57,9 @@ class Notifier:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait_for(self, check: Callable[[], T | None], *, timeout: float, describe: Callable[[], str]) -> T:
+    async def wait_for(
+        self, check: Callable[[], T | None], *, timeout: float, describe: Callable[[], str]
+    ) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:

@@ -68,7 +68,9 @@ class Route:
         return f"{self.method} {self.template}"
 
     def pattern(self) -> re.Pattern[str]:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.template).replace(r"\{", "{").replace(r"\}", "}"))
+        regex = re.sub(
+            r"\{(\w+)\}", r"(?P<\1>[^/]+)", re.escape(self.template).replace(r"\{", "{").replace(r"\}", "}")
+        )
         return re.compile(f"^{regex}$")
 
 
@@ -84,8 +86,11 @@ class Buckets:
         self._hits: dict[str, tuple[float, int]] = {}
 
     def hit(self, route: Route, params: Mapping[str, str]) -> tuple[dict[str, str], float | None]:
-        major = "+".join(params[k] for k in ("channel_id", "guild_id", "interaction_id", "application_id", "token")
-                         if k in params)
+        major = "+".join(
+            params[k]
+            for k in ("channel_id", "guild_id", "interaction_id", "application_id", "token")
+            if k in params
+        )
         bucket = hashlib.sha1(route.key.encode()).hexdigest()[:16]
         key = f"{bucket}:{major}"
         now = time.monotonic()
@@ -173,15 +178,22 @@ class RestApi:
             fault=fault_name,
             unexpected=unexpected,
         )
-        return self._response(reply)
+        return self.respond(reply)
 
     async def _call(self, route: Route, call: Call) -> Reply:
         headers, retry_after = self.buckets.hit(route, call.params)
         if retry_after is not None:
-            body = {"message": "You are being rate limited.", "retry_after": round(retry_after, 3), "global": False,
-                    "code": 0}
-            return Reply(429, body, {**headers, "Retry-After": str(max(1, round(retry_after))),
-                                     "X-RateLimit-Scope": "user"})
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": round(retry_after, 3),
+                "global": False,
+                "code": 0,
+            }
+            return Reply(
+                429,
+                body,
+                {**headers, "Retry-After": str(max(1, round(retry_after))), "X-RateLimit-Scope": "user"},
+            )
         result = await route.handler(call)
         reply = result if isinstance(result, Reply) else Reply(200 if result is not None else 204, result)
         reply.headers = {**headers, **reply.headers}
@@ -220,18 +232,23 @@ class RestApi:
                 data = await part.read()
                 if len(data) > MAX_FILE_BYTES:
                     raise errors.request_too_large()
-                files.append(RecordedFile(part.name or "", part.filename or "", len(data),
-                                          part.headers.get("Content-Type")))
+                files.append(
+                    RecordedFile(
+                        part.name or "", part.filename or "", len(data), part.headers.get("Content-Type")
+                    )
+                )
         return body, files
 
-    def _response(self, reply: Reply) -> web.Response:
+    def respond(self, reply: Reply) -> web.Response:
         # Discord's edge adds Via; discord.py reads a 429 without it as a Cloudflare ban.
         headers = {"Via": "1.1 google", **reply.headers}
         if reply.body is None or reply.status == 204:
             return web.Response(status=reply.status, headers=headers)
         if isinstance(reply.body, str):
             headers.pop("Via", None)
-            return web.Response(status=reply.status, text=reply.body, content_type="text/html", headers=headers)
+            return web.Response(
+                status=reply.status, text=reply.body, content_type="text/html", headers=headers
+            )
         # Exactly "application/json": discord.py compares the header verbatim (no charset suffix).
         headers["Content-Type"] = "application/json"
         return web.Response(status=reply.status, body=json.dumps(reply.body).encode(), headers=headers)

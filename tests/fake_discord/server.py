@@ -26,7 +26,7 @@ from .interactions import (
 )
 from .messages import StoredMessage
 from .recorder import Clock, GatewayFrame, Notifier, RecordedRequest, Recorder
-from .rest import API_PREFIX, Buckets, RestApi
+from .rest import API_PREFIX, Buckets, Reply, RestApi
 from .store import Store
 from .world import FakeChannel, FakeUser, World
 
@@ -111,11 +111,21 @@ class FakeDiscord:
     async def _outside_api(self, request: web.Request) -> web.Response:
         """Anything outside /api/v10 (another API version, a typo'd base URL) is a test failure."""
         self.recorder.add_request(
-            method=request.method, path=request.path, route=None, params={}, query=dict(request.query),
-            headers={}, auth="missing", json=None, files=(), multipart=False, status=404,
-            response={"message": "404: Not Found", "code": 0}, unexpected=True,
+            method=request.method,
+            path=request.path,
+            route=None,
+            params={},
+            query=dict(request.query),
+            headers={},
+            auth="missing",
+            json=None,
+            files=(),
+            multipart=False,
+            status=404,
+            response={"message": "404: Not Found", "code": 0},
+            unexpected=True,
         )
-        return web.json_response({"message": "404: Not Found", "code": 0}, status=404)
+        return self.rest.respond(Reply(404, {"message": "404: Not Found", "code": 0}))
 
     # ----- addresses and credentials --------------------------------------------------------
 
@@ -220,7 +230,9 @@ class FakeDiscord:
             return next((r for r in self.recorder.requests[since:] if predicate(r)), None)
 
         return await self.notifier.wait_for(
-            check, timeout=timeout, describe=lambda: f"a matching request; saw {self.recorder.requests[since:]}"
+            check,
+            timeout=timeout,
+            describe=lambda: f"a matching request; saw {self.recorder.requests[since:]}",
         )
 
     async def wait_for_message(
@@ -244,7 +256,9 @@ class FakeDiscord:
             return None
 
         return await self.notifier.wait_for(
-            check, timeout=timeout, describe=lambda: f"a bot message in {channel_id}; requests: {self.requests[-10:]}"
+            check,
+            timeout=timeout,
+            describe=lambda: f"a bot message in {channel_id}; requests: {self.requests[-10:]}",
         )
 
     async def wait_for_frame(
@@ -254,7 +268,9 @@ class FakeDiscord:
             return next((f for f in self.recorder.frames[since:] if predicate(f)), None)
 
         return await self.notifier.wait_for(
-            check, timeout=timeout, describe=lambda: f"a matching gateway frame; saw {self.recorder.frames[since:]}"
+            check,
+            timeout=timeout,
+            describe=lambda: f"a matching gateway frame; saw {self.recorder.frames[since:]}",
         )
 
     async def wait_until_ready(self, timeout: float = 5.0) -> Session:
@@ -270,7 +286,9 @@ class FakeDiscord:
         await self.notifier.wait_for(
             lambda: True if self.gateway.resumes >= count else None,
             timeout=timeout,
-            describe=lambda: f"{count} RESUME(s), saw {self.gateway.resumes}; frames: {self.recorder.frames[-10:]}",
+            describe=lambda: (
+                f"{count} RESUME(s), saw {self.gateway.resumes}; frames: {self.recorder.frames[-10:]}"
+            ),
         )
 
     # ----- gateway controls -----------------------------------------------------------------
@@ -480,7 +498,9 @@ class FakeDiscord:
             built.append(option)
         return built, resolved
 
-    def _option_value(self, definition: dict[str, Any], value: Any, resolved: dict[str, dict[str, Any]]) -> Any:
+    def _option_value(
+        self, definition: dict[str, Any], value: Any, resolved: dict[str, dict[str, Any]]
+    ) -> Any:
         kind, name = definition["type"], definition["name"]
         if kind in _PY_TYPES:
             if not isinstance(value, _PY_TYPES[kind]) or (kind != 5 and isinstance(value, bool)):
@@ -532,7 +552,13 @@ class FakeDiscord:
         member = guild.member(member_of.id) if guild else None
         if member is not None:
             resolved["members"] = {str(member_of.id): member.payload(with_user=False)}
-        data = {"id": command["id"], "name": name, "type": 2, "target_id": str(member_of.id), "resolved": resolved}
+        data = {
+            "id": command["id"],
+            "name": name,
+            "type": 2,
+            "target_id": str(member_of.id),
+            "resolved": resolved,
+        }
         return await self.send_interaction(APPLICATION_COMMAND, data, channel=where, user=user)
 
     async def click_button(
@@ -540,7 +566,9 @@ class FakeDiscord:
     ) -> InteractionHandle:
         """Click a button the bot put on ``message`` (it must really be there)."""
         if custom_id not in message.custom_ids:
-            raise LookupError(f"message {message.id} has no component {custom_id!r}; it has {message.custom_ids}")
+            raise LookupError(
+                f"message {message.id} has no component {custom_id!r}; it has {message.custom_ids}"
+            )
         data = {"custom_id": custom_id, "component_type": 2}
         return await self.send_interaction(
             MESSAGE_COMPONENT, data, channel=message.channel_id, user=user, message=message
@@ -556,16 +584,25 @@ class FakeDiscord:
         """Submit the modal the bot opened (callback type 9) on ``opened_by``, filling text inputs by custom_id."""
         event = await opened_by.response()
         if event.callback_type != 9:
-            raise LookupError(f"interaction {opened_by.id} was answered with type {event.callback_type}, not a modal")
+            raise LookupError(
+                f"interaction {opened_by.id} was answered with type {event.callback_type}, not a modal"
+            )
         modal = event.data
         rows = []
         for row in modal.get("components") or []:
             inner = row.get("components") or ([row["component"]] if row.get("component") else [])
             for comp in inner:
                 if comp.get("type") == 4:
-                    text = {"type": 4, "custom_id": comp["custom_id"], "value": values.get(comp["custom_id"], "")}
-                    rows.append({"type": 1, "components": [text]} if row.get("type") == 1 else
-                                {"type": row.get("type"), "component": text})
+                    text = {
+                        "type": 4,
+                        "custom_id": comp["custom_id"],
+                        "value": values.get(comp["custom_id"], ""),
+                    }
+                    rows.append(
+                        {"type": 1, "components": [text]}
+                        if row.get("type") == 1
+                        else {"type": row.get("type"), "component": text}
+                    )
         data = {"custom_id": modal["custom_id"], "components": rows}
         original = self.store.interactions[opened_by.id]
         message = self.messages.get(original.message_id) if original.message_id else None

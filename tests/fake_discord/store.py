@@ -9,6 +9,7 @@ from . import errors
 from . import permissions as perms
 from .errors import FormErrors
 from .interactions import InteractionState
+from .limits import LOADING
 from .messages import REPLY, Attachment, StoredMessage, compute_pings
 from .recorder import RecordedFile
 from .world import FakeChannel, World, iso
@@ -38,16 +39,24 @@ class Store:
             return None, None
         form = FormErrors()
         if not isinstance(reference, Mapping):
-            form.add(("message_reference",), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType")
+            form.add(
+                ("message_reference",), "MODEL_TYPE_CONVERT", "Only dictionaries may be used in a ModelType"
+            )
             raise form.error()
         if reference.get("type", 0) != 0:
-            form.add(("message_reference", "type"), "BASE_TYPE_CHOICES", "The fake only supports replies (type 0).")
+            form.add(
+                ("message_reference", "type"), "BASE_TYPE_CHOICES", "The fake only supports replies (type 0)."
+            )
             raise form.error()
         raw_id = reference.get("message_id")
         target = self.messages.get(int(raw_id)) if str(raw_id).isdigit() else None
         ref_channel = reference.get("channel_id")
         if ref_channel is not None and str(ref_channel) != str(channel.id):
-            form.add(("message_reference",), "REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL", "Cannot reply across channels")
+            form.add(
+                ("message_reference",),
+                "REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL",
+                "Cannot reply across channels",
+            )
             raise form.error()
         if target is None or target.deleted or target.ephemeral or target.channel_id != channel.id:
             if reference.get("fail_if_not_exists", True) is False:
@@ -86,7 +95,9 @@ class Store:
             guild_id=channel.guild_id,
             author_id=author_id,
             source=source,
-            attachments=[Attachment(self.world.snowflakes.next(), f.filename, f.size, f.content_type) for f in files],
+            attachments=[
+                Attachment(self.world.snowflakes.next(), f.filename, f.size, f.content_type) for f in files
+            ],
             allowed_mentions=dict(allowed) if isinstance(allowed, Mapping) else None,
             message_reference=reference,
             pings=pings,
@@ -101,7 +112,18 @@ class Store:
         self.messages[message.id] = message
         return message
 
-    def edit_message(self, message: StoredMessage, body: Mapping[str, Any], *, mark_edited: bool = True) -> None:
+    def fill_deferred(self, message: StoredMessage, body: Mapping[str, Any]) -> None:
+        """A follow-up fills a "thinking" message. Counted as able to ping (conservatively: Discord has
+        been seen not to notify here, but a bot must not rely on that)."""
+        self.edit_message(message, {k: v for k, v in body.items() if k != "flags"}, mark_edited=False)
+        message.flags &= ~LOADING
+        message.pings = compute_pings(message.content, body.get("allowed_mentions"), None)
+        message.mention_user_ids = tuple(message.pings.users)
+        message.mention_role_ids = tuple(message.pings.roles)
+
+    def edit_message(
+        self, message: StoredMessage, body: Mapping[str, Any], *, mark_edited: bool = True
+    ) -> None:
         message.edits.append(dict(body))
         message.apply(body)
         if mark_edited:
@@ -139,9 +161,14 @@ class Store:
                 return None
             bot_id = self.world.bot.id
             mentioned = bot_id in message.mention_user_ids
-            if in_guild and not session.has_intent(perms.INTENT_MESSAGE_CONTENT) and message.author_id != bot_id and not mentioned:
+            if (
+                in_guild
+                and not session.has_intent(perms.INTENT_MESSAGE_CONTENT)
+                and message.author_id != bot_id
+                and not mentioned
+            ):
                 # Without the privileged intent Discord blanks these fields for guild messages.
-                data = {**data, "content": "", "embeds": [], "attachments": [], "components": [], "poll": None}
+                data = {**data, "content": "", "embeds": [], "attachments": [], "components": []}
             if guild is not None:
                 member = guild.member(message.author_id)
                 if member is not None:
@@ -200,7 +227,9 @@ class Store:
             raise errors.unknown_application_command()
         self.commands[guild_id] = kept
 
-    def _command_record(self, command: dict[str, Any], guild_id: int | None, command_id: str | None) -> dict[str, Any]:
+    def _command_record(
+        self, command: dict[str, Any], guild_id: int | None, command_id: str | None
+    ) -> dict[str, Any]:
         kind = command.get("type", 1)
         record = {
             "id": command_id or str(self.world.snowflakes.next()),

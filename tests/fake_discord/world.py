@@ -117,7 +117,13 @@ class FakeChannel:
             recipients = []
             if world is not None and self.recipient_id in world.users:
                 recipients = [world.users[self.recipient_id].payload()]
-            return {"id": str(self.id), "type": DM, "last_message_id": None, "flags": 0, "recipients": recipients}
+            return {
+                "id": str(self.id),
+                "type": DM,
+                "last_message_id": None,
+                "flags": 0,
+                "recipients": recipients,
+            }
         return {
             "id": str(self.id),
             "type": self.type,
@@ -267,7 +273,7 @@ class World:
     """Everything the fake knows about: the bot, its token, users, guilds and DM channels."""
 
     bot: FakeUser
-    token: str
+    token: str = field(repr=False)
     users: dict[int, FakeUser]
     guilds: dict[int, FakeGuild]
     # Intents switched on in the developer portal: a subset of "members", "presences", "message_content".
@@ -330,7 +336,12 @@ class World:
         self.guilds[guild.id] = guild
 
     @classmethod
-    def default(cls, *, token: str = "fake-bot-token.essaybot", privileged_intents: Iterable[str] = ("message_content",)) -> World:
+    def default(
+        cls,
+        *,
+        token: str = "fake-bot-token.essaybot",
+        privileged_intents: Iterable[str] = ("message_content",),
+    ) -> World:
         """One guild, "Essay Club": #general (open), #announcements (bot may not send), #staff (hidden).
 
         Users: the bot "EssayBot", "alice", "bob" (refuses DMs), and the owner "olivia".
@@ -342,7 +353,9 @@ class World:
         olivia = FakeUser(ids.next(), "olivia", global_name="Olivia")
         guild_id = ids.next()
         everyone = FakeRole(guild_id, "@everyone", perms.DEFAULT_EVERYONE)
-        bot_role = FakeRole(ids.next(), "EssayBot", perms.DEFAULT_BOT, position=2, managed=True, bot_id=bot.id)
+        bot_role = FakeRole(
+            ids.next(), "EssayBot", perms.DEFAULT_BOT, position=2, managed=True, bot_id=bot.id
+        )
         moderators = FakeRole(ids.next(), "Moderators", perms.MANAGE_MESSAGES, position=1, mentionable=True)
         general = FakeChannel(ids.next(), "general", guild_id=guild_id, position=0)
         announcements = FakeChannel(
