@@ -13,9 +13,10 @@ import numpy as np
 from index.cache import EmbeddingCache, text_key
 from index.corpus_files import load_corpus
 from index.documents import Document, Paragraph
-from index.embedding import Embedder
+from index.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.store import FORMAT_VERSION, DocumentRecord, Manifest, read_index, write_index
+from index.tokens import SentenceTokens
 from index.units import cut_units
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def build_index(
     units, texts = cut_units(documents)
     cache = EmbeddingCache(cache_dir, embedder) if cache_dir is not None else None
     vectors, encoded = _encode(texts, embedder, cache, progress, batch_size)
+    tokens = _sentence_tokens(paragraphs, embedder, batch_size) if supports_tokens(embedder) else None
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model_id=embedder.model_id,
@@ -75,7 +77,7 @@ def build_index(
         },
     )
     added, changed, removed, unchanged = _compare_with_previous(out_dir, paragraphs)
-    write_index(out_dir, manifest, paragraphs, units, vectors)
+    write_index(out_dir, manifest, paragraphs, units, vectors, tokens)
     if cache is not None:
         cache.save(keep={text_key(text) for text in texts})
     report = BuildReport(
@@ -110,6 +112,22 @@ def _encode(
             progress(min(start + batch_size, len(texts)), len(texts))
     vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
     return vectors, len(set(texts)) - before if cache is not None else len(texts)
+
+
+def _sentence_tokens(paragraphs: list[Paragraph], embedder: Embedder, batch_size: int) -> SentenceTokens:
+    """Word-piece vectors of every sentence, in sentence order, for token-level matching."""
+    texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
+    vectors, owners, pieces = [], [], []
+    for start in range(0, len(texts), batch_size):
+        for n, encoding in enumerate(embedder.encode_with_tokens(texts[start : start + batch_size]), start):  # type: ignore[attr-defined]
+            vectors.append(encoding.tokens)
+            owners.extend([n] * len(encoding.pieces))
+            pieces.extend(encoding.pieces)
+    return SentenceTokens(
+        vectors=np.concatenate(vectors).astype(np.float32),
+        sentence=np.asarray(owners, dtype=np.int32),
+        pieces=np.asarray(pieces, dtype=str),
+    )
 
 
 def _cached_count(cache: EmbeddingCache | None, texts: list[str]) -> int:

@@ -30,6 +30,29 @@ class Embedder(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TokenEncoding:
+    """One text's pooled vector and its per-token vectors, all from the same forward pass."""
+
+    vector: np.ndarray  # (dimension,), unit length
+    tokens: np.ndarray  # (pieces, dimension), each row unit length; no [CLS]/[SEP]/padding
+    pieces: tuple[str, ...]  # the model's word pieces, one per row of ``tokens``
+
+
+class TokenEmbedder(Embedder, Protocol):
+    """An Embedder that can also return token vectors (optional: the engine checks with ``hasattr``).
+
+    With it the engine scores token-level matches (MaxSim) at no extra forward pass; without it
+    (e.g. test fakes) retrieval falls back to pooled vectors alone.
+    """
+
+    def encode_with_tokens(self, texts: list[str]) -> list[TokenEncoding]: ...
+
+
+def supports_tokens(embedder: object) -> bool:
+    return callable(getattr(embedder, "encode_with_tokens", None))
+
+
 @dataclass
 class SentenceTransformerEmbedder:
     model_id: str
@@ -49,6 +72,38 @@ class SentenceTransformerEmbedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_with_tokens(self, texts: list[str]) -> list[TokenEncoding]:
+        if not texts:
+            return []
+        outputs = self._model.encode(  # type: ignore[attr-defined]
+            texts,
+            batch_size=self.batch_size,
+            output_value=None,  # every output of the one forward pass: pooled and token vectors
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        tokenizer = self._model.tokenizer  # type: ignore[attr-defined]
+        special = set(tokenizer.all_special_ids)
+        encodings = []
+        for output in outputs:
+            ids = [int(i) for i in _numpy(output["input_ids"])]
+            keep = [n for n, i in enumerate(ids) if i not in special]  # also drops batch padding
+            tokens = _numpy(output["token_embeddings"])[keep].astype(np.float32)
+            tokens /= np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-12)
+            encodings.append(
+                TokenEncoding(
+                    vector=np.ascontiguousarray(_numpy(output["sentence_embedding"]), dtype=np.float32),
+                    tokens=np.ascontiguousarray(tokens),
+                    pieces=tuple(tokenizer.convert_ids_to_tokens([ids[n] for n in keep])),
+                )
+            )
+        return encodings
+
+
+def _numpy(value) -> np.ndarray:
+    return value.detach().cpu().numpy() if hasattr(value, "detach") else np.asarray(value)
 
 
 def resolve_model_dir(model: str) -> tuple[Path, str]:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
+from index.abstain import DEFAULT_MODEL, AbstentionModel
 from index.answers import Abstention, Answer, Excerpt
 from index.documents import Paragraph
-from index.embedding import Embedder
+from index.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.language import is_english
 from index.retrieve import Retriever, Scored
@@ -38,8 +39,16 @@ class IndexInfo:
 class Engine:
     """Answers questions from one loaded index. Read-only after construction, so safe across threads."""
 
-    def __init__(self, manifest: Manifest, retriever: Retriever, search: VectorSearch, embedder: Embedder):
+    def __init__(
+        self,
+        manifest: Manifest,
+        retriever: Retriever,
+        search: VectorSearch,
+        embedder: Embedder,
+        abstention: AbstentionModel = DEFAULT_MODEL,
+    ):
         self._manifest = manifest
+        self._abstention = abstention
         self._retriever = retriever
         self._search = search
         self._embedder = embedder
@@ -90,15 +99,23 @@ class Engine:
         ]
         pending = [n for n, answer in enumerate(answers) if answer is None]
         if pending:
-            vectors = self._embedder.encode([cleaned[n] for n in pending])
+            texts = [cleaned[n] for n in pending]
+            token_scores: list = [None] * len(texts)
+            if supports_tokens(self._embedder) and self._retriever.tokens is not None:
+                # One forward pass gives both the pooled vector and the token vectors.
+                encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]
+                vectors = np.stack([encoding.vector for encoding in encodings])
+                token_scores = [self._retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
+            else:
+                vectors = self._embedder.encode(texts)
             unit_scores = all_scores(self._search, vectors)
             for row, n in enumerate(pending):
-                scored = self._retriever.score(cleaned[n], unit_scores[row])
+                scored = self._retriever.score(cleaned[n], unit_scores[row], token_scores[row])
                 answers[n] = self._decide(questions[n], scored, k, skip)
         return [answer for answer in answers if answer is not None]
 
     def _decide(self, question: str, scored: Scored, k: int, skip: int) -> Answer:
-        if is_off_topic(scored):
+        if self._abstention.off_topic(scored):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
         excerpts = self._select(scored, skip + k)
@@ -129,7 +146,7 @@ class Engine:
                 if 0 <= n < len(self._retriever.sentences)
                 and self._retriever.sentences[n][0] == row
                 and n not in used
-                and scored.total[n] >= NEIGHBOUR_SHARE * scored.total[seed]
+                and (NEIGHBOUR_SHARE <= 0 or scored.total[n] >= NEIGHBOUR_SHARE * scored.total[seed])
                 and self._span_length(min(first, n), max(last, n)) <= MAX_EXCERPT_CHARS
             ]
             if not options:
@@ -159,12 +176,10 @@ class Engine:
         )
 
 
-NEIGHBOUR_SHARE = 0.9
-OFF_TOPIC_DENSE = 0.35
-
-
-def is_off_topic(scored: Scored) -> bool:
-    return float(scored.dense.max()) < OFF_TOPIC_DENSE
+# A neighbour joins an excerpt when it fits (≤ 3 sentences, ≤ 400 characters) and scores at least this
+# share of the seed. 0 means "fill the excerpt": answers often sit next to the sentence that names the
+# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays (docs/retrieval.md).
+NEIGHBOUR_SHARE = 0.0
 
 
 def _refusal(question: str, cleaned: str) -> Answer | None:

@@ -1,26 +1,43 @@
-"""Score every sentence of the corpus against a question, fusing dense and lexical signals (pure)."""
+"""Score every sentence of the corpus against a question, fusing dense, token and lexical signals (pure)."""
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.documents import Paragraph
-from index.lexical import BM25, AliasTable, correct_spelling
+from index.lexical import BM25, AliasTable
 from index.store import StoredIndex
-from index.text import content_terms
+from index.text import content_terms, words
+from index.tokens import TokenMatcher
 from index.units import WINDOW_RADIUS
 
 
 @dataclass(frozen=True)
 class Weights:
-    """How much each signal counts in a sentence's score; dense signals are cosines, lexical ones 0..1."""
+    """Linear weights of a sentence's signals; fitted on tests/data/calibration.jsonl (never on the dev set).
 
-    sentence: float = 0.35
-    window: float = 0.25
-    paragraph: float = 0.15
-    heading: float = 0.05
-    lexical: float = 0.20
-    lexical_window: float = 0.10
+    benchmarks/retrieval_ablation.py refits them; the sum is immaterial, only the proportions rank.
+    The paragraph signals carry the paragraph as context for each of its sentences.
+    """
+
+    sentence: float = 0.4  # cosine of question and sentence vectors
+    paragraph: float = 1.2  # cosine of question and the sentence's paragraph vector
+    tokens: float = 1.0  # IDF-weighted MaxSim of question pieces over the sentence's pieces
+    paragraph_tokens: float = 1.6  # the same over the paragraph's pieces
+    # BM25 fits to 0 once MaxSim is in: MaxSim already rewards exact rare words. Kept for the ablation.
+    lexical: float = 0.0
+
+
+@dataclass(frozen=True)
+class Signals:
+    """One question's per-sentence signals, before fusion."""
+
+    sentence: np.ndarray
+    paragraph: np.ndarray
+    tokens: np.ndarray
+    paragraph_tokens: np.ndarray
+    lexical: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -28,14 +45,16 @@ class Scored:
     """Per-sentence scores for one question, plus what the abstention decision looks at."""
 
     total: np.ndarray  # fused score per sentence (rows of Retriever.sentences)
-    dense: np.ndarray  # best cosine per sentence among its sentence and window units
+    dense: np.ndarray  # cosine of question and sentence
+    token: np.ndarray  # token-level MaxSim of question and sentence
     lexical: np.ndarray  # BM25 of the sentence, 0..1 relative to the question's best possible
-    known_share: float  # share of the question's content terms that the corpus contains
+    unknown_share: float  # share of the question's content terms the corpus lacks (aliases count as known)
+    unknown_number: bool  # the question names a number (a year, say) the corpus never mentions
     heading_scores: dict[str, float]  # section title -> cosine with the question
 
 
 class Retriever:
-    """Holds what scoring needs from a loaded index: unit rows by kind, BM25 tables, aliases."""
+    """Holds what scoring needs from a loaded index: unit rows by kind, token vectors, BM25, aliases."""
 
     def __init__(self, stored: StoredIndex, weights: Weights | None = None):
         self.weights = weights or Weights()
@@ -44,75 +63,84 @@ class Retriever:
             (row, i) for row, paragraph in enumerate(self.paragraphs) for i in range(len(paragraph.sentences))
         ]
         position = {ref: n for n, ref in enumerate(self.sentences)}
-        count = len(self.sentences)
-        self._sentence_unit = np.zeros(count, dtype=np.int64)
-        self._window_unit = np.zeros(count, dtype=np.int64)
+        self._sentence_unit = np.zeros(len(self.sentences), dtype=np.int64)
         self._paragraph_unit = np.zeros(len(self.paragraphs), dtype=np.int64)
         self._heading_unit: dict[tuple[str, str], int] = {}
-        windows: dict[tuple[int, int, int], int] = {}
         for unit_id, unit in enumerate(stored.units):
             paragraph = self.paragraphs[unit.paragraph]
             if unit.kind == "sentence":
                 self._sentence_unit[position[(unit.paragraph, unit.first)]] = unit_id
-            elif unit.kind == "window":
-                windows[(unit.paragraph, unit.first, unit.last)] = unit_id
             elif unit.kind == "paragraph":
                 self._paragraph_unit[unit.paragraph] = unit_id
             elif unit.kind == "heading":
                 self._heading_unit[(paragraph.document, paragraph.section)] = unit_id
-        for n, (row, i) in enumerate(self.sentences):
-            self._window_unit[n] = windows[(row, *self._window_bounds(row, i))]
         self._sentence_paragraph = np.array([row for row, _ in self.sentences], dtype=np.int64)
-        self._sentence_heading = np.array(
-            [
-                self._heading_unit[(self.paragraphs[row].document, self.paragraphs[row].section)]
-                for row, _ in self.sentences
-            ],
-            dtype=np.int64,
+        self.tokens = (
+            TokenMatcher(stored.tokens, self._sentence_paragraph) if stored.tokens is not None else None
         )
-        sentence_texts = [self.paragraphs[row].sentence_text(i) for row, i in self.sentences]
-        window_texts = [self._window_text(row, i) for row, i in self.sentences]
-        self._bm25 = BM25(sentence_texts)
-        self._bm25_window = BM25(window_texts)
+        self._bm25 = BM25([self.paragraphs[row].sentence_text(i) for row, i in self.sentences])
         self.vocabulary = self._bm25.vocabulary
+        self._numbers = {word for p in self.paragraphs for word in words(p.text) if word.isdigit()}
         self.aliases = AliasTable(group for record in stored.manifest.documents for group in record.aliases)
 
-    def _window_bounds(self, row: int, i: int) -> tuple[int, int]:
+    def window_bounds(self, row: int, i: int) -> tuple[int, int]:
         count = len(self.paragraphs[row].sentences)
         return max(0, i - WINDOW_RADIUS), min(count - 1, i + WINDOW_RADIUS)
 
-    def _window_text(self, row: int, i: int) -> str:
-        paragraph = self.paragraphs[row]
-        first, last = self._window_bounds(row, i)
-        return paragraph.text[paragraph.sentences[first].start : paragraph.sentences[last].end]
-
     def query_terms(self, question: str) -> tuple[list[str], float]:
-        """The question's content stems (typos mended, aliases added) and the share the corpus knows."""
-        terms = correct_spelling(content_terms(question), self.vocabulary)
-        known = [term for term in terms if term in self.vocabulary]
-        share = len(known) / len(terms) if terms else 0.0
-        return terms + self.aliases.expand(question), share
+        """The question's content stems and the share of them the corpus does not know.
 
-    def score(self, question: str, unit_scores: np.ndarray) -> Scored:
-        """Fuse ``unit_scores`` (cosine of the question with every unit) with BM25 into sentence scores."""
-        w = self.weights
-        sentence = unit_scores[self._sentence_unit]
-        window = unit_scores[self._window_unit]
-        paragraph = unit_scores[self._paragraph_unit][self._sentence_paragraph]
-        heading = unit_scores[self._sentence_heading]
-        terms, share = self.query_terms(question)
+        Aliases of names in the question count as known but are not added to BM25's query: a long
+        alias ("People's Republic of China") would make its one sentence win every question.
+        """
+        terms = content_terms(question)
+        aliased = set(self.aliases.expand(question))
+        unknown = [term for term in terms if term not in self.vocabulary and term not in aliased]
+        return terms, len(unknown) / len(terms) if terms else 0.0
+
+    def unknown_number(self, question: str) -> bool:
+        """A number the essay never uses; "'45" or "90s" are read as the end of a year the essay may name."""
+        for word in words(question):
+            match = re.fullmatch(r"(\d+)s?", word)
+            if match and not any(known.endswith(match.group(1)) for known in self._numbers):
+                return True
+        return False
+
+    def signals(
+        self, question: str, unit_scores: np.ndarray, token_scores: tuple[np.ndarray, np.ndarray] | None
+    ) -> Signals:
+        sentence = unit_scores[self._sentence_unit].astype(np.float64)
+        paragraph = unit_scores[self._paragraph_unit][self._sentence_paragraph].astype(np.float64)
+        if token_scores is None:  # no token vectors (a test fake, say): pooled cosines stand in
+            tokens, paragraph_tokens = sentence, paragraph
+        else:
+            tokens, per_paragraph = token_scores
+            paragraph_tokens = per_paragraph[self._sentence_paragraph]
+        terms, _ = self.query_terms(question)
         lexical = _relative(self._bm25.scores(terms))
-        lexical_window = _relative(self._bm25_window.scores(terms))
+        return Signals(sentence, paragraph, tokens, paragraph_tokens, lexical)
+
+    def score(
+        self,
+        question: str,
+        unit_scores: np.ndarray,
+        token_scores: tuple[np.ndarray, np.ndarray] | None = None,
+    ) -> Scored:
+        """Fuse ``unit_scores`` (cosine with every unit), MaxSim scores and BM25 into sentence scores."""
+        w = self.weights
+        s = self.signals(question, unit_scores, token_scores)
         total = (
-            w.sentence * sentence
-            + w.window * window
-            + w.paragraph * paragraph
-            + w.heading * heading
-            + w.lexical * lexical
-            + w.lexical_window * lexical_window
+            w.sentence * s.sentence
+            + w.paragraph * s.paragraph
+            + w.tokens * s.tokens
+            + w.paragraph_tokens * s.paragraph_tokens
+            + w.lexical * s.lexical
         )
+        _, unknown_share = self.query_terms(question)
         headings = {section: float(unit_scores[unit]) for (_, section), unit in self._heading_unit.items()}
-        return Scored(total, np.maximum(sentence, window), lexical, share, headings)
+        return Scored(
+            total, s.sentence, s.tokens, s.lexical, unknown_share, self.unknown_number(question), headings
+        )
 
 
 def _relative(scores: np.ndarray) -> np.ndarray:

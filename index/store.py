@@ -17,12 +17,18 @@ import numpy as np
 
 from index.documents import Paragraph, Sentence
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.tokens import SentenceTokens
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: optional sentence token files for MaxSim
 MANIFEST = "manifest.json"
 PARAGRAPHS = "paragraphs.jsonl"
 UNITS = "units.jsonl"
 VECTORS = "vectors.faiss"
+# Optional: written when the embedder gives token vectors (the real model does; test fakes need not).
+TOKEN_VECTORS = "token_vectors.npy"
+TOKEN_SENTENCES = "token_sentences.npy"
+TOKEN_PIECES = "token_pieces.npy"
+TOKEN_FILES = (TOKEN_VECTORS, TOKEN_SENTENCES, TOKEN_PIECES)
 REBUILD_HINT = "essaybot index build"
 
 
@@ -77,6 +83,7 @@ class StoredIndex:
     paragraphs: list[Paragraph]
     units: list[Unit]
     vectors: faiss.Index
+    tokens: SentenceTokens | None = None
 
 
 def write_index(
@@ -85,6 +92,7 @@ def write_index(
     paragraphs: list[Paragraph],
     units: list[Unit],
     vectors: np.ndarray,
+    tokens: SentenceTokens | None = None,
 ) -> None:
     """Publish an index at ``out_dir`` atomically, replacing any index already there."""
     out_dir = Path(out_dir)
@@ -96,6 +104,10 @@ def write_index(
             UNITS: _write_jsonl(staging / UNITS, (asdict(unit) for unit in units)),
             VECTORS: _write_vectors(staging / VECTORS, vectors),
         }
+        if tokens is not None:
+            files[TOKEN_VECTORS] = _write_array(staging / TOKEN_VECTORS, tokens.vectors.astype(np.float16))
+            files[TOKEN_SENTENCES] = _write_array(staging / TOKEN_SENTENCES, tokens.sentence.astype(np.int32))
+            files[TOKEN_PIECES] = _write_array(staging / TOKEN_PIECES, np.asarray(tokens.pieces, dtype=str))
         complete = Manifest(**{**asdict(manifest), "documents": manifest.documents, "files": files})
         _write_bytes(staging / MANIFEST, json.dumps(asdict(complete), indent=2, ensure_ascii=False).encode())
         _fsync_dir(staging)
@@ -142,7 +154,8 @@ def read_index(index_dir: Path) -> StoredIndex:
     """Load and verify an index; every file must match the hash its manifest recorded."""
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
-    for name in (PARAGRAPHS, UNITS, VECTORS):
+    has_tokens = all(name in manifest.files for name in TOKEN_FILES)
+    for name in (PARAGRAPHS, UNITS, VECTORS, *(TOKEN_FILES if has_tokens else ())):
         path = index_dir / name
         if not path.is_file():
             raise IndexCorruptError(f"index file {path} is missing; rebuild with: {REBUILD_HINT}")
@@ -156,6 +169,7 @@ def read_index(index_dir: Path) -> StoredIndex:
         units = [Unit(**row) for row in _read_jsonl(index_dir / UNITS)]
         # Memory-mapped and read-only: processes serving the same index share its pages.
         vectors = faiss.read_index(str(index_dir / VECTORS), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
+        tokens = _read_tokens(index_dir) if has_tokens else None
     except (ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(
             f"index at {index_dir} is unreadable ({error}); rebuild with: {REBUILD_HINT}"
@@ -165,7 +179,33 @@ def read_index(index_dir: Path) -> StoredIndex:
             f"index at {index_dir} holds {vectors.ntotal} vectors of dimension {vectors.d}, its manifest "
             f"expects {len(units)} of dimension {manifest.dimension}; rebuild with: {REBUILD_HINT}"
         )
-    return StoredIndex(manifest, paragraphs, units, vectors)
+    sentences = sum(len(paragraph.sentences) for paragraph in paragraphs)
+    if tokens is not None and (
+        tokens.vectors.shape != (len(tokens.sentence), manifest.dimension)
+        or len(tokens.pieces) != len(tokens.sentence)
+        or (len(tokens.sentence) and int(tokens.sentence.max()) >= sentences)
+    ):
+        raise IndexCorruptError(
+            f"index at {index_dir} has token files that do not match its sentences; rebuild with: {REBUILD_HINT}"
+        )
+    return StoredIndex(manifest, paragraphs, units, vectors, tokens)
+
+
+def _read_tokens(index_dir: Path) -> SentenceTokens:
+    # Memory-mapped like the FAISS file; never pickled.
+    return SentenceTokens(
+        vectors=np.load(index_dir / TOKEN_VECTORS, mmap_mode="r", allow_pickle=False),
+        sentence=np.load(index_dir / TOKEN_SENTENCES, allow_pickle=False),
+        pieces=np.load(index_dir / TOKEN_PIECES, allow_pickle=False),
+    )
+
+
+def _write_array(path: Path, array: np.ndarray) -> str:
+    with path.open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return _file_sha256(path)
 
 
 def _paragraph_json(paragraph: Paragraph) -> dict:

@@ -1,0 +1,160 @@
+"""Fit the retrieval weights on the calibration set and print the ablation table of docs/retrieval.md.
+
+Run from the repository root after ``essaybot index build``:
+
+    .venv/bin/python benchmarks/retrieval_ablation.py [--dev ../shared/eval/dev.jsonl]
+
+Everything is fitted on tests/data/calibration.jsonl (questions written for calibration, none taken
+from the dev set) and scored on the dev set, which the fit never sees.
+"""
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from index.abstain import AbstentionModel, features
+from index.embedding import PACKAGED_MODEL, load_embedder
+from index.engine import Engine
+from index.evaluation import load_items, normalise, score
+from index.retrieve import Retriever, Weights
+from index.search import FaissSearch, all_scores
+from index.store import read_index
+from index.text import clean_question
+
+SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens", "lexical")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, default=Path("var/index"))
+    parser.add_argument("--calibration", type=Path, default=Path("tests/data/calibration.jsonl"))
+    parser.add_argument("--dev", type=Path, default=Path("../shared/eval/dev.jsonl"))
+    args = parser.parse_args()
+
+    embedder = load_embedder(PACKAGED_MODEL, None)
+    stored = read_index(args.index)
+    retriever = Retriever(stored)
+    calibration, dev = load_items(args.calibration), load_items(args.dev)
+    cal = _prepared(calibration, retriever, stored, embedder)
+
+    weights = _fit_ranker(cal, retriever)
+    print("fitted weights:", {name: round(getattr(weights, name), 2) for name in SIGNALS})
+    abstention = _fit_abstention(cal, retriever, weights)
+    print("fitted abstention:", dataclasses.asdict(abstention))
+
+    never = AbstentionModel(bias=-50.0)
+    rows = [
+        ("dense sentence cosine, 1-sentence excerpts", _only("sentence"), never, 1.0),
+        ("+ fill excerpts to 3 sentences / 400 chars", _only("sentence"), never, 0.0),
+        ("+ token MaxSim (IDF-weighted)", _only("sentence", "tokens"), never, 0.0),
+        ("+ paragraph context (cosine + MaxSim)", _drop(weights, "lexical"), never, 0.0),
+        ("+ BM25 = fitted fusion", weights, never, 0.0),
+        ("fitted fusion + old abstention (cosine < 0.35)", weights, "cosine", 0.0),
+        ("fitted fusion + calibrated abstention", weights, abstention, 0.0),
+    ]
+    print(f"\n| {'configuration':48} | set | hit@1 | hit@3 | MRR | off-topic abstained | false abstentions |")
+    print(f"|{'-' * 50}|-----|-------|-------|-----|------|------|")
+    for name, row_weights, row_abstention, share in rows:
+        for label, items in (("cal", calibration), ("dev", dev)):
+            report = _evaluate(items, stored, embedder, row_weights, row_abstention, share)
+            print(
+                f"| {name:48} | {label} | {report.hit_at(1):.3f} | {report.hit_at(3):.3f} | "
+                f"{report.mrr():.3f} | {report.abstention_rate:.2f} | {report.false_abstentions} |"
+            )
+
+
+def _only(*names: str) -> Weights:
+    return Weights(**{name: (1.0 if name in names else 0.0) for name in SIGNALS})
+
+
+def _drop(weights: Weights, name: str) -> Weights:
+    return dataclasses.replace(weights, **{name: 0.0})
+
+
+def _prepared(items, retriever, stored, embedder):
+    """Per item: (item, question text, unit scores, token scores), encoded once."""
+    texts = [clean_question(item.question) for item in items]
+    encodings = embedder.encode_with_tokens(texts)
+    unit_scores = all_scores(FaissSearch(stored.vectors), np.stack([e.vector for e in encodings]))
+    tokens = [retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
+    return list(zip(items, texts, unit_scores, tokens, strict=True))
+
+
+def _gold_rows(item, retriever) -> list[int]:
+    gold = [normalise(span) for span in item.gold]
+    return [
+        n
+        for n, (row, i) in enumerate(retriever.sentences)
+        if any(g in normalise(retriever.paragraphs[row].sentence_text(i)) for g in gold)
+    ]
+
+
+def _fit_ranker(prepared, retriever, l2: float = 0.01, steps: int = 3000) -> Weights:
+    """Listwise softmax regression: raise the probability mass of the gold sentences (few weights, L2)."""
+    data = []
+    for item, text, units, tokens in prepared:
+        if not item.gold:
+            continue
+        s = retriever.signals(text, units, tokens)
+        data.append(
+            (10 * np.stack([getattr(s, name) for name in SIGNALS], axis=1), _gold_rows(item, retriever))
+        )
+    w = np.zeros(len(SIGNALS))
+    for _ in range(steps):
+        gradient = np.zeros_like(w)
+        for x, gold in data:
+            p = _softmax(x @ w)
+            q = p[gold] / p[gold].sum()
+            gradient += x[gold].T @ q - x.T @ p
+        w += 0.5 * (gradient / len(data) - l2 * w)
+    return Weights(**{name: round(float(value), 1) for name, value in zip(SIGNALS, w, strict=True)})
+
+
+def _fit_abstention(prepared, retriever, weights, l2: float = 0.01, steps: int = 5000) -> AbstentionModel:
+    """Logistic regression on the abstention features; the threshold lets at most one on-topic item abstain."""
+    scaled = np.array([10.0, 10.0, 1.0, 1.0])  # cosines move in tenths; keep the gradient steps even
+    x, y = [], []
+    for item, text, units, tokens in prepared:
+        x.append(np.array(features(retriever.score(text, units, tokens))) * scaled)
+        y.append(0.0 if item.gold else 1.0)
+    x, y = np.c_[np.array(x), np.ones(len(x))], np.array(y)
+    w = np.zeros(x.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-x @ w))
+        w -= 0.5 * (x.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0])
+    on_topic = np.sort(1 / (1 + np.exp(-x[y == 0] @ w)))[::-1]
+    threshold = max(0.5, float(on_topic[1]) + 1e-3) if len(on_topic) > 1 else 0.5
+    coefficients = w[:-1] * scaled
+    return AbstentionModel(
+        bias=round(float(w[-1]), 2),
+        dense=round(float(coefficients[0]), 2),
+        token=round(float(coefficients[1]), 2),
+        unknown_share=round(float(coefficients[2]), 2),
+        unknown_number=round(float(coefficients[3]), 2),
+        threshold=round(threshold, 3),
+    )
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+class _CosineThreshold:
+    def off_topic(self, scored) -> bool:
+        return float(scored.dense.max()) < 0.35
+
+
+def _evaluate(items, stored, embedder, weights, abstention, share):
+    import index.engine as engine_module
+
+    engine_module.NEIGHBOUR_SHARE = share
+    model = _CosineThreshold() if abstention == "cosine" else abstention
+    engine = Engine(stored.manifest, Retriever(stored, weights), FaissSearch(stored.vectors), embedder, model)
+    return score(items, engine.answer_many([item.question for item in items], k=5))
+
+
+if __name__ == "__main__":
+    main()

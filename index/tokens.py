@@ -1,0 +1,72 @@
+"""Token-level matching (MaxSim): each question word piece finds its best match among a sentence's pieces (pure).
+
+A pooled sentence vector blurs a question's rare, decisive word ("loan", "pilots") into its common
+ones ("China", "alliance"). Matching piece by piece, weighting each question piece by how rare it is
+in the corpus, keeps that word's say.
+"""
+
+import math
+import string
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.text import QUESTION_WORDS, STOP_WORDS
+
+_IGNORED = STOP_WORDS | QUESTION_WORDS | set(string.punctuation) | set("’‘“”—–")
+
+
+@dataclass(frozen=True)
+class SentenceTokens:
+    """The corpus's word-piece vectors, sentence by sentence (rows of Retriever.sentences)."""
+
+    vectors: np.ndarray  # (pieces, dimension), unit rows; float16 on disk
+    sentence: np.ndarray  # (pieces,) int32: the sentence each piece belongs to
+    pieces: np.ndarray  # (pieces,) str: the word piece itself
+
+
+class TokenMatcher:
+    """MaxSim of a question against every sentence and every paragraph, IDF-weighted per question piece."""
+
+    def __init__(self, tokens: SentenceTokens, sentence_paragraph: np.ndarray):
+        self._vectors = np.asarray(tokens.vectors, dtype=np.float32)
+        self._sentence = np.asarray(tokens.sentence, dtype=np.int64)
+        self._paragraph = np.asarray(sentence_paragraph, dtype=np.int64)[self._sentence]
+        self._sentences = len(sentence_paragraph)
+        self._paragraphs = int(sentence_paragraph.max()) + 1 if len(sentence_paragraph) else 0
+        if np.any(np.diff(self._sentence) < 0):
+            raise ValueError("sentence tokens must be stored in sentence order")
+        # Pieces are stored in order, so a group's pieces are one run: max by reduceat, no Python loop.
+        self._sentence_starts = _run_starts(self._sentence, self._sentences)
+        self._paragraph_starts = _run_starts(self._paragraph, self._paragraphs)
+        frequency: Counter[str] = Counter()
+        for n in range(self._sentences):
+            frequency.update(set(tokens.pieces[self._sentence == n].tolist()))
+        self._frequency = frequency
+
+    def idf(self, piece: str) -> float:
+        return math.log((self._sentences + 1) / (self._frequency.get(piece, 0) + 0.5))
+
+    def scores(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """(per-sentence, per-paragraph) weighted mean over question pieces of the best piece cosine."""
+        keep = [n for n, piece in enumerate(pieces) if piece.removeprefix("##") not in _IGNORED]
+        if not keep:  # a question of stop words only: let every piece count
+            keep = list(range(len(pieces)))
+        if not keep or not len(self._vectors):
+            return np.zeros(self._sentences), np.zeros(self._paragraphs)
+        weights = np.array([self.idf(pieces[n]) for n in keep])
+        weights /= weights.sum()
+        similarity = (
+            np.asarray(vectors, dtype=np.float32)[keep] @ self._vectors.T
+        )  # (question pieces, corpus pieces)
+        per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
+        per_paragraph = np.maximum.reduceat(similarity, self._paragraph_starts, axis=1)
+        return weights @ per_sentence, weights @ per_paragraph
+
+
+def _run_starts(group: np.ndarray, groups: int) -> np.ndarray:
+    starts = np.searchsorted(group, np.arange(groups))
+    if groups and (len(np.unique(group)) != groups or group[0] != 0):
+        raise ValueError("every sentence must have at least one token")
+    return starts

@@ -1,0 +1,43 @@
+"""Token-level matching (MaxSim) over a tiny hand-made corpus of word pieces."""
+
+import numpy as np
+import pytest
+
+from index.tokens import SentenceTokens, TokenMatcher
+
+
+def _unit(*rows):
+    matrix = np.array(rows, dtype=np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def _matcher():
+    # Sentences 0 and 1 in paragraph 0, sentence 2 in paragraph 1; pieces point along axes.
+    tokens = SentenceTokens(
+        vectors=_unit([1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1]),
+        sentence=np.array([0, 0, 1, 2], dtype=np.int32),
+        pieces=np.array(["loan", "china", "china", "pilots"]),
+    )
+    return TokenMatcher(tokens, sentence_paragraph=np.array([0, 0, 1]))
+
+
+def test_sentence_holding_the_rare_word_scores_highest():
+    per_sentence, _ = _matcher().scores(_unit([0, 0, 1]), ("pilots",))
+    assert int(np.argmax(per_sentence)) == 2
+
+
+def test_stop_word_pieces_do_not_count():
+    with_stop, _ = _matcher().scores(_unit([1, 0, 0], [0, 0, 1]), ("loan", "the"))
+    alone, _ = _matcher().scores(_unit([1, 0, 0]), ("loan",))
+    np.testing.assert_allclose(with_stop, alone)
+
+
+def test_paragraph_score_is_the_best_over_its_sentences():
+    _, per_paragraph = _matcher().scores(_unit([0, 1, 0]), ("china",))
+    assert per_paragraph.shape == (2,)
+    assert per_paragraph[0] == pytest.approx(1.0)
+
+
+def test_rare_pieces_weigh_more_than_common_ones():
+    matcher = _matcher()
+    assert matcher.idf("loan") > matcher.idf("china")
