@@ -58,6 +58,7 @@ def new_key() -> str:
 class AnswerLog:
     """The last ``keep`` answers in memory, mirrored to an append-only JSONL file (``path=None``: memory only).
 
+    The file is cut back to its last ``keep`` lines whenever it reaches twice that, so it stays bounded.
     File methods block; call ``load`` and ``append`` off the event loop.
     """
 
@@ -66,6 +67,7 @@ class AnswerLog:
         self.keep = keep
         self._records: OrderedDict[str, AnswerRecord] = OrderedDict()
         self._lock = threading.Lock()
+        self._lines: int | None = None  # lines in the file, once known
 
     def get(self, key: str) -> AnswerRecord | None:
         return self._records.get(key)
@@ -84,14 +86,19 @@ class AnswerLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as file:
                 file.write(line)
+            if self._lines is None:
+                self._lines = len(self._read_lines())
+            else:
+                self._lines += 1
+            if self._lines >= 2 * self.keep:
+                self._keep_last(self._read_lines())
 
     def load(self) -> None:
-        """Read the file's last ``keep`` records; rewrite it (atomically) when it has grown far beyond that."""
+        """Remember the file's last ``keep`` records."""
         if self.path is None or not self.path.exists():
             return
         with self._lock:
-            with self.path.open(encoding="utf-8") as file:
-                lines = file.readlines()
+            lines = self._read_lines()
             first = max(0, len(lines) - self.keep)
             for number, line in enumerate(lines[first:], start=first + 1):
                 try:
@@ -99,10 +106,22 @@ class AnswerLog:
                 except (ValueError, KeyError, TypeError):
                     # A torn last line after a crash costs one answer's buttons, not the start-up.
                     log.warning("%s: skipping unreadable line %d", self.path, number)
-            if len(lines) > 2 * self.keep:
-                temporary = self.path.with_suffix(".tmp")
-                with temporary.open("w", encoding="utf-8") as file:
-                    file.writelines(lines[-self.keep :])
-                    file.flush()
-                    os.fsync(file.fileno())
-                os.replace(temporary, self.path)
+            self._lines = len(lines)
+            if self._lines >= 2 * self.keep:
+                self._keep_last(lines)
+
+    def _read_lines(self) -> list[str]:
+        assert self.path is not None
+        with self.path.open(encoding="utf-8") as file:
+            return file.readlines()
+
+    def _keep_last(self, lines: list[str]) -> None:
+        """Replace the file, atomically, by its last ``keep`` lines."""
+        assert self.path is not None
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("w", encoding="utf-8") as file:
+            file.writelines(lines[-self.keep :])
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, self.path)
+        self._lines = min(len(lines), self.keep)

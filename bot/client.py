@@ -18,6 +18,10 @@ from discord.http import Route
 
 from bot.answer_log import AnswerLog, AnswerRecord, new_key
 from bot.batching import BatcherClosedError
+from bot.cogs.about import AboutCog
+from bot.cogs.admin import AdminCog
+from bot.cogs.ask import AskCog
+from bot.cogs.buttons import AnswerButtonsCog, answer_view
 from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
 from bot.feedback import FeedbackLog
@@ -149,11 +153,6 @@ class EssayBotBase:
     # --- start-up and shutdown ---------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        from bot.cogs.about import AboutCog
-        from bot.cogs.admin import AdminCog
-        from bot.cogs.ask import AskCog
-        from bot.cogs.buttons import AnswerButtonsCog
-
         await self._resolve_gateway()
         await asyncio.to_thread(self.services.answers.load)
         for cog in (AskCog(self), AnswerButtonsCog(self), AboutCog(self), AdminCog(self)):
@@ -293,8 +292,6 @@ class EssayBotBase:
             await asyncio.to_thread(self.services.answers.append, record)
         except OSError:
             log.warning("cannot record the answer for its buttons", exc_info=True)
-        from bot.cogs.buttons import answer_view
-
         return Reply(embeds=[rendered.embed], view=answer_view(record.key, answered=rendered.answered))
 
 
@@ -306,8 +303,10 @@ class ShardedEssayBot(EssayBotBase, commands.AutoShardedBot):
     pass
 
 
-def create_bot(settings: Any, services: Services) -> EssayBot | ShardedEssayBot:
-    """The sharded client when shards are configured, else the plain one; REST and gateway as configured."""
+def create_bot(settings: Any, services: Services, **options: Any) -> EssayBot | ShardedEssayBot:
+    """The sharded client when shards are configured, else the plain one; REST and gateway as configured.
+
+    ``options`` go to discord.py's client (tests shorten ``guild_ready_timeout``)."""
     if settings.shard_ids and settings.shard_count is None:
         raise ValueError("ESSAYBOT_SHARD_IDS needs ESSAYBOT_SHARD_COUNT (the fleet's total number of shards)")
     if settings.shard_ids and any(shard >= settings.shard_count for shard in settings.shard_ids):
@@ -321,5 +320,6 @@ def create_bot(settings: Any, services: Services) -> EssayBot | ShardedEssayBot:
             services=services,
             shard_count=settings.shard_count,
             shard_ids=settings.shard_ids,
+            **options,
         )
-    return EssayBot(settings=settings, services=services)
+    return EssayBot(settings=settings, services=services, **options)

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 import sys
 from collections.abc import Iterable
@@ -43,8 +44,14 @@ INTENT_MISSING = (
 )
 
 
+# At DEBUG, discord.py logs request URLs and whole gateway events; interaction tokens appear in both
+# (in webhook URLs and as a "token" field) and let anyone answer as the bot for 15 minutes.
+_URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[\w.-]+")
+_FIELD_TOKEN = re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+""")
+
+
 class RedactingFormatter(logging.Formatter):
-    """Replaces secrets wherever they appear in a formatted line, tracebacks included."""
+    """Replaces secrets, and tokens in interaction URLs, wherever they appear in a line, tracebacks included."""
 
     def __init__(self, secrets: Iterable[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,7 +61,8 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
-        return text
+        text = _FIELD_TOKEN.sub(r"\1[redacted]", text)
+        return _URL_TOKEN.sub(r"\1[redacted]", text)
 
 
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
@@ -107,10 +115,10 @@ def run(settings: Any) -> int:
     return asyncio.run(serve(settings, build_services(settings, engine, embedder), token))
 
 
-async def serve(settings: Any, services: Services, token: str) -> int:
-    """Connect and answer until a signal (graceful shutdown) or a fatal error."""
+async def serve(settings: Any, services: Services, token: str, **options: Any) -> int:
+    """Connect and answer until a signal (graceful shutdown) or a fatal error; ``options`` go to the client."""
     try:
-        bot = create_bot(settings, services)
+        bot = create_bot(settings, services, **options)
     except ValueError as error:
         log.error("%s", error)
         await services.engines.aclose()

@@ -60,12 +60,14 @@ class FakeEngine:
     """Ranks paragraphs by shared words and quotes each one's first sentence; abstains when nothing matches.
 
     Records the thread of every call, so tests can check that no answering happens on the event loop.
-    ``gate``, when set, makes every call wait for it (to hold questions "in flight").
+    ``gate``, when set, makes calls wait for it (to hold questions "in flight"): every call, or with
+    ``hold`` set, only calls that include that question.
     """
 
     document: Document = field(default_factory=lambda: parse_document("test-essay", ESSAY.encode()))
     name: str = "fake"
     gate: threading.Event | None = None
+    hold: str | None = None
     calls: list[tuple[str, tuple[str, ...], str]] = field(default_factory=list)  # (method, questions, thread)
     started: threading.Event = field(default_factory=threading.Event)
 
@@ -96,9 +98,10 @@ class FakeEngine:
 
     def _record(self, method: str, questions: list[str]) -> None:
         self.calls.append((method, tuple(questions), threading.current_thread().name))
-        self.started.set()
-        if self.gate is not None:
-            self.gate.wait(timeout=10)
+        if self.hold is None or self.hold in questions:
+            self.started.set()
+            if self.gate is not None:
+                self.gate.wait(timeout=10)
 
     def _answer(self, question: str, k: int, skip: int) -> Answer:
         if not question.strip():

@@ -111,8 +111,9 @@ class AskCog(commands.Cog):
         with self.bot.in_flight.track():
             await _show_typing(message.channel)
             reply = await self.bot.answer_reply(question)
-            # fail_if_not_exists=False: if the question was deleted meanwhile, answer in the channel anyway.
-            await message.reply(mention_author=False, fail_if_not_exists=False, **reply.kwargs())
+            # If the question was deleted meanwhile, answer in the channel anyway.
+            reference = message.to_reference(fail_if_not_exists=False)
+            await message.channel.send(reference=reference, mention_author=False, **reply.kwargs())
 
     def _pattern(self, guild: discord.Guild | None) -> re.Pattern[str]:
         role = guild.self_role if guild is not None else None

@@ -43,7 +43,7 @@ def test_a_torn_last_line_costs_only_that_answer(tmp_path):
     assert reloaded.get(kept.key) == kept
 
 
-def test_only_the_latest_answers_are_kept_and_the_file_is_compacted(tmp_path):
+def test_only_the_latest_answers_are_kept_in_memory_and_on_disk(tmp_path):
     path = tmp_path / "answers.jsonl"
     log = AnswerLog(path, keep=3)
     records = [record(n) for n in range(10)]
@@ -56,8 +56,21 @@ def test_only_the_latest_answers_are_kept_and_the_file_is_compacted(tmp_path):
 
     assert [reloaded.get(r.key) for r in records[-3:]] == records[-3:]
     assert reloaded.get(records[0].key) is None
-    assert log.get(records[0].key) is None  # memory is bounded too
-    assert len(path.read_text(encoding="utf-8").splitlines()) == 3
+    assert log.get(records[0].key) is None
+    assert len(path.read_text(encoding="utf-8").splitlines()) < 2 * 3  # cut back while running
+
+
+def test_a_file_grown_by_an_older_version_is_cut_back_at_load(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    AnswerLog(path, keep=100).append(record(0))
+    writer = AnswerLog(path, keep=100)
+    for n in range(1, 10):
+        writer.append(record(n))
+
+    small = AnswerLog(path, keep=2)
+    small.load()
+
+    assert len(path.read_text(encoding="utf-8").splitlines()) == 2
 
 
 def test_without_a_path_the_log_is_memory_only(tmp_path):

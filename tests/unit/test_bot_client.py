@@ -27,7 +27,7 @@ def restore_discord_endpoints():
 
 def make_settings(tmp_path, **values) -> Settings:
     values.setdefault("cooldown_seconds", 5)
-    return Settings(data_dir=tmp_path, discord_api_url="http://127.0.0.1:1/api/v10", **values)
+    return Settings(_env_file=None, data_dir=tmp_path, discord_api_url="http://127.0.0.1:1/api/v10", **values)
 
 
 def make_services(tmp_path, engine=None) -> Services:

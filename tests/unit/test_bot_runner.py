@@ -33,8 +33,33 @@ def test_the_token_is_redacted_from_messages_and_tracebacks():
     assert text.count("[redacted]") == 2
 
 
+def test_interaction_and_webhook_tokens_in_urls_are_redacted():
+    formatter = runner.RedactingFormatter([], "{message}", style="{")
+    line = "POST http://x/api/v10/interactions/123/aW50ZXJ.abc-_9/callback and /webhooks/456/tok.en-_1/messages/@original"
+    record = logging.LogRecord("discord.http", logging.DEBUG, __file__, 1, line, (), None)
+
+    text = formatter.format(record)
+
+    assert text == (
+        "POST http://x/api/v10/interactions/123/[redacted]/callback and /webhooks/456/[redacted]/messages/@original"
+    )
+
+
+def test_token_fields_in_logged_gateway_events_are_redacted():
+    formatter = runner.RedactingFormatter([], "{message}", style="{")
+    line = (
+        "WebSocket Event: {'t': 'INTERACTION_CREATE', 'd': {'id': '1', 'token': 'aW50ZXJ.x-_1', 'type': 2}}"
+    )
+    record = logging.LogRecord("discord.gateway", logging.DEBUG, __file__, 1, line, (), None)
+
+    text = formatter.format(record)
+
+    assert "aW50ZXJ" not in text
+    assert "'token': '[redacted]', 'type': 2" in text
+
+
 def test_a_missing_token_is_refused_with_a_clear_message(tmp_path, capsys, restore_logging):
-    settings = Settings(data_dir=tmp_path, discord_token=None)
+    settings = Settings(_env_file=None, data_dir=tmp_path, discord_token=None)
 
     code = runner.run(settings)
 
@@ -43,7 +68,7 @@ def test_a_missing_token_is_refused_with_a_clear_message(tmp_path, capsys, resto
 
 
 def test_a_blank_token_counts_as_missing(tmp_path, restore_logging):
-    assert runner.run(Settings(data_dir=tmp_path, discord_token="  ")) == runner.EXIT_CONFIG
+    assert runner.run(Settings(_env_file=None, data_dir=tmp_path, discord_token="  ")) == runner.EXIT_CONFIG
 
 
 def test_discord_rejecting_the_token_says_invalid_token(caplog):
