@@ -3,6 +3,8 @@
 import json
 import os
 import sys
+import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -30,12 +32,34 @@ def status_path(data_dir: Path) -> Path:
     return data_dir / STATUS_FILE
 
 
+_write_lock = threading.Lock()
+_last_written: dict[Path, float] = {}
+
+
 def write_status(path: Path, status: Status) -> None:
-    """Replace the file atomically, so the checker never reads half of it (blocking; run off the loop)."""
+    """Replace the file atomically, so the checker never reads half of it (blocking; run off the loop).
+
+    Writes run on worker threads and may finish out of order (a periodic refresh still running while
+    shutdown writes "disconnected"); a status older than the one already written is dropped.
+    """
+    with _write_lock:
+        if status.updated_at < _last_written.get(path, 0.0):
+            return
+        _replace(path, status)
+        _last_written[path] = status.updated_at
+
+
+def _replace(path: Path, status: Status) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(asdict(status)), encoding="utf-8")
-    os.replace(temporary, path)
+    # A unique temporary name: two writes may overlap (the periodic refresh and a state change).
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(asdict(status)))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def read_status(path: Path) -> Status | None:
