@@ -59,9 +59,17 @@ def build_index(
     documents = load_corpus(corpus_dir)
     paragraphs = [paragraph for document in documents for paragraph in document.paragraphs]
     units, texts = cut_units(documents)
-    cache = EmbeddingCache(cache_dir, embedder) if cache_dir is not None else None
-    vectors, encoded = _encode(texts, embedder, cache, progress, batch_size)
-    tokens = _sentence_tokens(paragraphs, embedder, batch_size) if supports_tokens(embedder) else None
+    # Without a cache folder the cache still lives in memory: each text is encoded once per build.
+    cache = EmbeddingCache(cache_dir, embedder)
+    tokens = None
+    if supports_tokens(embedder):
+        # Sentences first: their pass gives the pooled vectors too, so the unit pass finds them cached.
+        sentence_texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
+        tracker = _Progress(progress, len(sentence_texts) + len(texts))
+        tokens = _sentence_tokens(sentence_texts, cache, tracker, batch_size)
+    else:
+        tracker = _Progress(progress, len(texts))
+    vectors = _encode(texts, embedder, cache, tracker, batch_size)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
         model_id=embedder.model_id,
@@ -78,14 +86,13 @@ def build_index(
     )
     added, changed, removed, unchanged = _compare_with_previous(out_dir, paragraphs)
     write_index(out_dir, manifest, paragraphs, units, vectors, tokens)
-    if cache is not None:
-        cache.save(keep={text_key(text) for text in texts})
+    cache.save(keep={text_key(text) for text in texts})
     report = BuildReport(
         documents=len(documents),
         paragraphs=len(paragraphs),
         sentences=manifest.counts["sentences"],
         units=len(units),
-        encoded=encoded,
+        encoded=len(cache.encoded),
         added=added,
         changed=changed,
         removed=removed,
@@ -96,42 +103,45 @@ def build_index(
     return report
 
 
+class _Progress:
+    """Reports (texts done, texts in all) across the build's passes."""
+
+    def __init__(self, report: Progress | None, total: int):
+        self._report, self._total, self._done = report, total, 0
+
+    def advance(self, count: int) -> None:
+        self._done += count
+        if self._report is not None:
+            self._report(min(self._done, self._total), self._total)
+
+
 def _encode(
-    texts: list[str],
-    embedder: Embedder,
-    cache: EmbeddingCache | None,
-    progress: Progress | None,
-    batch_size: int,
-) -> tuple[np.ndarray, int]:
-    encoder = cache if cache is not None else embedder
-    before = _cached_count(cache, texts)
+    texts: list[str], embedder: Embedder, cache: EmbeddingCache, progress: _Progress, batch_size: int
+) -> np.ndarray:
     parts = []
     for start in range(0, len(texts), batch_size):
-        parts.append(encoder.encode(texts[start : start + batch_size]))
-        if progress is not None:
-            progress(min(start + batch_size, len(texts)), len(texts))
-    vectors = np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
-    return vectors, len(set(texts)) - before if cache is not None else len(texts)
+        parts.append(cache.encode(texts[start : start + batch_size]))
+        progress.advance(len(parts[-1]))
+    return np.concatenate(parts) if parts else np.zeros((0, embedder.dimension), dtype=np.float32)
 
 
-def _sentence_tokens(paragraphs: list[Paragraph], embedder: Embedder, batch_size: int) -> SentenceTokens:
+def _sentence_tokens(
+    texts: list[str], cache: EmbeddingCache, progress: _Progress, batch_size: int
+) -> SentenceTokens:
     """Word-piece vectors of every sentence, in sentence order, for token-level matching."""
-    texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
     vectors, owners, pieces = [], [], []
     for start in range(0, len(texts), batch_size):
-        for n, encoding in enumerate(embedder.encode_with_tokens(texts[start : start + batch_size]), start):  # type: ignore[attr-defined]
+        batch = cache.encode_with_tokens(texts[start : start + batch_size])
+        for n, encoding in enumerate(batch, start):
             vectors.append(encoding.tokens)
             owners.extend([n] * len(encoding.pieces))
             pieces.extend(encoding.pieces)
+        progress.advance(len(batch))
     return SentenceTokens(
         vectors=np.concatenate(vectors).astype(np.float32),
         sentence=np.asarray(owners, dtype=np.int32),
         pieces=np.asarray(pieces, dtype=str),
     )
-
-
-def _cached_count(cache: EmbeddingCache | None, texts: list[str]) -> int:
-    return 0 if cache is None else sum(1 for text in set(texts) if cache.has(text))
 
 
 def _record(document: Document) -> DocumentRecord:

@@ -9,7 +9,7 @@ from index.documents import Paragraph
 from index.lexical import BM25, AliasTable
 from index.store import StoredIndex
 from index.text import content_terms, words
-from index.tokens import TokenMatcher
+from index.tokens import TokenMatcher, TokenScores
 from index.units import WINDOW_RADIUS
 
 
@@ -50,6 +50,7 @@ class Scored:
     lexical: np.ndarray  # BM25 of the sentence, 0..1 relative to the question's best possible
     unknown_share: float  # share of the question's content terms the corpus lacks (aliases count as known)
     unknown_number: bool  # the question names a number (a year, say) the corpus never mentions
+    after_corpus: bool  # the question names a year later than every document's date
     heading_scores: dict[str, float]  # section title -> cosine with the question
 
 
@@ -81,6 +82,9 @@ class Retriever:
         self._bm25 = BM25([self.paragraphs[row].sentence_text(i) for row, i in self.sentences])
         self.vocabulary = self._bm25.vocabulary
         self._numbers = {word for p in self.paragraphs for word in words(p.text) if word.isdigit()}
+        # The newest document's year; None (no rule) when any document's date has no year to read.
+        years = [_year(record.date) for record in stored.manifest.documents]
+        self.latest_year = None if None in years or not years else max(years)
         self.aliases = AliasTable(group for record in stored.manifest.documents for group in record.aliases)
 
     def window_bounds(self, row: int, i: int) -> tuple[int, int]:
@@ -106,15 +110,20 @@ class Retriever:
                 return True
         return False
 
-    def signals(
-        self, question: str, unit_scores: np.ndarray, token_scores: tuple[np.ndarray, np.ndarray] | None
-    ) -> Signals:
+    def after_corpus(self, question: str) -> bool:
+        """A year later than the newest document's date: no document can report on it ("in 2022")."""
+        if self.latest_year is None:
+            return False
+        years = (int(match) for match in re.findall(r"\b(1[5-9]\d\d|2\d\d\d)s?\b", question))
+        return any(year > self.latest_year for year in years)
+
+    def signals(self, question: str, unit_scores: np.ndarray, token_scores: TokenScores | None) -> Signals:
         sentence = unit_scores[self._sentence_unit].astype(np.float64)
         paragraph = unit_scores[self._paragraph_unit][self._sentence_paragraph].astype(np.float64)
         if token_scores is None:  # no token vectors (a test fake, say): pooled cosines stand in
             tokens, paragraph_tokens = sentence, paragraph
         else:
-            tokens, per_paragraph = token_scores
+            tokens, per_paragraph = token_scores.sentence, token_scores.paragraph
             paragraph_tokens = per_paragraph[self._sentence_paragraph]
         terms, _ = self.query_terms(question)
         lexical = _relative(self._bm25.scores(terms))
@@ -124,7 +133,7 @@ class Retriever:
         self,
         question: str,
         unit_scores: np.ndarray,
-        token_scores: tuple[np.ndarray, np.ndarray] | None = None,
+        token_scores: TokenScores | None = None,
     ) -> Scored:
         """Fuse ``unit_scores`` (cosine with every unit), MaxSim scores and BM25 into sentence scores."""
         w = self.weights
@@ -139,8 +148,20 @@ class Retriever:
         _, unknown_share = self.query_terms(question)
         headings = {section: float(unit_scores[unit]) for (_, section), unit in self._heading_unit.items()}
         return Scored(
-            total, s.sentence, s.tokens, s.lexical, unknown_share, self.unknown_number(question), headings
+            total=total,
+            dense=s.sentence,
+            token=s.tokens,
+            lexical=s.lexical,
+            unknown_share=unknown_share,
+            unknown_number=self.unknown_number(question),
+            after_corpus=self.after_corpus(question),
+            heading_scores=headings,
         )
+
+
+def _year(date: str) -> int | None:
+    match = re.match(r"\s*(\d{4})", date)
+    return int(match.group(1)) if match else None
 
 
 def _relative(scores: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ import math
 import string
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -24,6 +25,13 @@ class SentenceTokens:
     vectors: np.ndarray  # (pieces, dimension), unit rows; float16 on disk
     sentence: np.ndarray  # (pieces,) int32: the sentence each piece belongs to
     pieces: np.ndarray  # (pieces,) str: the word piece itself
+
+
+class TokenScores(NamedTuple):
+    """One question's token-level scores."""
+
+    sentence: np.ndarray  # IDF-weighted MaxSim per sentence
+    paragraph: np.ndarray  # the same per paragraph
 
 
 class TokenMatcher:
@@ -48,13 +56,13 @@ class TokenMatcher:
     def idf(self, piece: str) -> float:
         return math.log((self._sentences + 1) / (self._frequency.get(piece, 0) + 0.5))
 
-    def scores(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """(per-sentence, per-paragraph) weighted mean over question pieces of the best piece cosine."""
+    def scores(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> TokenScores:
+        """Per sentence and per paragraph, the weighted mean over question pieces of the best piece cosine."""
         keep = [n for n, piece in enumerate(pieces) if piece.removeprefix("##") not in _IGNORED]
         if not keep:  # a question of stop words only: let every piece count
             keep = list(range(len(pieces)))
         if not keep or not len(self._vectors):
-            return np.zeros(self._sentences), np.zeros(self._paragraphs)
+            return TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs))
         weights = np.array([self.idf(pieces[n]) for n in keep])
         weights /= weights.sum()
         similarity = (
@@ -62,7 +70,7 @@ class TokenMatcher:
         )  # (question pieces, corpus pieces)
         per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
         per_paragraph = np.maximum.reduceat(similarity, self._paragraph_starts, axis=1)
-        return weights @ per_sentence, weights @ per_paragraph
+        return TokenScores(weights @ per_sentence, weights @ per_paragraph)
 
 
 def _run_starts(group: np.ndarray, groups: int) -> np.ndarray:

@@ -22,18 +22,18 @@ def _matcher():
 
 
 def test_sentence_holding_the_rare_word_scores_highest():
-    per_sentence, _ = _matcher().scores(_unit([0, 0, 1]), ("pilots",))
+    per_sentence = _matcher().scores(_unit([0, 0, 1]), ("pilots",)).sentence
     assert int(np.argmax(per_sentence)) == 2
 
 
 def test_stop_word_pieces_do_not_count():
-    with_stop, _ = _matcher().scores(_unit([1, 0, 0], [0, 0, 1]), ("loan", "the"))
-    alone, _ = _matcher().scores(_unit([1, 0, 0]), ("loan",))
+    with_stop = _matcher().scores(_unit([1, 0, 0], [0, 0, 1]), ("loan", "the")).sentence
+    alone = _matcher().scores(_unit([1, 0, 0]), ("loan",)).sentence
     np.testing.assert_allclose(with_stop, alone)
 
 
 def test_paragraph_score_is_the_best_over_its_sentences():
-    _, per_paragraph = _matcher().scores(_unit([0, 1, 0]), ("china",))
+    per_paragraph = _matcher().scores(_unit([0, 1, 0]), ("china",)).paragraph
     assert per_paragraph.shape == (2,)
     assert per_paragraph[0] == pytest.approx(1.0)
 
