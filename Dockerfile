@@ -9,7 +9,7 @@
 #                      docker build --build-arg BASE_IMAGE=python:3.11-slim-bookworm@sha256:<digest> .
 #   TORCH_INDEX_URL  Where torch comes from. The default is PyTorch's CPU-only wheel index; PyPI's
 #                    Linux torch wheel pulls several GB of CUDA libraries a CPU bot never uses.
-#                    Empty means no extra index: plain pip configuration (PIP_INDEX_URL, PIP_FIND_LINKS).
+#                    Empty: torch comes from pip's own configuration (PIP_INDEX_URL, PIP_FIND_LINKS).
 #   PIP_INDEX_URL, PIP_FIND_LINKS, PIP_CERT, SSL_CERT_FILE   Passed through to pip (mirrors, proxies).
 #
 # At run time only /data (a volume: ESSAYBOT_DATA_DIR) is written, so the container runs with a
@@ -21,7 +21,8 @@ ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 # --- requirements: the dependency list from pyproject.toml, split into torch and the rest -----------
 # Only these two files reach the next stage, and COPY is cached by content: editing pyproject.toml
-# (a version bump, a new dependency) does not reinstall torch unless its pin changes.
+# (a version bump, a new dependency) does not reinstall torch unless its pin changes. The build stops
+# here if pyproject.toml no longer names torch.
 FROM ${BASE_IMAGE} AS requirements
 WORKDIR /requirements
 COPY pyproject.toml ./
@@ -30,7 +31,7 @@ deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
 is_torch = lambda req: re.split(r'[^A-Za-z0-9._-]', req, maxsplit=1)[0].lower() == 'torch'; \
 open('torch.txt', 'w').write(''.join(req + '\n' for req in deps if is_torch(req))); \
 open('requirements.txt', 'w').write(''.join(req + '\n' for req in deps if not is_torch(req)))" \
- && test -s torch.txt && rm pyproject.toml
+ && test -s torch.txt
 
 
 # --- deps: a virtual environment with the dependencies only (the large, rarely changing layer) ------
@@ -47,8 +48,9 @@ RUN python3 -m venv /opt/venv
 COPY --from=requirements /requirements/torch.txt /requirements/
 # torch's C++ headers and C++ test binaries (about 150 MB) serve extension builds and torch's own CI.
 RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} -r /requirements/torch.txt \
- && python -c "import importlib.metadata as m; print('torch==' + m.version('torch'))" > /requirements/torch-installed.txt \
- && rm -rf /opt/venv/lib/python3.11/site-packages/torch/include /opt/venv/lib/python3.11/site-packages/torch/test
+ && python -c "import importlib.metadata as m; print('torch==' + m.version('torch'))" \
+    > /requirements/torch-installed.txt \
+ && cd /opt/venv/lib/python3.11/site-packages/torch && rm -rf include test
 COPY --from=requirements /requirements/requirements.txt /requirements/
 # The constraint keeps the CPU torch installed above: nothing below may swap it for a CUDA build.
 RUN pip install -r /requirements/requirements.txt -c /requirements/torch-installed.txt
@@ -74,7 +76,7 @@ RUN ESSAYBOT_DATA_DIR=/tmp/essaybot-build essaybot index build --corpus corpus -
 # --- runtime -----------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="EssayBot" \
-      org.opencontainers.image.description="A Discord bot that answers questions about an essay with quoted, cited excerpts." \
+      org.opencontainers.image.description="Answers questions about an essay with quoted, cited excerpts." \
       org.opencontainers.image.licenses="MIT"
 
 # A fixed uid/gid so that volumes and bind mounts can be owned by it: chown 10001:10001 <dir>.
@@ -83,6 +85,9 @@ RUN groupadd --system --gid 10001 essaybot \
             --shell /usr/sbin/nologin essaybot \
  && mkdir /data \
  && chown essaybot:essaybot /data
+
+# The dependencies first: the layers below change more often and must not invalidate this one.
+COPY --from=deps /opt/venv /opt/venv
 
 # Every cache points into /data (the only writable place); the hub and transformers stay offline.
 # torch asks for a temporary directory at import time unless TORCHINDUCTOR_CACHE_DIR is set, and
@@ -104,7 +109,6 @@ ENV PATH=/opt/venv/bin:$PATH \
     ESSAYBOT_SEED_INDEX_DIR=/app/seed-index
 
 WORKDIR /app
-COPY --from=deps /opt/venv /opt/venv
 COPY --from=seed /app/seed-index/ seed-index/
 COPY config/ config/
 COPY corpus/ corpus/
@@ -118,6 +122,7 @@ VOLUME ["/data"]
 # `essaybot health` reads the status file the running bot keeps in /data: non-zero when the bot is
 # not connected to Discord or has no index loaded. The start period covers loading the model.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 CMD ["essaybot", "health"]
-# Exec form: the bot is PID 1's direct child under `init: true`, or PID 1 itself, and gets SIGTERM.
+# Exec form, no shell in between: SIGTERM reaches the bot (PID 1, or the child of `--init`), which
+# handles it by finishing the answers in flight and disconnecting.
 ENTRYPOINT ["essaybot"]
 CMD ["run"]

@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 Q ?= What did Putin say at the Valdai Club?
 
-.PHONY: install ask test lint format bench clean
+.PHONY: install ask test test-container lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -22,6 +22,10 @@ ask: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Builds the Dockerfile for real with podman (../shared/tools/container-check) and checks the image.
+test-container: install
+	ESSAYBOT_CONTAINER_TESTS=1 $(BIN)/python -m pytest -q -m container tests/test_container.py
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The Docker image, built for real with podman: it answers offline as a non-root user from its baked index."""
+"""The Docker image, built for real with podman: answers offline, as a non-root user, from its baked index."""
 
 import json
 import os
@@ -115,6 +115,24 @@ def test_health_check_fails_when_no_bot_is_running():
     assert "unhealthy" in result.stderr, result
 
 
+def test_rebuild_and_answer_need_no_temporary_directory():
+    """With a read-only root and no tmpfs, /data is all there is: tempfile must never be needed."""
+    script = (
+        "import sys, tempfile\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise AssertionError('asked for a temporary directory')\n"
+        "tempfile.gettempdir = tempfile.gettempdirb = refuse\n"
+        "from bot.cli import main\n"
+        "built = main(['index', 'build'])\n"
+        "sys.exit(built or main(['ask', '--json', sys.argv[1]]))\n"
+    )
+    result = container_check("python3", "-c", script, QUESTION)
+
+    assert result.returncode == 0, result
+    assert "index written to /data/index" in result.stdout, result
+    assert json.loads(result.stdout.strip().splitlines()[-1])["answered"] is True, result
+
+
 def test_runtime_user_can_write_only_data_and_temporary_folders():
     """What a read-only root filesystem would refuse the bot: any writable path outside /data and tmp."""
     script = (
@@ -126,7 +144,7 @@ def test_runtime_user_can_write_only_data_and_temporary_folders():
         "    if top == '/var':\n"
         "        dirs[:] = [d for d in dirs if d != 'tmp']\n"
         "    for path in (top, *(os.path.join(top, name) for name in files)):\n"
-        "        if os.access(path, os.W_OK, follow_symlinks=False):\n"
+        "        if not os.path.islink(path) and os.access(path, os.W_OK):\n"
         "            print(path)\n"
     )
     result = container_check("python3", "-c", script)
