@@ -5,11 +5,12 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -34,11 +35,23 @@ from bot.render import (
     render_answer,
     render_no_more,
 )
+from bot.reply import Reply
 
 log = logging.getLogger(__name__)
 
 # Rebuilds the index and loads it: (BuildReport, engine). Blocking; the admin cog runs it on a thread.
 Rebuild = Callable[[], tuple[Any, Any]]
+
+# Answers Discord could not take yet: 429 past discord.py's five tries, or 5xx past its own retries.
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 524})
+# Interaction tokens live 15 minutes; past 10 an answer is stale anyway.
+DELIVERY_SECONDS = 600.0
+MAX_RETRY_DELAY = 30.0
+
+# What a reply in a channel needs; Read Message History only to make it a reply (without it: a plain message).
+NEEDED_TO_ANSWER = ("view_channel", "send_messages", "embed_links")
+NEEDED_TO_REPLY = "read_message_history"
+_GRANT = "; grant them to the bot's role in that channel's permissions"
 
 
 def intents() -> discord.Intents:
@@ -74,25 +87,6 @@ class Services:
     status_path: Path | None = None
 
 
-@dataclass
-class Reply:
-    """One message to send: text and/or embeds, and the answer's buttons if any."""
-
-    content: str | None = None
-    embeds: list[discord.Embed] = field(default_factory=list)
-    view: discord.ui.View | None = None
-
-    def kwargs(self) -> dict[str, Any]:
-        sent: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
-        if self.content is not None:
-            sent["content"] = self.content
-        if self.embeds:
-            sent["embeds"] = self.embeds
-        if self.view is not None:
-            sent["view"] = self.view
-        return sent
-
-
 class InFlight:
     """Counts questions being answered, so that shutdown can stop new ones and wait for these."""
 
@@ -119,6 +113,11 @@ class InFlight:
         except TimeoutError:
             return False
         return True
+
+
+def permission_name(flag: str) -> str:
+    """``send_messages`` as the Discord client shows it: "Send Messages"."""
+    return flag.replace("_", " ").title()
 
 
 class EssayTree(app_commands.CommandTree):
@@ -148,7 +147,9 @@ class EssayBotBase:
         self.settings = settings
         self.services = services
         self.in_flight = InFlight()
+        self.retry_delay = 1.0  # first wait before re-sending what Discord could not take; tests shorten it
         self._status_task: asyncio.Task[None] | None = None
+        self._refused_channels: set[int] = set()  # channels whose permission problem is already logged
 
     # --- start-up and shutdown ---------------------------------------------------------------
 
@@ -237,6 +238,111 @@ class EssayBotBase:
     async def on_disconnect(self) -> None:
         await self.write_status()
 
+    # --- sending -----------------------------------------------------------------------------
+
+    async def deliver(self, send: Callable[[], Awaitable[Any]], *, what: str, idempotent: bool) -> bool:
+        """Send until Discord takes it: through rate-limit storms and outages, for up to DELIVERY_SECONDS.
+
+        Only an ``idempotent`` request (an edit, a message with a nonce) is repeated after a 5xx, which
+        Discord may have acted on; a 429 was refused unseen, so anything may be repeated after one.
+        Forbidden is the caller's to handle. Returns False when it gave up (logged, no stack trace).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + DELIVERY_SECONDS
+        delay = self.retry_delay
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                await send()
+                return True
+            except discord.Forbidden:
+                raise
+            except discord.NotFound as error:
+                log.warning("could not deliver %s: %s (the interaction or message is gone)", what, error)
+                return False
+            except discord.HTTPException as error:
+                retryable = error.status == 429 or (idempotent and error.status in RETRY_STATUSES)
+                if not retryable:
+                    raise
+                problem = f"{error.status} {error.text or error}".strip()
+            except (aiohttp.ClientError, OSError, TimeoutError) as error:
+                if not idempotent:
+                    raise
+                problem = f"{type(error).__name__}: {error}"
+            except Exception as error:
+                if not self.is_closed():  # type: ignore[attr-defined]
+                    raise
+                # Shutdown's grace ran out while this was still being retried: say so, without a trace.
+                log.warning("gave up delivering %s: the bot is shutting down (%s)", what, error)
+                return False
+            if self.is_closed() or loop.time() + delay > deadline:  # type: ignore[attr-defined]
+                log.warning("gave up delivering %s after %d attempts: %s", what, attempt, problem)
+                return False
+            log.warning("Discord did not take %s (%s); trying again in %.1f s", what, problem, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RETRY_DELAY)
+
+    async def reply_in_channel(self, message: discord.Message, reply: Reply) -> None:
+        """Answer a message in its channel: as a reply when allowed; a permission problem is logged once
+        per channel and not retried (the next question tries again, so a fixed permission is noticed)."""
+        channel = message.channel
+        if not self.may_answer_in(channel):
+            return
+        _, can_reply = self._missing_permissions(channel)
+        kwargs = reply.kwargs()
+        kwargs["nonce"] = reply.nonce
+        if can_reply:
+            # If the question was deleted meanwhile, answer in the channel anyway.
+            kwargs.update(reference=message.to_reference(fail_if_not_exists=False), mention_author=False)
+        try:
+            delivered = await self.deliver(
+                lambda: channel.send(**kwargs), what=f"an answer in {_describe(channel)}", idempotent=True
+            )
+        except discord.Forbidden as error:
+            refused = (
+                f"Discord refused the answer ({error.status} {error.text or 'Forbidden'}, code {error.code})"
+            )
+            if getattr(channel, "guild", None) is None:
+                self._log_refusal(channel, f"{refused}; the user does not accept messages from the bot")
+            else:
+                needed = ", ".join(map(permission_name, [*NEEDED_TO_ANSWER, NEEDED_TO_REPLY]))
+                self._log_refusal(channel, f"{refused}; the bot needs {needed} there{_GRANT}")
+            return
+        if delivered:
+            self._refused_channels.discard(channel.id)
+
+    def may_answer_in(self, channel: Any) -> bool:
+        """Whether the bot's permissions (as discord.py knows them) let it answer in ``channel``; if not,
+        the operator is told once, and the question is left alone rather than answered into a 403."""
+        missing, _ = self._missing_permissions(channel)
+        if missing:
+            self._log_refusal(
+                channel, f"the bot lacks {', '.join(map(permission_name, missing))} there{_GRANT}"
+            )
+        return not missing
+
+    def _missing_permissions(self, channel: Any) -> tuple[list[str], bool]:
+        """(permissions the bot lacks to answer in ``channel``, whether it may reply) as discord.py knows them."""
+        guild = getattr(channel, "guild", None)
+        if guild is None or guild.me is None:
+            return [], True  # a DM: no permissions to check
+        granted = channel.permissions_for(guild.me)
+        needed = list(NEEDED_TO_ANSWER)
+        if isinstance(channel, discord.Thread):
+            needed[needed.index("send_messages")] = "send_messages_in_threads"
+        return [flag for flag in needed if not getattr(granted, flag)], getattr(granted, NEEDED_TO_REPLY)
+
+    def _log_refusal(self, channel: Any, why: str) -> None:
+        if channel.id in self._refused_channels:
+            return
+        self._refused_channels.add(channel.id)
+        log.warning(
+            "cannot answer in %s: %s (further refusals there are not logged until an answer gets through)",
+            _describe(channel),
+            why,
+        )
+
     # --- questions ---------------------------------------------------------------------------
 
     def answers_in(self, channel: object) -> bool:
@@ -293,6 +399,14 @@ class EssayBotBase:
         except OSError:
             log.warning("cannot record the answer for its buttons", exc_info=True)
         return Reply(embeds=[rendered.embed], view=answer_view(record.key, answered=rendered.answered))
+
+
+def _describe(channel: Any) -> str:
+    """A channel as an operator can find it: its name and id, and its server's; or "a DM" and its id."""
+    guild = getattr(channel, "guild", None)
+    if guild is None:
+        return f"a DM (channel id {channel.id})"
+    return f"#{getattr(channel, 'name', '?')} (channel id {channel.id}) in {guild.name} (guild id {guild.id})"
 
 
 class EssayBot(EssayBotBase, commands.Bot):

@@ -49,9 +49,26 @@ def discord_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+# Bidirectional embeddings, overrides and isolates: they can make the rest of a line read backwards.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Discord renders these as timestamps, channel links, command links and custom emoji, even in a title.
+_DISCORD_TOKEN = re.compile(r"<(?=t:-?\d|#\d|/[^\s>]|a?:\w+:\d)")
+# Characters that show nothing: a title made only of them is blank to the reader.
+_INVISIBLE = re.compile("[\\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+
+
 def escape_user_text(text: str) -> str:
-    """Text a user typed, made inert: no mention can ping and no markdown can change the layout."""
+    """Text a user typed, made inert: no mention can ping, no markdown or Discord token can change the
+    layout, and no bidi override can reorder what the reader sees."""
+    text = _BIDI_CONTROLS.sub("", text)
+    # A zero-width space after "<" shows the token as typed, as discord.py does for mentions.
+    text = _DISCORD_TOKEN.sub("<\u200b", text)
     return escape_markdown(escape_mentions(text))
+
+
+def is_blank(text: str) -> bool:
+    """Whether ``text`` shows nothing at all (only spaces and invisible characters)."""
+    return not _INVISIBLE.sub("", text)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -106,7 +123,7 @@ def render_answer(answer: Answer, *, first_rank: int = 1) -> RenderedAnswer:
     Excerpts are added in rank order while they fit; the rest are left for "More excerpts" rather than
     cut, so ``shown`` may be shorter than ``answer.excerpts``.
     """
-    title = fit_user_text(answer.question, TITLE_LIMIT) or "Your question"
+    title = _question_title(answer.question)
     if not answer.answered:
         return RenderedAnswer(_abstention_embed(answer, title), (), answered=False)
 
@@ -134,6 +151,11 @@ def render_answer(answer: Answer, *, first_rank: int = 1) -> RenderedAnswer:
     return RenderedAnswer(embed, tuple(shown), answered=True)
 
 
+def _question_title(question: str) -> str:
+    title = fit_user_text(question, TITLE_LIMIT)
+    return "Your question" if is_blank(title) else title
+
+
 def _abstention_embed(answer: Answer, title: str) -> discord.Embed:
     reason = answer.reason or "The essay doesn't address that."
     lines = [reason]
@@ -149,7 +171,7 @@ def _abstention_embed(answer: Answer, title: str) -> discord.Embed:
 
 def render_no_more(answer: Answer) -> discord.Embed:
     """What "More excerpts" shows when the question has no further excerpts."""
-    title = fit_user_text(answer.question, TITLE_LIMIT) or "Your question"
+    title = _question_title(answer.question)
     return discord.Embed(title=title, description=NO_MORE_EXCERPTS, colour=ABSTAIN_COLOUR)
 
 

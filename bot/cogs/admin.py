@@ -93,6 +93,11 @@ class AdminCog(commands.Cog):
         except EssayBotError as error:
             log.warning("re-index failed, still serving the previous index: %s", error)
             text = render_reindex_failed(str(error), engines.engine.info)
+        except OSError as error:
+            # The host's trouble (a full disk, a file the bot may not read), not a bug: no stack trace.
+            reason = describe_os_error(error)
+            log.error("re-index failed, still serving the previous index: %s", reason)
+            text = render_reindex_failed(error.strerror or reason, engines.engine.info)
         except Exception:
             log.exception("re-index failed, still serving the previous index")
             text = render_reindex_failed(
@@ -105,4 +110,14 @@ class AdminCog(commands.Cog):
         finally:
             self._rebuilding = False
         with contextlib.suppress(discord.HTTPException):
-            await interaction.followup.send(text, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+            await self.bot.deliver(
+                lambda: interaction.followup.send(text, ephemeral=True, allowed_mentions=_NO_MENTIONS),
+                what="the re-index report",
+                idempotent=False,
+            )
+
+
+def describe_os_error(error: OSError) -> str:
+    """What an operator needs from an OSError, e.g. "No space left on device (errno 28)", without a trace."""
+    where = f" at {error.filename}" if error.filename else ""
+    return f"{error.strerror or error} (errno {error.errno}){where}; check the disk and permissions under DATA_DIR"

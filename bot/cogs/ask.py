@@ -13,6 +13,7 @@ from bot.suggest import autocomplete_choices
 
 if TYPE_CHECKING:
     from bot.client import EssayBot
+    from bot.reply import Reply
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class AskCog(commands.Cog):
             # Acknowledge within Discord's 3 seconds before any slow work.
             await interaction.response.defer(thinking=True, ephemeral=ephemeral)
             reply = await self.bot.answer_reply(question, ephemeral=ephemeral)
-            await interaction.followup.send(ephemeral=ephemeral, **reply.kwargs())
+            await fill_in(self.bot, interaction, reply)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -103,6 +104,8 @@ class AskCog(commands.Cog):
             return
         if not self.bot.answers_in(message.channel):
             return  # where the bot does not answer, it stays quiet rather than replying to every mention
+        if not self.bot.may_answer_in(message.channel):
+            return  # it could not reply there: the operator has been told which permission to grant
         question = question_from_text(message.content, pattern)
         refusal = self.bot.refusal(message.author.id, message.channel) if question else MENTION_HELP
         if refusal is not None:
@@ -111,13 +114,21 @@ class AskCog(commands.Cog):
         with self.bot.in_flight.track():
             await _show_typing(message.channel)
             reply = await self.bot.answer_reply(question)
-            # If the question was deleted meanwhile, answer in the channel anyway.
-            reference = message.to_reference(fail_if_not_exists=False)
-            await message.channel.send(reference=reference, mention_author=False, **reply.kwargs())
+            await self.bot.reply_in_channel(message, reply)
 
     def _pattern(self, guild: discord.Guild | None) -> re.Pattern[str]:
         role = guild.self_role if guild is not None else None
         return mention_pattern(self.bot.user.id, role.id if role is not None else None)
+
+
+async def fill_in(bot: "EssayBot", interaction: discord.Interaction, reply: "Reply") -> bool:
+    """Replace the deferred "thinking…" message by ``reply``. An edit, not a follow-up: repeating it
+    after a Discord error cannot post the answer twice."""
+    return await bot.deliver(
+        lambda: interaction.edit_original_response(**reply.kwargs()),
+        what=f"the answer to interaction {interaction.id}",
+        idempotent=True,
+    )
 
 
 async def _show_typing(channel: discord.abc.Messageable) -> None:

@@ -13,8 +13,10 @@ import discord
 from discord.ext import commands
 
 from bot.answer_log import AnswerRecord
+from bot.cogs.ask import fill_in
 from bot.feedback import Feedback
 from bot.render import BUTTON_EXPIRED, FEEDBACK_THANKS, PARAGRAPH_CHANGED, CitedParagraph, render_paragraphs
+from bot.reply import Reply
 from index.errors import EssayBotError
 
 if TYPE_CHECKING:
@@ -94,16 +96,27 @@ class AnswerButtonsCog(commands.Cog):
             reply = await self.bot.answer_reply(
                 record.question, skip=record.next_skip, ephemeral=record.ephemeral
             )
-            await interaction.followup.send(ephemeral=record.ephemeral, **reply.kwargs())
+            await fill_in(self.bot, interaction, reply)
 
     async def show_paragraph(self, interaction: discord.Interaction, record: AnswerRecord) -> None:
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        items = cited_paragraphs(self.bot.services.engines.engine, record)
-        if items is None:
-            await interaction.followup.send(PARAGRAPH_CHANGED, ephemeral=True, allowed_mentions=_NO_MENTIONS)
-            return
-        for embeds in render_paragraphs(items):
-            await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+        with self.bot.in_flight.track():
+            await interaction.response.defer(thinking=True, ephemeral=True)
+            items = cited_paragraphs(self.bot.services.engines.engine, record)
+            messages = render_paragraphs(items) if items is not None else []
+            if not messages:
+                await fill_in(self.bot, interaction, Reply(content=PARAGRAPH_CHANGED))
+                return
+            first, *rest = messages
+            if not await fill_in(self.bot, interaction, Reply(embeds=first)):
+                return
+            for embeds in rest:  # a paragraph too long for one message continues in follow-ups
+                await self.bot.deliver(
+                    lambda embeds=embeds: interaction.followup.send(
+                        ephemeral=True, **Reply(embeds=embeds).kwargs()
+                    ),
+                    what=f"a paragraph for interaction {interaction.id}",
+                    idempotent=False,
+                )
 
     async def record_feedback(
         self, interaction: discord.Interaction, record: AnswerRecord, *, vote: str
@@ -118,16 +131,18 @@ class AnswerButtonsCog(commands.Cog):
             channel_id=interaction.channel_id,
             abstention=record.abstention,
         )
-        # fsync can be slow on a busy disk: acknowledge first, so Discord's 3 seconds never run out.
-        await interaction.response.defer(thinking=True, ephemeral=True)
-        try:
-            await asyncio.to_thread(self.bot.services.feedback.append, feedback)
-        except OSError:
-            log.exception("cannot store feedback in %s", self.bot.services.feedback.path)
-            text = FEEDBACK_FAILED
-        else:
-            text = FEEDBACK_THANKS
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+        # Counted in flight, so that shutdown waits until the vote is on disk and thanked for.
+        with self.bot.in_flight.track():
+            # fsync can be slow on a busy disk: acknowledge first, so Discord's 3 seconds never run out.
+            await interaction.response.defer(thinking=True, ephemeral=True)
+            try:
+                await asyncio.to_thread(self.bot.services.feedback.append, feedback)
+            except OSError as error:
+                log.error("cannot store feedback in %s: %s", self.bot.services.feedback.path, error)
+                text = FEEDBACK_FAILED
+            else:
+                text = FEEDBACK_THANKS
+            await fill_in(self.bot, interaction, Reply(content=text))
 
 
 def cited_paragraphs(engine: object, record: AnswerRecord) -> list[CitedParagraph] | None:

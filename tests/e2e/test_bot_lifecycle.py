@@ -67,6 +67,8 @@ async def test_an_invalid_token_exits_non_zero_saying_invalid_token(fake, tmp_pa
 
     assert code == EXIT_FAILED
     assert "invalid token" in caplog.text
+    assert len(fake.requests_to("GET /users/@me")) == 1  # no retry loop
+    assert not fake.gateway.connections
 
 
 async def test_a_refused_message_content_intent_exits_naming_the_intent(tmp_path, caplog):
@@ -76,8 +78,9 @@ async def test_a_refused_message_content_intent_exits_naming_the_intent(tmp_path
             code = await asyncio.wait_for(serve(settings, make_services(settings), fake.token), WAIT)
 
     assert code == EXIT_FAILED
-    assert "Message Content Intent" in caplog.text
+    assert "Message Content Intent" in caplog.text and "Developer Portal" in caplog.text
     assert [f.d["close"] for f in fake.frames if f.op is None] == [4014]
+    assert len([f for f in fake.frames if f.direction == "recv" and f.op == 2]) == 1  # no reconnect loop
 
 
 async def test_without_a_gateway_url_the_bot_uses_the_one_the_rest_api_names(fake, start_bot):

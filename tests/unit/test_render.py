@@ -126,6 +126,22 @@ def test_mass_mentions_and_markdown_in_the_question_are_inert():
     assert unescape(title) == answer.question
 
 
+def test_discord_tokens_and_bidi_overrides_in_the_question_are_inert():
+    answer = Answer("\u202e<t:1700000000:R> <#123456789012345678> </ask:1> <:pog:123456789012345678>")
+
+    title = render_answer(answer).embed.title
+
+    assert "\u202e" not in title
+    for token in ("<t:", "<#", "</", "<:"):
+        assert token not in title
+    assert title.replace("\u200b", "") == answer.question.removeprefix("\u202e")
+
+
+@pytest.mark.parametrize("question", ["\u200b\u200d\ufeff", "\u202e\u2066", "   "])
+def test_a_question_that_shows_nothing_gets_a_visible_title(question):
+    assert render_answer(Answer(question, abstention=Abstention.NO_WORDS)).embed.title == "Your question"
+
+
 def test_a_long_question_is_shortened_after_escaping_to_fit_the_title():
     question = "why " + "_*" * 400
 
