@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import discord
 
 from bot.answer_log import ANSWERS_FILE, AnswerLog
@@ -65,6 +66,9 @@ class RedactingFormatter(logging.Formatter):
         return _URL_TOKEN.sub(r"\1[redacted]", text)
 
 
+_CHATTY_LIBRARIES = ("faiss", "sentence_transformers", "transformers", "huggingface_hub", "filelock")
+
+
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -75,6 +79,11 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # Libraries' start-up chatter (which CPU build faiss loads, where the model lives) is noise for
+    # an operator; it still shows at DEBUG.
+    quiet = logging.WARNING if root.level > logging.DEBUG else logging.DEBUG
+    for name in _CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(quiet)
 
 
 def build_services(settings: Any, engine: Any, embedder: Any) -> Services:
@@ -170,6 +179,9 @@ def _exit_code(error: BaseException | None) -> int:
         log.error(INVALID_TOKEN)
     elif isinstance(error, discord.PrivilegedIntentsRequired):
         log.error(INTENT_MISSING)
+    elif isinstance(error, OSError | aiohttp.ClientConnectionError):
+        # The network, not a bug: one line with the cause is what the operator can act on.
+        log.error("cannot reach Discord: %s; check the network and DNS, and ESSAYBOT_DISCORD_API_URL", error)
     else:
         log.error("the Discord connection failed: %s", error, exc_info=error)
     return EXIT_FAILED

@@ -85,3 +85,31 @@ def test_a_refused_privileged_intent_names_message_content(caplog):
 
     assert code == runner.EXIT_FAILED
     assert "Message Content Intent" in caplog.text
+
+
+def test_an_unreachable_discord_is_one_log_line_without_a_traceback(caplog):
+    import aiohttp
+
+    from bot.runner import EXIT_FAILED, _exit_code
+
+    error = aiohttp.ClientConnectionError(
+        "Cannot connect to host discord.com:443 [Name or service not known]"
+    )
+    with caplog.at_level("ERROR"):
+        code = _exit_code(error)
+
+    assert code == EXIT_FAILED
+    [record] = caplog.records
+    assert "cannot reach Discord" in record.getMessage() and "discord.com:443" in record.getMessage()
+    assert record.exc_info is None
+
+
+def test_library_start_up_chatter_is_quiet_unless_debugging():
+    import logging
+
+    from bot.runner import configure_logging
+
+    configure_logging("INFO", [])
+    assert not logging.getLogger("faiss.loader").isEnabledFor(logging.INFO)
+    configure_logging("DEBUG", [])
+    assert logging.getLogger("faiss.loader").isEnabledFor(logging.DEBUG)
