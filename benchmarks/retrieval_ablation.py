@@ -10,6 +10,7 @@ from the dev set) and scored on the dev set, which the fit never sees.
 
 import argparse
 import dataclasses
+import math
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +34,7 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=Path("../shared/eval/dev.jsonl"))
     args = parser.parse_args()
 
-    embedder = load_embedder(PACKAGED_MODEL, None)
+    embedder = _Memo(load_embedder(PACKAGED_MODEL, None))
     stored = read_index(args.index)
     retriever = Retriever(stored)
     calibration, dev = load_items(args.calibration), load_items(args.dev)
@@ -81,7 +82,8 @@ def _prepared(items, retriever, stored, embedder):
     encodings = embedder.encode_with_tokens(texts)
     unit_scores = all_scores(FaissSearch(stored.vectors), np.stack([e.vector for e in encodings]))
     tokens = [retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
-    return list(zip(items, texts, unit_scores, tokens, strict=True))
+    vectors = [e.vector for e in encodings]
+    return list(zip(items, texts, unit_scores, tokens, vectors, strict=True))
 
 
 def _gold_rows(item, retriever) -> list[int]:
@@ -96,10 +98,10 @@ def _gold_rows(item, retriever) -> list[int]:
 def _fit_ranker(prepared, retriever, l2: float = 0.01, steps: int = 3000) -> Weights:
     """Listwise softmax regression: raise the probability mass of the gold sentences (few weights, L2)."""
     data = []
-    for item, text, units, tokens in prepared:
+    for item, text, units, tokens, vector in prepared:
         if not item.gold:
             continue
-        s = retriever.signals(text, units, tokens)
+        s = retriever.signals(text, units, tokens, vector)
         data.append(
             (10 * np.stack([getattr(s, name) for name in SIGNALS], axis=1), _gold_rows(item, retriever))
         )
@@ -121,8 +123,8 @@ def _fit_abstention(prepared, retriever, weights, l2: float = 0.01, steps: int =
     """
     scaled = np.array([10.0, 10.0, 1.0, 1.0])  # cosines move in tenths; keep the gradient steps even
     x, y = [], []
-    for item, text, units, tokens in prepared:
-        scored = retriever.score(text, units, tokens)
+    for item, text, units, tokens, vector in prepared:
+        scored = retriever.score(text, units, tokens, vector)
         if scored.after_corpus:
             continue
         x.append(np.array(features(scored)) * scaled)
@@ -132,22 +134,45 @@ def _fit_abstention(prepared, retriever, weights, l2: float = 0.01, steps: int =
     for _ in range(steps):
         p = 1 / (1 + np.exp(-x @ w))
         w -= 0.5 * (x.T @ (p - y) / len(y) + l2 * np.r_[w[:-1], 0])
-    on_topic = np.sort(1 / (1 + np.exp(-x[y == 0] @ w)))[::-1]
-    threshold = max(0.5, float(on_topic[1]) + 1e-3) if len(on_topic) > 1 else 0.5
     coefficients = w[:-1] * scaled
-    return AbstentionModel(
+    model = AbstentionModel(
         bias=round(float(w[-1]), 2),
         dense=round(float(coefficients[0]), 2),
         token=round(float(coefficients[1]), 2),
         unknown_share=round(float(coefficients[2]), 2),
         unknown_number=round(float(coefficients[3]), 2),
-        threshold=round(threshold, 3),
     )
+    # The threshold comes from the rounded model, as shipped: rounding the weights after choosing it
+    # could push the second on-topic question over it.
+    on_topic = sorted((model.probability(tuple(row / scaled)) for row in x[y == 0, :-1]), reverse=True)
+    threshold = max(0.5, on_topic[1] + 1e-3) if len(on_topic) > 1 else 0.5
+    return dataclasses.replace(model, threshold=math.ceil(threshold * 1000) / 1000)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
     return e / e.sum()
+
+
+class _Memo:
+    """The embedder, remembering each question's encoding: the rows below re-ask the same questions."""
+
+    def __init__(self, embedder):
+        self._embedder, self._seen = embedder, {}
+        self.model_id, self.weights_sha256, self.dimension = (
+            embedder.model_id,
+            embedder.weights_sha256,
+            embedder.dimension,
+        )
+
+    def encode_with_tokens(self, texts):
+        missing = [text for text in dict.fromkeys(texts) if text not in self._seen]
+        if missing:
+            self._seen.update(zip(missing, self._embedder.encode_with_tokens(missing), strict=True))
+        return [self._seen[text] for text in texts]
+
+    def encode(self, texts):
+        return np.stack([encoding.vector for encoding in self.encode_with_tokens(texts)])
 
 
 class _NoDateRule:

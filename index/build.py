@@ -63,10 +63,11 @@ def build_index(
     cache = EmbeddingCache(cache_dir, embedder)
     tokens = None
     if supports_tokens(embedder):
-        # Sentences first: their pass gives the pooled vectors too, so the unit pass finds them cached.
-        sentence_texts = [p.sentence_text(i) for p in paragraphs for i in range(len(p.sentences))]
-        tracker = _Progress(progress, len(sentence_texts) + len(texts))
-        tokens = _sentence_tokens(sentence_texts, cache, tracker, batch_size)
+        # Sentences and paragraphs first: their passes give the pooled vectors too, so the unit pass
+        # finds them cached.
+        sentence_count = sum(len(p.sentences) for p in paragraphs)
+        tracker = _Progress(progress, sentence_count + len(paragraphs) + len(texts))
+        tokens = _sentence_tokens(paragraphs, cache, tracker, batch_size)
     else:
         tracker = _Progress(progress, len(texts))
     vectors = _encode(texts, embedder, cache, tracker, batch_size)
@@ -126,22 +127,48 @@ def _encode(
 
 
 def _sentence_tokens(
-    texts: list[str], cache: EmbeddingCache, progress: _Progress, batch_size: int
+    paragraphs: list[Paragraph], cache: EmbeddingCache, progress: _Progress, batch_size: int
 ) -> SentenceTokens:
-    """Word-piece vectors of every sentence, in sentence order, for token-level matching."""
+    """Word-piece vectors of every sentence, in sentence order, read in the context of its paragraph.
+
+    Late chunking: the paragraph is encoded once and each sentence takes its own pieces' vectors from
+    that pass, so "it" or "this alliance" carry what they refer to. A sentence whose pieces cannot be
+    found in the paragraph's pass (cut off by the model's 256-piece limit, say) keeps the vectors of
+    its own encoding.
+    """
+    sentences = [[p.sentence_text(i) for i in range(len(p.sentences))] for p in paragraphs]
+    alone = _encode_tokens([text for texts in sentences for text in texts], cache, progress, batch_size)
+    in_context = _encode_tokens([p.text for p in paragraphs], cache, progress, batch_size)
     vectors, owners, pieces = [], [], []
-    for start in range(0, len(texts), batch_size):
-        batch = cache.encode_with_tokens(texts[start : start + batch_size])
-        for n, encoding in enumerate(batch, start):
-            vectors.append(encoding.tokens)
-            owners.extend([n] * len(encoding.pieces))
-            pieces.extend(encoding.pieces)
-        progress.advance(len(batch))
+    n = 0
+    for texts, context in zip(sentences, in_context, strict=True):
+        position = 0
+        for _ in texts:
+            own = alone[n]
+            width = len(own.pieces)
+            if context.pieces[position : position + width] == own.pieces:
+                vectors.append(context.tokens[position : position + width])
+            else:
+                vectors.append(own.tokens)
+                position = len(context.pieces)  # out of step: the rest of the paragraph keeps its own
+            position += width
+            owners.extend([n] * width)
+            pieces.extend(own.pieces)
+            n += 1
     return SentenceTokens(
         vectors=np.concatenate(vectors).astype(np.float32),
         sentence=np.asarray(owners, dtype=np.int32),
         pieces=np.asarray(pieces, dtype=str),
+        alone=np.concatenate([encoding.tokens for encoding in alone]).astype(np.float32),
     )
+
+
+def _encode_tokens(texts: list[str], cache: EmbeddingCache, progress: _Progress, batch_size: int) -> list:
+    encodings = []
+    for start in range(0, len(texts), batch_size):
+        encodings.extend(cache.encode_with_tokens(texts[start : start + batch_size]))
+        progress.advance(len(texts[start : start + batch_size]))
+    return encodings
 
 
 def _record(document: Document) -> DocumentRecord:

@@ -110,7 +110,7 @@ class Engine:
                 vectors = self._embedder.encode(texts)
             unit_scores = all_scores(self._search, vectors)
             for row, n in enumerate(pending):
-                scored = self._retriever.score(cleaned[n], unit_scores[row], token_scores[row])
+                scored = self._retriever.score(cleaned[n], unit_scores[row], token_scores[row], vectors[row])
                 answers[n] = self._decide(questions[n], scored, k, skip)
         return [answer for answer in answers if answer is not None]
 

@@ -21,10 +21,10 @@ class Weights:
     The paragraph signals carry the paragraph as context for each of its sentences.
     """
 
-    sentence: float = 0.4  # cosine of question and sentence vectors
-    paragraph: float = 1.2  # cosine of question and the sentence's paragraph vector
-    tokens: float = 1.0  # IDF-weighted MaxSim of question pieces over the sentence's pieces
-    paragraph_tokens: float = 1.6  # the same over the paragraph's pieces
+    sentence: float = 0.8  # cosine of question and sentence vectors, centred (see Centring)
+    paragraph: float = 0.4  # cosine of question and the sentence's paragraph vector, centred
+    tokens: float = 1.0  # IDF-weighted MaxSim of question pieces over the sentence's pieces (in context)
+    paragraph_tokens: float = 2.1  # the same over the paragraph's pieces
     # BM25 fits to 0 once MaxSim is in: MaxSim already rewards exact rare words. Kept for the ablation.
     lexical: float = 0.0
 
@@ -46,12 +46,42 @@ class Scored:
 
     total: np.ndarray  # fused score per sentence (rows of Retriever.sentences)
     dense: np.ndarray  # cosine of question and sentence
-    token: np.ndarray  # token-level MaxSim of question and sentence
+    token: np.ndarray  # token-level MaxSim of question and sentence (the sentence's own pieces, if stored)
     lexical: np.ndarray  # BM25 of the sentence, 0..1 relative to the question's best possible
     unknown_share: float  # share of the question's content terms the corpus lacks (aliases count as known)
     unknown_number: bool  # the question names a number (a year, say) the corpus never mentions
     after_corpus: bool  # the question names a year later than every document's date
     heading_scores: dict[str, float]  # section title -> cosine with the question
+
+
+CENTRED_COMPONENTS = 3  # chosen by cross-validation on the calibration set (benchmarks/retrieval_ablation.py)
+
+
+class Centring:
+    """Cosines after removing what every sentence of the corpus shares (all-but-the-top, fitted per index).
+
+    In a corpus about one subject every sentence's vector leans the same way, so a question that names
+    the subject is close to all of them and the pooled cosine says little about which one answers it.
+    Subtracting the corpus's mean sentence vector and its leading principal directions, from the question
+    and the passages alike, leaves what tells the passages apart.
+    """
+
+    def __init__(self, sentence_vectors: np.ndarray, components: int = CENTRED_COMPONENTS):
+        vectors = np.asarray(sentence_vectors, dtype=np.float64)
+        self.mean = vectors.mean(axis=0) if len(vectors) else np.zeros(vectors.shape[1])
+        # Too few sentences to estimate directions from: keep the mean only (or nothing, for one).
+        count = max(0, min(components, len(vectors) // 10))
+        if count:
+            _, _, directions = np.linalg.svd(vectors - self.mean, full_matrices=False)
+            self.directions = directions[:count]
+        else:
+            self.directions = np.zeros((0, vectors.shape[1]))
+
+    def apply(self, vectors: np.ndarray) -> np.ndarray:
+        """Centred, projected and re-normalised copies of ``vectors`` (rows)."""
+        centred = np.asarray(vectors, dtype=np.float64) - self.mean
+        centred -= (centred @ self.directions.T) @ self.directions
+        return centred / np.maximum(np.linalg.norm(centred, axis=-1, keepdims=True), 1e-12)
 
 
 class Retriever:
@@ -76,6 +106,13 @@ class Retriever:
             elif unit.kind == "heading":
                 self._heading_unit[(paragraph.document, paragraph.section)] = unit_id
         self._sentence_paragraph = np.array([row for row, _ in self.sentences], dtype=np.int64)
+        vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal) if len(self.sentences) else None
+        if vectors is not None and len(self.sentences) > 1:
+            self.centring: Centring | None = Centring(vectors[self._sentence_unit])
+            self._centred_sentences = self.centring.apply(vectors[self._sentence_unit])
+            self._centred_paragraphs = self.centring.apply(vectors[self._paragraph_unit])
+        else:
+            self.centring = None
         self.tokens = (
             TokenMatcher(stored.tokens, self._sentence_paragraph) if stored.tokens is not None else None
         )
@@ -117,9 +154,21 @@ class Retriever:
         years = (int(match) for match in re.findall(r"\b(1[5-9]\d\d|2\d\d\d)s?\b", question))
         return any(year > self.latest_year for year in years)
 
-    def signals(self, question: str, unit_scores: np.ndarray, token_scores: TokenScores | None) -> Signals:
-        sentence = unit_scores[self._sentence_unit].astype(np.float64)
-        paragraph = unit_scores[self._paragraph_unit][self._sentence_paragraph].astype(np.float64)
+    def signals(
+        self,
+        question: str,
+        unit_scores: np.ndarray,
+        token_scores: TokenScores | None,
+        vector: np.ndarray | None = None,
+    ) -> Signals:
+        """Per-sentence signals; with the question's ``vector`` the dense ones are centred cosines."""
+        if vector is not None and self.centring is not None:
+            centred = self.centring.apply(vector)
+            sentence = self._centred_sentences @ centred
+            paragraph = (self._centred_paragraphs @ centred)[self._sentence_paragraph]
+        else:
+            sentence = unit_scores[self._sentence_unit].astype(np.float64)
+            paragraph = unit_scores[self._paragraph_unit][self._sentence_paragraph].astype(np.float64)
         if token_scores is None:  # no token vectors (a test fake, say): pooled cosines stand in
             tokens, paragraph_tokens = sentence, paragraph
         else:
@@ -134,10 +183,14 @@ class Retriever:
         question: str,
         unit_scores: np.ndarray,
         token_scores: TokenScores | None = None,
+        vector: np.ndarray | None = None,
     ) -> Scored:
-        """Fuse ``unit_scores`` (cosine with every unit), MaxSim scores and BM25 into sentence scores."""
+        """Fuse ``unit_scores`` (cosine with every unit), MaxSim scores and BM25 into sentence scores.
+
+        ``vector`` is the question's pooled vector, for the centred cosines; without it the raw ones stand in.
+        """
         w = self.weights
-        s = self.signals(question, unit_scores, token_scores)
+        s = self.signals(question, unit_scores, token_scores, vector)
         total = (
             w.sentence * s.sentence
             + w.paragraph * s.paragraph
@@ -149,8 +202,8 @@ class Retriever:
         headings = {section: float(unit_scores[unit]) for (_, section), unit in self._heading_unit.items()}
         return Scored(
             total=total,
-            dense=s.sentence,
-            token=s.tokens,
+            dense=unit_scores[self._sentence_unit].astype(np.float64),  # raw: abstention reads it
+            token=s.tokens if token_scores is None or token_scores.alone is None else token_scores.alone,
             lexical=s.lexical,
             unknown_share=unknown_share,
             unknown_number=self.unknown_number(question),

@@ -22,9 +22,12 @@ _IGNORED = STOP_WORDS | QUESTION_WORDS | set(string.punctuation) | set("’‘�
 class SentenceTokens:
     """The corpus's word-piece vectors, sentence by sentence (rows of Retriever.sentences)."""
 
-    vectors: np.ndarray  # (pieces, dimension), unit rows; float16 on disk
+    vectors: np.ndarray  # (pieces, dimension), unit rows read in the paragraph's context; float16 on disk
     sentence: np.ndarray  # (pieces,) int32: the sentence each piece belongs to
     pieces: np.ndarray  # (pieces,) str: the word piece itself
+    # The same pieces from the sentence's own encoding, for the abstention model (fitted on them);
+    # None when the index has none.
+    alone: np.ndarray | None = None
 
 
 class TokenScores(NamedTuple):
@@ -32,6 +35,7 @@ class TokenScores(NamedTuple):
 
     sentence: np.ndarray  # IDF-weighted MaxSim per sentence
     paragraph: np.ndarray  # the same per paragraph
+    alone: np.ndarray | None = None  # per sentence, over the pieces of the sentence's own encoding
 
 
 class TokenMatcher:
@@ -39,6 +43,7 @@ class TokenMatcher:
 
     def __init__(self, tokens: SentenceTokens, sentence_paragraph: np.ndarray):
         self._vectors = np.asarray(tokens.vectors, dtype=np.float32)
+        self._alone = None if tokens.alone is None else np.asarray(tokens.alone, dtype=np.float32)
         self._sentence = np.asarray(tokens.sentence, dtype=np.int64)
         self._paragraph = np.asarray(sentence_paragraph, dtype=np.int64)[self._sentence]
         self._sentences = len(sentence_paragraph)
@@ -65,12 +70,14 @@ class TokenMatcher:
             return TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs))
         weights = np.array([self.idf(pieces[n]) for n in keep])
         weights /= weights.sum()
-        similarity = (
-            np.asarray(vectors, dtype=np.float32)[keep] @ self._vectors.T
-        )  # (question pieces, corpus pieces)
+        question = np.asarray(vectors, dtype=np.float32)[keep]
+        similarity = question @ self._vectors.T  # (question pieces, corpus pieces)
         per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
         per_paragraph = np.maximum.reduceat(similarity, self._paragraph_starts, axis=1)
-        return TokenScores(weights @ per_sentence, weights @ per_paragraph)
+        alone = None
+        if self._alone is not None:
+            alone = weights @ np.maximum.reduceat(question @ self._alone.T, self._sentence_starts, axis=1)
+        return TokenScores(weights @ per_sentence, weights @ per_paragraph, alone)
 
 
 def _run_starts(group: np.ndarray, groups: int) -> np.ndarray:

@@ -1,7 +1,7 @@
 """CI quality gate: dev-set retrieval quality with the real model must not fall below today's level.
 
-The floors sit just under the figures measured when they were last raised (hit@1 0.650, hit@3 0.850,
-MRR 0.743, off-topic abstention 0.667 with no false abstention); the product's goal is higher
+The floors sit just under the figures measured when they were last raised (hit@1 0.725, hit@3 0.875,
+MRR 0.792, off-topic abstention 0.833 with one false abstention); the product's goal is higher
 (hit@1 0.90, hit@3 0.98, abstention 0.95: see docs/retrieval.md). Raise the floors with the method.
 """
 
@@ -10,9 +10,9 @@ import pytest
 from index.evaluation import load_items, score
 from tests.conftest import DEV_SET
 
-MIN_HIT_AT_1 = 0.60
-MIN_HIT_AT_3 = 0.80
-MIN_ABSTENTION = 0.60
+MIN_HIT_AT_1 = 0.70
+MIN_HIT_AT_3 = 0.85
+MIN_ABSTENTION = 0.80
 MAX_FALSE_ABSTENTIONS = 1
 
 pytestmark = pytest.mark.model
@@ -35,7 +35,9 @@ def test_right_passage_is_in_the_top_three(report):
 
 
 def test_off_topic_questions_get_no_quotes(report):
-    assert report.abstention_rate >= MIN_ABSTENTION, f"abstention {report.abstention_rate:.2f} < {MIN_ABSTENTION}"
+    assert report.abstention_rate >= MIN_ABSTENTION, (
+        f"abstention {report.abstention_rate:.2f} < {MIN_ABSTENTION}"
+    )
     assert report.false_abstentions <= MAX_FALSE_ABSTENTIONS
 
 
