@@ -15,32 +15,39 @@ class BM25:
     def __init__(self, texts: Sequence[str], k1: float = 1.2, b: float = 0.75):
         self.k1 = k1
         self.b = b
-        self._docs = [Counter(content_terms(text)) for text in texts]
-        lengths = np.array([sum(doc.values()) for doc in self._docs], dtype=np.float64)
-        self._lengths = lengths
-        self._average_length = float(lengths.mean()) if len(lengths) else 0.0
-        frequency: Counter[str] = Counter()
-        for doc in self._docs:
-            frequency.update(doc.keys())
-        total = len(self._docs)
-        self.idf = {term: math.log(1 + (total - n + 0.5) / (n + 0.5)) for term, n in frequency.items()}
+        docs = [Counter(content_terms(text)) for text in texts]
+        self._count = len(docs)
+        lengths = np.array([sum(doc.values()) for doc in docs], dtype=np.float64)
+        average = float(lengths.mean()) if len(lengths) else 0.0
+        self._norm = k1 * (1 - b + b * lengths / max(average, 1e-9))
+        # Postings per term (texts holding it, and how often), so a query touches only its terms' texts.
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for row, doc in enumerate(docs):
+            for term, count in doc.items():
+                rows, counts = postings.setdefault(term, ([], []))
+                rows.append(row)
+                counts.append(float(count))
+        self._postings = {
+            term: (np.array(rows), np.array(counts)) for term, (rows, counts) in postings.items()
+        }
+        total = len(docs)
+        self.idf = {
+            term: math.log(1 + (total - len(rows) + 0.5) / (len(rows) + 0.5))
+            for term, (rows, _) in postings.items()
+        }
 
     @property
     def vocabulary(self) -> set[str]:
         return set(self.idf)
 
     def scores(self, terms: Iterable[str], weights: dict[str, float] | None = None) -> np.ndarray:
-        result = np.zeros(len(self._docs), dtype=np.float64)
-        if not self._docs:
-            return result
-        norm = self.k1 * (1 - self.b + self.b * self._lengths / max(self._average_length, 1e-9))
+        result = np.zeros(self._count, dtype=np.float64)
         for term in set(terms):
-            idf = self.idf.get(term)
-            if idf is None:
+            if term not in self._postings:
                 continue
+            rows, tf = self._postings[term]
             weight = (weights or {}).get(term, 1.0)
-            tf = np.array([doc.get(term, 0) for doc in self._docs], dtype=np.float64)
-            result += weight * idf * tf * (self.k1 + 1) / (tf + norm)
+            result[rows] += weight * self.idf[term] * tf * (self.k1 + 1) / (tf + self._norm[rows])
         return result
 
 

@@ -42,8 +42,20 @@ class TokenMatcher:
     """MaxSim of a question against every sentence and every paragraph, IDF-weighted per question piece."""
 
     def __init__(self, tokens: SentenceTokens, sentence_paragraph: np.ndarray):
-        self._vectors = np.asarray(tokens.vectors, dtype=np.float32)
-        self._alone = None if tokens.alone is None else np.asarray(tokens.alone, dtype=np.float32)
+        frequency: Counter[str] = Counter()
+        for n in range(len(sentence_paragraph)):
+            frequency.update(set(tokens.pieces[np.asarray(tokens.sentence) == n].tolist()))
+        self._frequency = frequency
+        all_sentences = np.asarray(tokens.sentence, dtype=np.int64)
+        alone_vectors = tokens.alone
+        tokens = _content_pieces(tokens)
+        # Stored transposed and contiguous: question @ corpus.T then reads memory in order (~2.5× faster).
+        self._vectors_t = np.ascontiguousarray(np.asarray(tokens.vectors, dtype=np.float32).T)
+        self._alone_t = (
+            None
+            if alone_vectors is None
+            else np.ascontiguousarray(np.asarray(alone_vectors, dtype=np.float32).T)
+        )
         self._sentence = np.asarray(tokens.sentence, dtype=np.int64)
         self._paragraph = np.asarray(sentence_paragraph, dtype=np.int64)[self._sentence]
         self._sentences = len(sentence_paragraph)
@@ -52,11 +64,8 @@ class TokenMatcher:
             raise ValueError("sentence tokens must be stored in sentence order")
         # Pieces are stored in order, so a group's pieces are one run: max by reduceat, no Python loop.
         self._sentence_starts = _run_starts(self._sentence, self._sentences)
+        self._alone_starts = _run_starts(all_sentences, self._sentences)
         self._paragraph_starts = _run_starts(self._paragraph, self._paragraphs)
-        frequency: Counter[str] = Counter()
-        for n in range(self._sentences):
-            frequency.update(set(tokens.pieces[self._sentence == n].tolist()))
-        self._frequency = frequency
 
     def idf(self, piece: str) -> float:
         return math.log((self._sentences + 1) / (self._frequency.get(piece, 0) + 0.5))
@@ -66,18 +75,39 @@ class TokenMatcher:
         keep = [n for n, piece in enumerate(pieces) if piece.removeprefix("##") not in _IGNORED]
         if not keep:  # a question of stop words only: let every piece count
             keep = list(range(len(pieces)))
-        if not keep or not len(self._vectors):
+        if not keep or not self._vectors_t.shape[1]:
             return TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs))
         weights = np.array([self.idf(pieces[n]) for n in keep])
         weights /= weights.sum()
         question = np.asarray(vectors, dtype=np.float32)[keep]
-        similarity = question @ self._vectors.T  # (question pieces, corpus pieces)
+        similarity = question @ self._vectors_t  # (question pieces, corpus pieces)
         per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
         per_paragraph = np.maximum.reduceat(similarity, self._paragraph_starts, axis=1)
         alone = None
-        if self._alone is not None:
-            alone = weights @ np.maximum.reduceat(question @ self._alone.T, self._sentence_starts, axis=1)
+        if self._alone_t is not None:
+            alone = weights @ np.maximum.reduceat(question @ self._alone_t, self._alone_starts, axis=1)
         return TokenScores(weights @ per_sentence, weights @ per_paragraph, alone)
+
+
+def _content_pieces(tokens: SentenceTokens) -> SentenceTokens:
+    """Drop the corpus's stop-word and punctuation pieces, keeping each sentence's first piece.
+
+    Question pieces of that kind are ignored already, so these corpus pieces would only ever be
+    a content piece's best match by accident; dropping them halves the work per question.
+    """
+    sentence = np.asarray(tokens.sentence)
+    content = np.array(
+        [piece.removeprefix("##") not in _IGNORED for piece in tokens.pieces.tolist()], dtype=bool
+    )
+    first = np.ones(len(sentence), dtype=bool)
+    first[1:] = sentence[1:] != sentence[:-1]
+    keep = content | first
+    return SentenceTokens(
+        vectors=np.asarray(tokens.vectors)[keep],
+        sentence=sentence[keep],
+        pieces=np.asarray(tokens.pieces)[keep],
+        alone=None if tokens.alone is None else np.asarray(tokens.alone)[keep],
+    )
 
 
 def _run_starts(group: np.ndarray, groups: int) -> np.ndarray:
