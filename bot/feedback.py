@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from index.files import fsync_dir
+
 FEEDBACK_FILE = "feedback.jsonl"
 
 
@@ -45,18 +47,10 @@ class FeedbackLog:
                 os.fsync(file.fileno())
             if created:
                 # A new file's name is only durable once its directory entry is on disk too.
-                _fsync_dir(self.path.parent)
+                fsync_dir(self.path.parent)
 
     def read(self) -> list[dict]:
         if not self.path.exists():
             return []
         with self.path.open(encoding="utf-8") as file:
             return [json.loads(line) for line in file if line.strip()]
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

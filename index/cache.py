@@ -7,15 +7,14 @@ last: a crash mid-save leaves the previous generation in force, never a mix of t
 
 import hashlib
 import logging
-import os
 import shutil
-import tempfile
 import uuid
 from pathlib import Path
 
 import numpy as np
 
 from index.embedding import Embedder, TokenEncoding
+from index.files import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +99,8 @@ class EmbeddingCache:
         self._dir.mkdir(parents=True, exist_ok=True)
         vectors = np.stack([self._rows[key] for key in keys]).astype(np.float32)
         # Vectors first, keys last: a crash in between leaves keys that do not match, read as no cache.
-        _atomic_write(self._dir / "vectors.npy", lambda handle: np.save(handle, vectors, allow_pickle=False))
-        _atomic_write(self._dir / "keys.txt", lambda handle: handle.write("\n".join(keys).encode() + b"\n"))
+        atomic_write(self._dir / "vectors.npy", lambda handle: np.save(handle, vectors, allow_pickle=False))
+        atomic_write(self._dir / "keys.txt", lambda handle: handle.write("\n".join(keys).encode() + b"\n"))
         self._saved_keys = set(keys)
 
     def _save_tokens(self, keep: set[str] | None) -> None:
@@ -120,9 +119,9 @@ class EmbeddingCache:
             "pieces.npy": np.concatenate([self._tokens[key][1] for key in keys]).astype(str),
         }
         for name, array in arrays.items():
-            _atomic_write(folder / name, lambda handle, a=array: np.save(handle, a, allow_pickle=False))
-        _atomic_write(folder / "keys.txt", lambda handle: handle.write("\n".join(keys).encode() + b"\n"))
-        _atomic_write(root / _CURRENT, lambda handle: handle.write(generation.encode() + b"\n"))
+            atomic_write(folder / name, lambda handle, a=array: np.save(handle, a, allow_pickle=False))
+        atomic_write(folder / "keys.txt", lambda handle: handle.write("\n".join(keys).encode() + b"\n"))
+        atomic_write(root / _CURRENT, lambda handle: handle.write(generation.encode() + b"\n"))
         self._saved_token_keys = set(keys)
         # Older generations are unreachable now. Memory maps of them stay valid until closed (POSIX).
         for old in root.iterdir():
@@ -178,16 +177,3 @@ class EmbeddingCache:
 def _missing(keys: list[str], texts: list[str], known: dict) -> list[tuple[str, str]]:
     """(key, text) of the distinct texts not in ``known``, in a fixed order."""
     return sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
-
-
-def _atomic_write(path: Path, write) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -1,6 +1,5 @@
 """Load the sentence-transformers model offline, verify its weights, and encode text."""
 
-import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -10,6 +9,7 @@ from typing import Protocol
 import numpy as np
 
 from index.errors import ModelError
+from index.files import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +123,6 @@ def resolve_model_dir(model: str) -> tuple[Path, str]:
             f"or to {PACKAGED_MODEL}"
         )
     return path, str(path.resolve())
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_embedder(model: str, expected_sha256: str | None) -> SentenceTransformerEmbedder:

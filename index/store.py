@@ -17,6 +17,7 @@ import numpy as np
 
 from index.documents import Paragraph, Sentence
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.files import file_sha256, fsync_dir
 from index.tokens import SentenceTokens
 
 FORMAT_VERSION = 3  # 2: optional sentence token files for MaxSim; 3: token vectors read in paragraph context
@@ -115,7 +116,7 @@ def write_index(
                 )
         complete = Manifest(**{**asdict(manifest), "documents": manifest.documents, "files": files})
         _write_bytes(staging / MANIFEST, json.dumps(asdict(complete), indent=2, ensure_ascii=False).encode())
-        _fsync_dir(staging)
+        fsync_dir(staging)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -166,7 +167,7 @@ def read_index(index_dir: Path) -> StoredIndex:
         path = index_dir / name
         if not path.is_file():
             raise IndexCorruptError(f"index file {path} is missing; rebuild with: {REBUILD_HINT}")
-        if _file_sha256(path) != manifest.files.get(name):
+        if file_sha256(path) != manifest.files.get(name):
             raise IndexCorruptError(
                 f"index file {path} does not match its manifest (corrupted or truncated); "
                 f"rebuild with: {REBUILD_HINT}"
@@ -216,7 +217,7 @@ def _write_array(path: Path, array: np.ndarray) -> str:
         np.save(handle, array, allow_pickle=False)
         handle.flush()
         os.fsync(handle.fileno())
-    return _file_sha256(path)
+    return file_sha256(path)
 
 
 def _paragraph_json(paragraph: Paragraph) -> dict:
@@ -250,7 +251,7 @@ def _write_vectors(path: Path, vectors: np.ndarray) -> str:
     faiss.write_index(flat, str(path))
     with path.open("rb+") as handle:
         os.fsync(handle.fileno())
-    return _file_sha256(path)
+    return file_sha256(path)
 
 
 def _write_bytes(path: Path, data: bytes) -> str:
@@ -259,22 +260,6 @@ def _write_bytes(path: Path, data: bytes) -> str:
         handle.flush()
         os.fsync(handle.fileno())
     return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _swap_in(staging: Path, out_dir: Path) -> None:
@@ -290,6 +275,6 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         if retired is not None:
             retired.rename(out_dir)
         raise
-    _fsync_dir(out_dir.parent)
+    fsync_dir(out_dir.parent)
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
