@@ -20,6 +20,10 @@ class BatcherClosedError(RuntimeError):
 class MicroBatcher(Generic[K, T, R]):
     """Gathers items submitted under the same key for ``window`` seconds, then runs them together.
 
+    When nothing is running, a new item does not wait for the window: its batch starts on the next
+    turn of the event loop, so items submitted together still share it, but a lone question pays no
+    wait. The window only applies while a batch is running, which is when gathering pays.
+
     ``run_batch(key, items)`` runs on ``executor`` (never on the event loop) and returns one result per
     item, in order. Batches for different keys, and successive batches, run concurrently up to the
     executor's size, so one slow batch does not hold up the next. If a batch raises, its items are
@@ -39,7 +43,7 @@ class MicroBatcher(Generic[K, T, R]):
         self._window = window
         self._max_batch = max_batch
         self._pending: dict[K, list[tuple[T, asyncio.Future[R]]]] = {}
-        self._timers: dict[K, asyncio.TimerHandle] = {}
+        self._timers: dict[K, asyncio.Handle] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._closed = False
 
@@ -53,7 +57,10 @@ class MicroBatcher(Generic[K, T, R]):
         if len(batch) >= self._max_batch:
             self._flush(key)
         elif key not in self._timers:
-            self._timers[key] = loop.call_later(self._window, self._flush, key)
+            if self._running:
+                self._timers[key] = loop.call_later(self._window, self._flush, key)
+            else:
+                self._timers[key] = loop.call_soon(self._flush, key)
         return await future
 
     def _flush(self, key: K) -> None:

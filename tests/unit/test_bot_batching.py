@@ -69,6 +69,32 @@ async def test_a_full_batch_is_run_without_waiting_for_the_window():
     assert results == ["k:A", "k:B"]
 
 
+async def test_a_lone_question_does_not_wait_for_the_window():
+    run = Recorder()
+    batcher = MicroBatcher(run, window=60)
+
+    result = await asyncio.wait_for(batcher.submit("k", "a"), 5)
+
+    assert result == "k:A"
+
+
+async def test_while_a_batch_runs_new_items_gather_into_the_next_one():
+    gate = threading.Event()
+    run = Recorder(gates={"k": gate})
+    batcher = MicroBatcher(run, window=0.05)
+    first = asyncio.ensure_future(batcher.submit("k", "a"))
+    await asyncio.to_thread(run.entered["k"].wait, 5)
+    run.gates = {}  # later batches are not held
+
+    later = asyncio.gather(batcher.submit("k", "b"), batcher.submit("k", "c"))
+    await asyncio.sleep(0.01)
+    gate.set()
+
+    assert await asyncio.wait_for(first, 5) == "k:A"
+    assert await asyncio.wait_for(later, 5) == ["k:B", "k:C"]
+    assert run.batches == [("k", ["a"]), ("k", ["b", "c"])]
+
+
 async def test_a_failing_item_fails_alone():
     run = Recorder(fail_on="bad")
     batcher = MicroBatcher(run, window=0.05)
