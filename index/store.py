@@ -117,6 +117,9 @@ def write_index(
         complete = Manifest(**{**asdict(manifest), "documents": manifest.documents, "files": files})
         _write_bytes(staging / MANIFEST, json.dumps(asdict(complete), indent=2, ensure_ascii=False).encode())
         fsync_dir(staging)
+        # Read it back as a server will load it: an index that cannot be loaded is never published,
+        # so a bad build cannot replace a good one that the next start would have served.
+        read_index(staging)
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

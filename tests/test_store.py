@@ -2,11 +2,14 @@ import json
 
 import pytest
 
+from index import store
 from index.build import build_index
 from index.engine import Engine
 from index.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
 from index.store import MANIFEST, PARAGRAPHS, read_index
 from tests.conftest import HashingEmbedder, write_document
+
+write_jsonl = store._write_jsonl  # the real writer, kept before a test replaces it
 
 
 @pytest.fixture
@@ -66,6 +69,20 @@ def test_a_failed_build_leaves_the_published_index_untouched(built, corpus_copy,
     (corpus_copy / "broken.md").write_bytes(b"\xff\xfe not utf-8")
 
     with pytest.raises(CorpusError, match=r"broken\.md"):
+        build_index(corpus_copy, out, hashing_embedder)
+
+    assert (out / MANIFEST).read_bytes() == before
+    assert read_index(out).manifest.counts["paragraphs"] == 43
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_index_that_would_not_load_is_never_published(built, corpus_copy, hashing_embedder, monkeypatch):
+    out, _ = built
+    before = (out / MANIFEST).read_bytes()
+    # The paragraphs file is written, but its recorded hash is wrong: as if the disk had corrupted it.
+    monkeypatch.setattr(store, "_write_jsonl", lambda path, rows: (write_jsonl(path, rows), "0" * 64)[1])
+
+    with pytest.raises(IndexCorruptError):
         build_index(corpus_copy, out, hashing_embedder)
 
     assert (out / MANIFEST).read_bytes() == before
