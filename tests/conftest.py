@@ -1,6 +1,7 @@
 """Shared fixtures: the essay, a fast fake embedder, and the real model and index (built once per run)."""
 
 import hashlib
+import logging
 import re
 from pathlib import Path
 
@@ -32,6 +33,16 @@ class HashingEmbedder:
                 vectors[row, bucket % self.dimension] += 1.0
             vectors[row, 0] += 1e-3  # never the zero vector
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def restore_logging():
+    """``runner.run`` and ``configure_logging`` install their own root handler; put the test's back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -35,16 +35,6 @@ def problems(caplog: pytest.LogCaptureFixture, level: int = logging.WARNING) -> 
     return [r for r in caplog.records if r.levelno >= level and r.name.split(".")[0] in {"bot", "index"}]
 
 
-@pytest.fixture
-def restore_logging():
-    """``runner.run`` installs its own root handler; put the test's logging back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 LOAD_REPORT: list[str] = []  # lines the load test reports (p95 time to reply), shown in pytest's summary
 
 

@@ -3,19 +3,9 @@
 import logging
 
 import discord
-import pytest
 
 from bot import runner
 from bot.settings import Settings
-
-
-@pytest.fixture
-def restore_logging():
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def test_the_token_is_redacted_from_messages_and_tracebacks():
@@ -104,7 +94,7 @@ def test_an_unreachable_discord_is_one_log_line_without_a_traceback(caplog):
     assert record.exc_info is None
 
 
-def test_library_start_up_chatter_is_quiet_unless_debugging():
+def test_library_start_up_chatter_is_quiet_unless_debugging(restore_logging):
     import logging
 
     from bot.runner import configure_logging
