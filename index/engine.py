@@ -13,6 +13,7 @@ from index.documents import Paragraph
 from index.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.language import is_english
+from index.question_maps import PACKAGED_MAPS, load_question_maps
 from index.retrieve import Retriever, Scored
 from index.search import FaissSearch, VectorSearch, all_scores
 from index.store import DocumentRecord, Manifest, check_model, read_index
@@ -60,7 +61,8 @@ class Engine:
         """Load the index at ``index_dir``; refuses one built with another model."""
         stored = read_index(index_dir)
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
-        return cls(stored.manifest, Retriever(stored), FaissSearch(stored.vectors), embedder)
+        maps = load_question_maps(PACKAGED_MAPS, embedder.weights_sha256, embedder.dimension)
+        return cls(stored.manifest, Retriever(stored, maps=maps), FaissSearch(stored.vectors), embedder)
 
     @property
     def info(self) -> IndexInfo:

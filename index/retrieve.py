@@ -7,8 +7,9 @@ import numpy as np
 
 from index.documents import Paragraph
 from index.lexical import BM25, AliasTable
+from index.question_maps import QuestionMaps
 from index.store import StoredIndex
-from index.text import content_terms, words
+from index.text import QUESTION_WORDS, STOP_WORDS, content_terms, stem, words
 from index.tokens import TokenMatcher, TokenScores
 from index.units import WINDOW_RADIUS
 
@@ -21,10 +22,10 @@ class Weights:
     The paragraph signals carry the paragraph as context for each of its sentences.
     """
 
-    sentence: float = 0.8  # cosine of question and sentence vectors, centred (see Centring)
-    paragraph: float = 0.4  # cosine of question and the sentence's paragraph vector, centred
-    tokens: float = 1.0  # IDF-weighted MaxSim of question pieces over the sentence's pieces (in context)
-    paragraph_tokens: float = 2.1  # the same over the paragraph's pieces
+    sentence: float = 1.2  # cosine of question and sentence vectors, centred (see Centring)
+    paragraph: float = 0.73  # cosine of question and the sentence's paragraph vector, centred
+    tokens: float = 1.05  # IDF-weighted MaxSim of question pieces over the sentence's pieces (in context)
+    paragraph_tokens: float = 2.05  # the same over the paragraph's pieces
     # BM25 fits to 0 once MaxSim is in: MaxSim already rewards exact rare words. Kept for the ablation.
     lexical: float = 0.0
 
@@ -50,6 +51,8 @@ class Scored:
     lexical: np.ndarray  # BM25 of the sentence, 0..1 relative to the question's best possible
     unknown_share: float  # share of the question's content terms the corpus lacks (aliases count as known)
     unknown_number: bool  # the question names a number (a year, say) the corpus never mentions
+    unknown_name: bool  # the question names a capitalised word the corpus never uses (see Retriever)
+    topic: float  # the topic probe's log-odds that the question is off topic; 0 without a probe
     after_corpus: bool  # the question names a year later than every document's date
     heading_scores: dict[str, float]  # section title -> cosine with the question
 
@@ -87,8 +90,9 @@ class Centring:
 class Retriever:
     """Holds what scoring needs from a loaded index: unit rows by kind, token vectors, BM25, aliases."""
 
-    def __init__(self, stored: StoredIndex, weights: Weights | None = None):
+    def __init__(self, stored: StoredIndex, weights: Weights | None = None, maps: QuestionMaps | None = None):
         self.weights = weights or Weights()
+        self.maps = maps  # the query adapter and the topic probe, when fitted for this model
         self.paragraphs: list[Paragraph] = stored.paragraphs
         self.sentences: list[tuple[int, int]] = [
             (row, i) for row, paragraph in enumerate(self.paragraphs) for i in range(len(paragraph.sentences))
@@ -105,16 +109,16 @@ class Retriever:
                 self._paragraph_unit[unit.paragraph] = unit_id
             elif unit.kind == "heading":
                 self._heading_unit[(paragraph.document, paragraph.section)] = unit_id
-        self._sentence_paragraph = np.array([row for row, _ in self.sentences], dtype=np.int64)
+        self.sentence_paragraph = np.array([row for row, _ in self.sentences], dtype=np.int64)
         vectors = stored.vectors.reconstruct_n(0, stored.vectors.ntotal) if len(self.sentences) else None
         if vectors is not None and len(self.sentences) > 1:
             self.centring: Centring | None = Centring(vectors[self._sentence_unit])
-            self._centred_sentences = self.centring.apply(vectors[self._sentence_unit])
-            self._centred_paragraphs = self.centring.apply(vectors[self._paragraph_unit])
+            self.centred_sentences = self.centring.apply(vectors[self._sentence_unit])
+            self.centred_paragraphs = self.centring.apply(vectors[self._paragraph_unit])
         else:
             self.centring = None
         self.tokens = (
-            TokenMatcher(stored.tokens, self._sentence_paragraph) if stored.tokens is not None else None
+            TokenMatcher(stored.tokens, self.sentence_paragraph) if stored.tokens is not None else None
         )
         self._bm25 = BM25([self.paragraphs[row].sentence_text(i) for row, i in self.sentences])
         self.vocabulary = self._bm25.vocabulary
@@ -147,6 +151,16 @@ class Retriever:
                 return True
         return False
 
+    def unknown_name(self, question: str) -> bool:
+        """A capitalised word (not the first) the corpus never uses and no alias covers: a name it never
+        mentions ("India", "Biden"), the mark of a near-miss that shares the essay's other words."""
+        aliased = set(self.aliases.expand(question))
+        for token in _CAPITALISED.findall(question)[1:]:
+            stems = [stem(word) for word in words(token) if len(word) > 1 and word not in _NOT_NAMES]
+            if token[0].isupper() and stems and not any(s in self.vocabulary or s in aliased for s in stems):
+                return True
+        return False
+
     def after_corpus(self, question: str) -> bool:
         """A year later than the newest document's date: no document can report on it ("in 2022")."""
         if self.latest_year is None:
@@ -161,19 +175,22 @@ class Retriever:
         token_scores: TokenScores | None,
         vector: np.ndarray | None = None,
     ) -> Signals:
-        """Per-sentence signals; with the question's ``vector`` the dense ones are centred cosines."""
+        """Per-sentence signals; with the question's ``vector`` the dense ones are centred cosines.
+
+        The dense ones read the question's vector through the query adapter, when there is one.
+        """
         if vector is not None and self.centring is not None:
-            centred = self.centring.apply(vector)
-            sentence = self._centred_sentences @ centred
-            paragraph = (self._centred_paragraphs @ centred)[self._sentence_paragraph]
+            centred = self.centring.apply(self.maps.adapter.apply(vector) if self.maps else vector)
+            sentence = self.centred_sentences @ centred
+            paragraph = (self.centred_paragraphs @ centred)[self.sentence_paragraph]
         else:
             sentence = unit_scores[self._sentence_unit].astype(np.float64)
-            paragraph = unit_scores[self._paragraph_unit][self._sentence_paragraph].astype(np.float64)
+            paragraph = unit_scores[self._paragraph_unit][self.sentence_paragraph].astype(np.float64)
         if token_scores is None:  # no token vectors (a test fake, say): pooled cosines stand in
             tokens, paragraph_tokens = sentence, paragraph
         else:
             tokens, per_paragraph = token_scores.sentence, token_scores.paragraph
-            paragraph_tokens = per_paragraph[self._sentence_paragraph]
+            paragraph_tokens = per_paragraph[self.sentence_paragraph]
         terms, _ = self.query_terms(question)
         lexical = _relative(self._bm25.scores(terms))
         return Signals(sentence, paragraph, tokens, paragraph_tokens, lexical)
@@ -207,9 +224,15 @@ class Retriever:
             lexical=s.lexical,
             unknown_share=unknown_share,
             unknown_number=self.unknown_number(question),
+            unknown_name=self.unknown_name(question),
+            topic=self.maps.probe.logit(vector) if self.maps and vector is not None else 0.0,
             after_corpus=self.after_corpus(question),
             heading_scores=headings,
         )
+
+
+_CAPITALISED = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+_NOT_NAMES = STOP_WORDS | QUESTION_WORDS  # "I", "What", "Why" open sentences mid-question too
 
 
 def _year(date: str) -> int | None:

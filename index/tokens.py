@@ -38,6 +38,14 @@ class TokenScores(NamedTuple):
     alone: np.ndarray | None = None  # per sentence, over the pieces of the sentence's own encoding
 
 
+class PieceLayout(NamedTuple):
+    """The corpus's content pieces as matching reads them (for fitting, e.g. benchmarks/fit_query_adapter.py)."""
+
+    vectors_t: np.ndarray  # (dimension, pieces) float32
+    sentence: np.ndarray  # (pieces,) the sentence row of each piece
+    paragraph: np.ndarray  # (pieces,) the paragraph row of each piece
+
+
 class TokenMatcher:
     """MaxSim of a question against every sentence and every paragraph, IDF-weighted per question piece."""
 
@@ -70,16 +78,25 @@ class TokenMatcher:
     def idf(self, piece: str) -> float:
         return math.log((self._sentences + 1) / (self._frequency.get(piece, 0) + 0.5))
 
-    def scores(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> TokenScores:
-        """Per sentence and per paragraph, the weighted mean over question pieces of the best piece cosine."""
+    @property
+    def layout(self) -> PieceLayout:
+        return PieceLayout(self._vectors_t, self._sentence, self._paragraph)
+
+    def question_pieces(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """The vectors of the question's content pieces and their IDF weights, which sum to 1."""
         keep = [n for n, piece in enumerate(pieces) if piece.removeprefix("##") not in _IGNORED]
         if not keep:  # a question of stop words only: let every piece count
             keep = list(range(len(pieces)))
-        if not keep or not self._vectors_t.shape[1]:
-            return TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs))
         weights = np.array([self.idf(pieces[n]) for n in keep])
-        weights /= weights.sum()
-        question = np.asarray(vectors, dtype=np.float32)[keep]
+        if len(weights):
+            weights /= weights.sum()
+        return np.asarray(vectors, dtype=np.float32)[keep], weights
+
+    def scores(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> TokenScores:
+        """Per sentence and per paragraph, the weighted mean over question pieces of the best piece cosine."""
+        question, weights = self.question_pieces(vectors, pieces)
+        if not len(weights) or not self._vectors_t.shape[1]:
+            return TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs))
         similarity = question @ self._vectors_t  # (question pieces, corpus pieces)
         per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
         per_paragraph = np.maximum.reduceat(similarity, self._paragraph_starts, axis=1)

@@ -1,8 +1,9 @@
 """CI quality gate: dev-set retrieval quality with the real model must not fall below today's level.
 
-The floors sit just under the figures measured when they were last raised (hit@1 0.700, hit@3 0.875,
-MRR 0.779, off-topic abstention 0.833 with one false abstention); the product's goal is higher
-(hit@1 0.90, hit@3 0.98, abstention 0.95: see docs/retrieval.md). Raise the floors with the method.
+The floors sit just under the figures measured when they were last raised (hit@1 0.800, hit@3 0.900,
+MRR 0.850, off-topic abstention 1.00 with no false abstention). The abstention floor is the issue's
+gate (0.90); the ranking floors are below its gate (hit@1 0.85, hit@3 0.95), which the method does
+not reach yet (docs/retrieval.md). Raise the floors with the method.
 """
 
 import pytest
@@ -10,9 +11,10 @@ import pytest
 from index.evaluation import load_items, score
 from tests.conftest import DEV_SET
 
-MIN_HIT_AT_1 = 0.675
-MIN_HIT_AT_3 = 0.85
-MIN_ABSTENTION = 0.80
+MIN_HIT_AT_1 = 0.775
+MIN_HIT_AT_3 = 0.875
+MIN_MRR = 0.825
+MIN_ABSTENTION = 0.90
 MAX_FALSE_ABSTENTIONS = 1
 
 pytestmark = pytest.mark.model
@@ -32,6 +34,10 @@ def test_right_passage_comes_first_often_enough(report):
 
 def test_right_passage_is_in_the_top_three(report):
     assert report.hit_at(3) >= MIN_HIT_AT_3, f"hit@3 {report.hit_at(3):.3f} < {MIN_HIT_AT_3}"
+
+
+def test_the_right_passage_ranks_high_on_average(report):
+    assert report.mrr() >= MIN_MRR, f"MRR {report.mrr():.3f} < {MIN_MRR}"
 
 
 def test_off_topic_questions_get_no_quotes(report):

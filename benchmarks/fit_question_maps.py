@@ -1,0 +1,264 @@
+"""Fit the question maps (index/question_maps.py), the fusion weights and the abstention model on the
+calibration set.
+
+Run from the repository root after ``essaybot index build``:
+
+    .venv/bin/python benchmarks/fit_question_maps.py [--folds 5] [--write]
+
+* The query adapter and the fusion weights are fitted together by listwise softmax regression: each
+  on-topic calibration question's gold sentences should win under the engine's fused score, with the
+  question's pooled vector read through q → q + U Vᵀ q (rank ``--rank``, L2-penalised towards the
+  identity).
+* The topic probe is an L2 logistic regression of "off topic" on the question's pooled vector.
+* The abstention model (index/abstain.py) is fitted last, on features as a new question would have
+  them: each on-topic question's best fused score comes from an adapter fitted without it, and every
+  question's probe logit from a probe fitted without it (``--folds`` folds).
+
+It prints cross-validated sentence ranks against the round-3 weights without an adapter, the
+``Weights`` for index/retrieve.py and the ``AbstentionModel`` for index/abstain.py; ``--write`` saves
+index/question_maps.npz. The dev set is never read.
+"""
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+from retrieval_ablation import fit_abstention, gold_rows
+
+from index.abstain import FEATURES, features
+from index.embedding import PACKAGED_MODEL, load_embedder
+from index.evaluation import load_items
+from index.question_maps import PACKAGED_MAPS, QueryAdapter, QuestionMaps, TopicProbe
+from index.retrieve import Retriever, Weights
+from index.search import FaissSearch, all_scores
+from index.store import read_index
+from index.text import clean_question
+
+SEED = 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--index", type=Path, default=Path("var/index"))
+    parser.add_argument("--calibration", type=Path, default=Path("tests/data/calibration.jsonl"))
+    parser.add_argument("--rank", type=int, default=32)
+    parser.add_argument("--l2", type=float, default=0.01)
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+
+    embedder = load_embedder(PACKAGED_MODEL, None)
+    retriever = Retriever(read_index(args.index))
+    items = load_items(args.calibration)
+    on_topic = [item for item in items if item.on_topic]
+    questions = _questions(on_topic, retriever, embedder)
+    corpus = _Corpus(retriever)
+    start = list(START)
+
+    # Each on-topic question's best fused score from an adapter fitted without it: the abstention
+    # model must learn from scores like those of questions the adapter has never seen.
+    held_out_best = np.zeros(len(questions))
+    adapted, plain = [], []
+    for fold in range(args.folds):
+        train = [q for n, q in enumerate(questions) if n % args.folds != fold]
+        test = questions[fold :: args.folds]
+        model = _fit(train, corpus, args, start)
+        adapted += _ranks(model, test, corpus)
+        plain += _ranks(_Model(corpus.dimension, args.rank, start, identity=True), test, corpus)
+        with torch.no_grad():
+            held_out_best[fold :: args.folds] = [float(model(q, corpus).max()) / 10 for q in test]
+    print(f"cv, {len(questions)} on-topic questions, {args.folds} folds (sentence ranks: hit@1 hit@3 MRR)")
+    print("  round-3 weights, no adapter:", _summary(plain))
+    print("  fitted weights + adapter:   ", _summary(adapted))
+
+    model = _fit(questions, corpus, args, start)
+    weights = Weights(**dict(zip(_SIGNALS, (round(float(w), 2) for w in model.w.detach()), strict=True)))
+    print(weights)
+    adapter = QueryAdapter(
+        u=model.u.detach().numpy().astype(np.float64), v=model.v.detach().numpy().astype(np.float64)
+    )
+
+    vectors = embedder.encode([clean_question(item.question) for item in items]).astype(np.float64)
+    off_topic = np.array([not item.on_topic for item in items])
+    held_out_topic = np.zeros(len(items))
+    for fold in range(args.folds):
+        test = np.arange(len(items)) % args.folds == fold
+        probe = _fit_probe(vectors[~test], off_topic[~test])
+        held_out_topic[test] = vectors[test] @ probe.weights + probe.bias
+    print(f"topic probe, cv: AUC {_auc(held_out_topic, off_topic):.3f}")
+    maps = QuestionMaps(adapter, _fit_probe(vectors, off_topic), embedder.weights_sha256)
+    print(_abstention(items, held_out_best, held_out_topic, weights, maps, args.index, embedder))
+    if args.write:
+        maps.save(PACKAGED_MAPS)
+        print("wrote", PACKAGED_MAPS)
+
+
+_SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
+# The fusion weights fitted without an adapter (round 3 of docs/retrieval.md): the fit starts here,
+# so rerunning it reproduces the shipped file whatever index/retrieve.py holds at the time.
+START = (0.8, 0.4, 1.0, 2.1)
+
+
+def _fit_probe(vectors: np.ndarray, off_topic: np.ndarray, strength: float = 3.0) -> TopicProbe:
+    """L2 logistic regression by Newton's method (a few hundred questions, 384 dimensions).
+
+    ``strength`` is the inverse penalty on the weights (scikit-learn's C); the bias is not penalised.
+    """
+    x = np.c_[vectors, np.ones(len(vectors))]
+    y = off_topic.astype(float)
+    penalty = np.r_[np.full(vectors.shape[1], 1 / strength), 0.0]
+    w = np.zeros(x.shape[1])
+    for _ in range(30):
+        p = 1 / (1 + np.exp(-x @ w))
+        gradient = x.T @ (p - y) + penalty * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-9 * np.eye(len(w))
+        w -= np.linalg.solve(hessian, gradient)
+    return TopicProbe(weights=w[:-1], bias=float(w[-1]))
+
+
+def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
+    ranks = scores.argsort().argsort() + 1
+    count = positive.sum()
+    return float((ranks[positive].sum() - count * (count + 1) / 2) / (count * (len(scores) - count)))
+
+
+def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, embedder):
+    """Fit the abstention model on these weights and maps, with held-out best scores and probe logits."""
+    stored = read_index(index_dir)
+    retriever = Retriever(stored, weights, maps)
+    texts = [clean_question(item.question) for item in items]
+    encodings = embedder.encode_with_tokens(texts)
+    unit_scores = all_scores(FaissSearch(stored.vectors), np.stack([e.vector for e in encodings]))
+    best = iter(held_out_best)
+    rows, off_topic = [], []
+    for n, (item, text, encoding, units) in enumerate(zip(items, texts, encodings, unit_scores, strict=True)):
+        tokens = retriever.tokens.scores(encoding.tokens, encoding.pieces)
+        scored = retriever.score(text, units, tokens, encoding.vector)
+        values = list(features(scored))
+        values[FEATURES.index("topic")] = held_out_topic[n]
+        if item.on_topic:
+            values[FEATURES.index("best")] = next(best)
+        if not scored.after_corpus:  # the date rule refuses these anyway
+            rows.append(values)
+            off_topic.append(not item.on_topic)
+    rows, off_topic = np.array(rows), np.array(off_topic)
+    model = fit_abstention(rows, off_topic)
+    probability = np.array([model.probability(row) for row in rows])
+    print(
+        "abstention on calibration, held-out features (threshold: off-topic abstained, on-topic abstained):"
+    )
+    for threshold in sorted({0.3, 0.4, 0.5, model.threshold}):
+        abstained = probability >= threshold
+        print(
+            f"  {threshold:.3f}: {abstained[off_topic].mean():.2f}, {abstained[~off_topic].sum()}/{(~off_topic).sum()}"
+        )
+    return model
+
+
+class _Corpus:
+    """The retriever's centred passage vectors and content-piece layout, as tensors."""
+
+    def __init__(self, retriever: Retriever):
+        layout = retriever.tokens.layout
+        self.sentences = torch.tensor(retriever.centred_sentences, dtype=torch.float32)
+        self.paragraphs = torch.tensor(retriever.centred_paragraphs, dtype=torch.float32)
+        self.sentence_paragraph = torch.tensor(retriever.sentence_paragraph)
+        self.pieces_t = torch.tensor(layout.vectors_t)
+        self.piece_sentence = torch.tensor(layout.sentence)
+        self.piece_paragraph = torch.tensor(layout.paragraph)
+        self.mean = torch.tensor(retriever.centring.mean, dtype=torch.float32)
+        self.directions = torch.tensor(retriever.centring.directions, dtype=torch.float32)
+        self.dimension = self.sentences.shape[1]
+
+    def centre(self, vector: torch.Tensor) -> torch.Tensor:
+        """The retriever's Centring.apply, differentiable."""
+        centred = vector - self.mean
+        centred = centred - self.directions.T @ (self.directions @ centred)
+        return centred / centred.norm()
+
+
+def _questions(items, retriever, embedder) -> list[dict]:
+    encodings = embedder.encode_with_tokens([clean_question(item.question) for item in items])
+    questions = []
+    for item, encoding in zip(items, encodings, strict=True):
+        pieces, weights = retriever.tokens.question_pieces(encoding.tokens, encoding.pieces)
+        questions.append(
+            {
+                "vector": torch.tensor(encoding.vector, dtype=torch.float32),
+                "pieces": torch.tensor(pieces),
+                "weights": torch.tensor(weights, dtype=torch.float32),
+                "gold": torch.tensor(gold_rows(item, retriever)),
+            }
+        )
+    return questions
+
+
+class _Model(torch.nn.Module):
+    def __init__(self, dimension: int, rank: int, weights: list[float], identity: bool = False):
+        super().__init__()
+        generator = torch.Generator().manual_seed(SEED)
+        scale = 0.0 if identity else 0.01
+        self.u = torch.nn.Parameter(torch.randn(dimension, rank, generator=generator) * scale)
+        self.v = torch.nn.Parameter(torch.zeros(dimension, rank))
+        self.w = torch.nn.Parameter(torch.tensor(weights, dtype=torch.float32))
+
+    def forward(self, question: dict, corpus: _Corpus) -> torch.Tensor:
+        """The fused score of every sentence, as Retriever.score computes it (BM25 weighs 0)."""
+        vector = question["vector"]
+        vector = vector + self.u @ (self.v.T @ vector)
+        centred = corpus.centre(vector / vector.norm())
+        sentence = corpus.sentences @ centred
+        paragraph = (corpus.paragraphs @ centred)[corpus.sentence_paragraph]
+        similarity = question["pieces"] @ corpus.pieces_t
+        count = similarity.shape[0]
+        best = torch.full((count, len(corpus.sentences)), -2.0).scatter_reduce(
+            1, corpus.piece_sentence.expand(count, -1), similarity, "amax"
+        )
+        best_paragraph = torch.full((count, len(corpus.paragraphs)), -2.0).scatter_reduce(
+            1, corpus.piece_paragraph.expand(count, -1), similarity, "amax"
+        )
+        tokens = question["weights"] @ best
+        paragraph_tokens = (question["weights"] @ best_paragraph)[corpus.sentence_paragraph]
+        w = self.w
+        return 10 * (w[0] * sentence + w[1] * paragraph + w[2] * tokens + w[3] * paragraph_tokens)
+
+
+def _fit(questions: list[dict], corpus: _Corpus, args, start: list[float]) -> _Model:
+    torch.manual_seed(SEED)
+    model = _Model(corpus.dimension, args.rank, start)
+    optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batch = 16
+    for _ in range(args.epochs):
+        order = torch.randperm(len(questions))
+        for first in range(0, len(questions), batch):
+            loss = torch.zeros(())
+            for n in order[first : first + batch]:
+                question = questions[int(n)]
+                z = model(question, corpus)
+                loss = loss - (torch.logsumexp(z[question["gold"]], 0) - torch.logsumexp(z, 0))
+            penalty = (model.u @ model.v.T).pow(2).sum()
+            loss = loss / batch + args.l2 * penalty
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    return model
+
+
+def _ranks(model: _Model, questions: list[dict], corpus: _Corpus) -> list[int]:
+    ranks = []
+    with torch.no_grad():
+        for question in questions:
+            z = model(question, corpus)
+            ranks.append(int((z > z[question["gold"]].max()).sum()) + 1)
+    return ranks
+
+
+def _summary(ranks: list[int]) -> str:
+    r = np.array(ranks)
+    return f"{(r == 1).mean():.3f} {(r <= 3).mean():.3f} {(1 / r).mean():.3f}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The learned question maps: the query adapter and the topic probe, and when the engine uses them."""
+
+import numpy as np
+import pytest
+
+from index.build import build_index
+from index.engine import Engine
+from index.question_maps import PACKAGED_MAPS, QueryAdapter, QuestionMaps, TopicProbe, load_question_maps
+from index.retrieve import Retriever
+from index.store import read_index
+from tests.conftest import CORPUS_DIR, HashingEmbedder
+
+DIMENSION = 8
+
+
+def _maps(sha: str = "a" * 64, rank: int = 2, seed: int = 0) -> QuestionMaps:
+    rng = np.random.default_rng(seed)
+    adapter = QueryAdapter(u=rng.normal(size=(DIMENSION, rank)), v=rng.normal(size=(DIMENSION, rank)))
+    return QuestionMaps(adapter, TopicProbe(rng.normal(size=DIMENSION), 0.5), sha)
+
+
+def test_the_adapter_returns_unit_vectors_and_is_the_identity_when_empty():
+    vectors = np.random.default_rng(1).normal(size=(3, DIMENSION))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    mapped = _maps().adapter.apply(vectors)
+    unchanged = QueryAdapter(np.zeros((DIMENSION, 2)), np.zeros((DIMENSION, 2))).apply(vectors)
+
+    assert np.allclose(np.linalg.norm(mapped, axis=1), 1.0)
+    assert not np.allclose(mapped, vectors)
+    assert np.allclose(unchanged, vectors)
+
+
+def test_saved_maps_load_back_for_the_same_model(tmp_path):
+    maps = _maps()
+    path = tmp_path / "maps.npz"
+    maps.save(path)
+
+    loaded = load_question_maps(path, "a" * 64, DIMENSION)
+
+    assert loaded is not None
+    assert np.allclose(loaded.adapter.u, maps.adapter.u, atol=1e-6)
+    assert np.allclose(loaded.probe.weights, maps.probe.weights, atol=1e-6)
+    assert loaded.probe.bias == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("sha", "dimension"), [("b" * 64, DIMENSION), ("a" * 64, DIMENSION + 1)])
+def test_maps_fitted_for_other_weights_or_sizes_are_not_used(tmp_path, sha, dimension):
+    path = tmp_path / "maps.npz"
+    _maps().save(path)
+
+    assert load_question_maps(path, sha, dimension) is None
+    assert load_question_maps(tmp_path / "missing.npz", "a" * 64, DIMENSION) is None
+
+
+def test_the_shipped_maps_refuse_a_model_they_were_not_fitted_for():
+    # The engine under a fake embedder must rank as before rather than read a map made for MiniLM.
+    embedder = HashingEmbedder()
+    assert PACKAGED_MAPS.is_file()
+    assert load_question_maps(PACKAGED_MAPS, embedder.weights_sha256, embedder.dimension) is None
+
+
+@pytest.mark.model
+def test_the_shipped_maps_are_loaded_for_the_packaged_model(real_index_dir, real_embedder):
+    engine = Engine.load(real_index_dir, real_embedder)
+
+    scored = engine._retriever.score(
+        "What is the population of Russia?",
+        *_encoded(engine, real_embedder, "What is the population of Russia?"),
+    )
+
+    assert engine._retriever.maps is not None
+    assert scored.topic != 0.0
+
+
+def _encoded(engine, embedder, question):
+    from index.search import all_scores
+
+    encoding = embedder.encode_with_tokens([question])[0]
+    units = all_scores(engine._search, encoding.vector[None, :])[0]
+    tokens = engine._retriever.tokens.scores(encoding.tokens, encoding.pieces)
+    return units, tokens, encoding.vector
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory):
+    out = tmp_path_factory.mktemp("names") / "index"
+    build_index(CORPUS_DIR, out, HashingEmbedder())
+    return Retriever(read_index(out))
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What does the author say about India?", True),
+        ("How did the Biden administration react?", True),
+        ("What role does the Shanghai Cooperation Organisation play?", True),
+        ("What did Putin say at the Valdai Club?", False),
+        ("Did the Kremlin want it?", False),  # an alias of Russia, from the front matter
+        ("What did Tokyo do in 1945?", False),
+        ("I think the U.S. is the threat. What does Zhao say?", False),  # pronouns, initials, the author
+        ("what about india", False),  # no capital: not read as a name
+    ],
+)
+def test_a_capitalised_word_the_corpus_never_uses_marks_an_unknown_name(retriever, question, named):
+    assert retriever.unknown_name(question) is named
