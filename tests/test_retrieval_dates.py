@@ -44,3 +44,28 @@ def test_question_about_a_later_year_gets_no_excerpts(index_dir):
     answer = engine.answer("How did the 1950 alliance look in 2023?")
 
     assert answer.abstention is Abstention.OFF_TOPIC and not answer.excerpts
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("How much did the Soviets lend China in 1938?", False),  # inside the span of years the essay names
+        ("What happened between China and Russia in 1850?", True),  # before it
+        ("the treaty of '45", False),  # read as the end of 1945
+        ("Did the Soviets send 7777 pilots?", True),  # a figure the essay never gives
+        ("How big was the loan of 300 million dollars?", False),
+    ],
+)
+def test_a_number_is_unknown_unless_the_essay_names_it_or_it_is_a_year_within_the_essays_span(
+    index_dir, question, unknown
+):
+    assert Retriever(read_index(index_dir)).unknown_number(question) is unknown
+
+
+def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(index_dir):
+    retriever = Retriever(read_index(index_dir))
+
+    _, with_year = retriever.query_terms("Soviet loan weapons 1938")
+    _, without = retriever.query_terms("Soviet loan weapons")
+
+    assert with_year == without == 0.0
