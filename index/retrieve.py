@@ -157,7 +157,8 @@ class Retriever:
             match = re.fullmatch(r"(\d+)s?", word)
             if not match or any(known.endswith(match.group(1)) for known in self._numbers):
                 continue
-            if not (_YEAR.fullmatch(match.group(1)) and self._years[0] <= int(match.group(1)) <= self._years[1]):
+            number = match.group(1)
+            if not (_YEAR.fullmatch(number) and self._years[0] <= int(number) <= self._years[1]):
                 return True
         return False
 
