@@ -88,8 +88,13 @@ def main() -> None:
         probe = _fit_probe(vectors[~test], off_topic[~test])
         held_out_topic[test] = vectors[test] @ probe.weights + probe.bias
     print(f"topic probe, cv: AUC {_auc(held_out_topic, off_topic):.3f}")
-    maps = QuestionMaps(adapter, _fit_probe(vectors, off_topic), embedder.weights_sha256)
-    print(_abstention(items, held_out_best, held_out_topic, weights, maps, args.index, embedder))
+    documents = tuple(record.id for record in read_index(args.index).manifest.documents)
+    maps = QuestionMaps(adapter, _fit_probe(vectors, off_topic), embedder.weights_sha256, documents)
+    with_probe, without_probe = _abstention(
+        items, held_out_best, held_out_topic, weights, maps, args.index, embedder
+    )
+    print("DEFAULT_MODEL =", with_probe)
+    print("WITHOUT_PROBE_MODEL =", without_probe)
     if args.write:
         maps.save(PACKAGED_MAPS)
         print("wrote", PACKAGED_MAPS)
@@ -144,17 +149,20 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, 
             rows.append(values)
             off_topic.append(not item.on_topic)
     rows, off_topic = np.array(rows), np.array(off_topic)
-    model = fit_abstention(rows, off_topic)
-    probability = np.array([model.probability(row) for row in rows])
-    print(
-        "abstention on calibration, held-out features (threshold: off-topic abstained, on-topic abstained):"
-    )
-    for threshold in sorted({0.3, 0.4, 0.5, model.threshold}):
-        abstained = probability >= threshold
-        print(
-            f"  {threshold:.3f}: {abstained[off_topic].mean():.2f}, {abstained[~off_topic].sum()}/{(~off_topic).sum()}"
-        )
-    return model
+    without = rows.copy()
+    without[:, FEATURES.index("topic")] = 0.0  # as the engine sees a corpus the probe does not cover
+    models = []
+    for label, seen in (("with the topic probe", rows), ("without it", without)):
+        model = fit_abstention(seen, off_topic)
+        probability = np.array([model.probability(row) for row in seen])
+        print(f"abstention {label}, held-out features (threshold: off-topic abstained, on-topic abstained):")
+        for threshold in sorted({0.3, 0.4, 0.5, model.threshold}):
+            abstained = probability >= threshold
+            print(
+                f"  {threshold:.3f}: {abstained[off_topic].mean():.2f}, {abstained[~off_topic].sum()}/{(~off_topic).sum()}"
+            )
+        models.append(model)
+    return models
 
 
 class _Corpus:

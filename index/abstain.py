@@ -66,3 +66,17 @@ DEFAULT_MODEL = AbstentionModel(
     topic=1.27,
     threshold=0.535,
 )
+
+# The same fit with the probe's feature at 0, for a corpus that holds documents the probe was not
+# fitted on (QuestionMaps.for_corpus).
+WITHOUT_PROBE_MODEL = AbstentionModel(
+    bias=0.87,
+    dense=-2.49,
+    token=-1.11,
+    best=-0.58,
+    unknown_share=1.29,
+    unknown_number=2.93,
+    unknown_name=1.98,
+    topic=0.0,
+    threshold=0.572,
+)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.abstain import DEFAULT_MODEL, AbstentionModel
+from index.abstain import DEFAULT_MODEL, WITHOUT_PROBE_MODEL, AbstentionModel
 from index.answers import Abstention, Answer, Excerpt
 from index.documents import Paragraph
 from index.embedding import Embedder, supports_tokens
@@ -62,7 +62,11 @@ class Engine:
         stored = read_index(index_dir)
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
         maps = load_question_maps(PACKAGED_MAPS, embedder.weights_sha256, embedder.dimension)
-        return cls(stored.manifest, Retriever(stored, maps=maps), FaissSearch(stored.vectors), embedder)
+        if maps is not None:
+            maps = maps.for_corpus({record.id for record in stored.manifest.documents})
+        abstention = DEFAULT_MODEL if maps is None or maps.probe else WITHOUT_PROBE_MODEL
+        retriever = Retriever(stored, maps=maps)
+        return cls(stored.manifest, retriever, FaissSearch(stored.vectors), embedder, abstention)
 
     @property
     def info(self) -> IndexInfo:

@@ -8,7 +8,8 @@
   vectors and the token matching are untouched.
 * ``TopicProbe``: a logistic regression on the same vector that reads how much a question resembles
   the questions the essay answers rather than its near-misses ("the population of Russia", "the SCO").
-  Its logit is one of the abstention model's features.
+  Its logit is one of the abstention model's features. It knows only the documents it was fitted
+  for: on a corpus with others the engine leaves it out and abstains with a model fitted without it.
 
 Both are fitted for one model's weights (``model_sha256``); with any other model the engine ranks and
 abstains without them. ``benchmarks/fit_question_maps.py`` fits them on tests/data/calibration.jsonl
@@ -51,10 +52,23 @@ class TopicProbe:
 @dataclass(frozen=True)
 class QuestionMaps:
     adapter: QueryAdapter
-    probe: TopicProbe
+    probe: TopicProbe | None  # None when the corpus holds documents the probe was not fitted on
     model_sha256: str  # the weights both were fitted for
+    documents: tuple[str, ...]  # the ids of the documents the calibration questions were about
+
+    def for_corpus(self, document_ids: set[str]) -> "QuestionMaps":
+        """These maps for a corpus of ``document_ids``: without the probe when it holds other documents.
+
+        The probe has learned what this corpus's questions look like, so it would take questions about
+        an added document for near-misses. The adapter only moves questions towards statements.
+        """
+        if document_ids <= set(self.documents):
+            return self
+        return QuestionMaps(self.adapter, None, self.model_sha256, self.documents)
 
     def save(self, path: Path) -> None:
+        if self.probe is None:
+            raise ValueError("only maps with a probe are saved")
         np.savez(
             path,
             u=self.adapter.u.astype(np.float32),
@@ -62,6 +76,7 @@ class QuestionMaps:
             probe_weights=self.probe.weights.astype(np.float32),
             probe_bias=np.array(self.probe.bias),
             model_sha256=np.array(self.model_sha256),
+            documents=np.array(self.documents),
         )
 
 
@@ -74,6 +89,7 @@ def load_question_maps(path: Path, model_sha256: str, dimension: int) -> Questio
             adapter=QueryAdapter(u=np.asarray(data["u"], np.float64), v=np.asarray(data["v"], np.float64)),
             probe=TopicProbe(np.asarray(data["probe_weights"], np.float64), float(data["probe_bias"])),
             model_sha256=str(data["model_sha256"]),
+            documents=tuple(str(document) for document in data["documents"]),
         )
     shapes = {maps.adapter.u.shape[0], maps.adapter.v.shape[0], maps.probe.weights.shape[0]}
     if (

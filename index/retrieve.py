@@ -228,6 +228,7 @@ class Retriever:
         )
         _, unknown_share = self.query_terms(question)
         headings = {section: float(unit_scores[unit]) for (_, section), unit in self._heading_unit.items()}
+        probe = self.maps.probe if self.maps else None
         return Scored(
             total=total,
             dense=unit_scores[self._sentence_unit].astype(np.float64),  # raw: abstention reads it
@@ -236,7 +237,7 @@ class Retriever:
             unknown_share=unknown_share,
             unknown_number=self.unknown_number(question),
             unknown_name=self.unknown_name(question),
-            topic=self.maps.probe.logit(vector) if self.maps and vector is not None else 0.0,
+            topic=probe.logit(vector) if probe is not None and vector is not None else 0.0,
             after_corpus=self.after_corpus(question),
             heading_scores=headings,
         )

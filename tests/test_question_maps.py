@@ -16,7 +16,7 @@ DIMENSION = 8
 def _maps(sha: str = "a" * 64, rank: int = 2, seed: int = 0) -> QuestionMaps:
     rng = np.random.default_rng(seed)
     adapter = QueryAdapter(u=rng.normal(size=(DIMENSION, rank)), v=rng.normal(size=(DIMENSION, rank)))
-    return QuestionMaps(adapter, TopicProbe(rng.normal(size=DIMENSION), 0.5), sha)
+    return QuestionMaps(adapter, TopicProbe(rng.normal(size=DIMENSION), 0.5), sha, ("essay",))
 
 
 def test_the_adapter_returns_unit_vectors_and_is_the_identity_when_empty():
@@ -42,6 +42,14 @@ def test_saved_maps_load_back_for_the_same_model(tmp_path):
     assert np.allclose(loaded.adapter.u, maps.adapter.u, atol=1e-6)
     assert np.allclose(loaded.probe.weights, maps.probe.weights, atol=1e-6)
     assert loaded.probe.bias == pytest.approx(0.5)
+
+
+def test_the_probe_is_left_out_for_a_corpus_with_documents_it_was_not_fitted_on():
+    maps = _maps()
+
+    assert maps.for_corpus({"essay"}) is maps
+    widened = maps.for_corpus({"essay", "another"})
+    assert widened.probe is None and widened.adapter is maps.adapter
 
 
 @pytest.mark.parametrize(("sha", "dimension"), [("b" * 64, DIMENSION), ("a" * 64, DIMENSION + 1)])
@@ -71,6 +79,23 @@ def test_the_shipped_maps_are_loaded_for_the_packaged_model(real_index_dir, real
 
     assert engine._retriever.maps is not None
     assert scored.topic != 0.0
+
+
+@pytest.mark.model
+def test_with_another_document_the_engine_abstains_without_the_probe(corpus_copy, tmp_path, real_embedder):
+    from index.abstain import WITHOUT_PROBE_MODEL
+    from tests.conftest import write_document
+
+    write_document(
+        corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."
+    )
+    build_index(corpus_copy, tmp_path / "index", real_embedder)
+
+    engine = Engine.load(tmp_path / "index", real_embedder)
+
+    assert engine._retriever.maps is not None and engine._retriever.maps.probe is None
+    assert engine._abstention is WITHOUT_PROBE_MODEL
+    assert engine.answer("What did Putin say at the Valdai Club?").excerpts
 
 
 def _encoded(engine, embedder, question):
