@@ -1,5 +1,6 @@
 """BM25 over stemmed content terms, with query expansion through the corpus's alias groups (pure)."""
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -66,8 +67,10 @@ class AliasTable:
                     self._phrases.append((tokens, number))
         # Longest names first, so "soviet union" is read before "soviet".
         self._phrases.sort(key=lambda item: -len(item[0]))
+        # A question is read for names more than once per answer (known terms, unknown names).
+        self.expand = functools.lru_cache(maxsize=1024)(self._expand)
 
-    def expand(self, text: str) -> list[str]:
+    def _expand(self, text: str) -> tuple[str, ...]:
         """The content stems of every alias of every name that occurs in ``text``."""
         tokens = words(text)
         found: set[int] = set()
@@ -79,7 +82,7 @@ class AliasTable:
         for group in sorted(found):
             for name in self._groups[group]:
                 extra.extend(content_terms(name))
-        return extra
+        return tuple(extra)
 
 
 def correct_spelling(terms: Sequence[str], vocabulary: set[str]) -> list[str]:

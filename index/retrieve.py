@@ -22,10 +22,10 @@ class Weights:
     The paragraph signals carry the paragraph as context for each of its sentences.
     """
 
-    sentence: float = 1.5  # cosine of question and sentence vectors, centred (see Centring)
-    paragraph: float = 0.97  # cosine of question and the sentence's paragraph vector, centred
-    tokens: float = 1.07  # IDF-weighted MaxSim of question pieces over the sentence's pieces (in context)
-    paragraph_tokens: float = 1.92  # the same over the paragraph's pieces
+    sentence: float = 1.74  # cosine of question and sentence vectors, centred (see Centring)
+    paragraph: float = 1.19  # cosine of question and the sentence's paragraph vector, centred
+    tokens: float = 1.11  # IDF-weighted MaxSim of question pieces over the sentence's pieces (in context)
+    paragraph_tokens: float = 1.84  # the same over the paragraph's pieces
     # BM25 fits to 0 once MaxSim is in: MaxSim already rewards exact rare words. Kept for the ablation.
     lexical: float = 0.0
 

@@ -1,10 +1,9 @@
 """CI quality gate: dev-set retrieval quality with the real model must not fall below today's level.
 
-The floors sit just under the figures measured when they were last raised (hit@1 0.800, hit@3 0.950,
-MRR 0.875, off-topic abstention 1.00 with no false abstention). The abstention floor is the issue's
-gate (0.90). hit@1 is below the issue's gate (0.85), which the method does not reach yet, and hit@3
-sits one question under its gate (0.95) so that one question's change of rank is not a failure
-(docs/retrieval.md). Raise the floors with the method.
+The floors sit just under the figures measured when they were last raised (hit@1 0.800, hit@3 0.975,
+MRR 0.883, off-topic abstention 0.917 with no false abstention). The hit@3 and abstention floors are
+the issue's gate (0.95, 0.90). The hit@1 floor is below the gate (0.85), which the method does not reach
+yet (docs/retrieval.md). Raise the floors with the method.
 """
 
 import pytest
@@ -13,7 +12,7 @@ from index.evaluation import load_items, score
 from tests.conftest import DEV_SET
 
 MIN_HIT_AT_1 = 0.775
-MIN_HIT_AT_3 = 0.925
+MIN_HIT_AT_3 = 0.95
 MIN_MRR = 0.85
 MIN_ABSTENTION = 0.90
 MAX_FALSE_ABSTENTIONS = 1
