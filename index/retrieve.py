@@ -123,8 +123,7 @@ class Retriever:
         self._bm25 = BM25([self.paragraphs[row].sentence_text(i) for row, i in self.sentences])
         self.vocabulary = self._bm25.vocabulary
         self._numbers = {word for p in self.paragraphs for word in words(p.text) if word.isdigit()}
-        years = [int(number) for number in self._numbers if _YEAR.fullmatch(number)]
-        self._years = (min(years), max(years)) if years else (0, -1)  # the span of years the text names
+        self._years = sorted(int(number) for number in self._numbers if _YEAR.fullmatch(number))
         # The newest document's year; None (no rule) when any document's date has no year to read.
         years = [_year(record.date) for record in stored.manifest.documents]
         self.latest_year = None if None in years or not years else max(years)
@@ -150,17 +149,23 @@ class Retriever:
     def unknown_number(self, question: str) -> bool:
         """A number the essay never uses; "'45" or "90s" are read as the end of a year the essay may name.
 
-        A year between the first and the last year the corpus names is not unknown: the text covers
-        that span and may reach it without writing it ("in the second year" of a war that began in 1937).
+        A year within NEAR_YEARS of one the corpus names, or a decade holding one, is not unknown: the
+        text may reach it without writing it ("in the second year" of a war that began in 1937 is 1938;
+        "the 1930s"). A year between named ones but far from them (2001, 1972) stays unknown.
         """
         for word in words(question):
-            match = re.fullmatch(r"(\d+)s?", word)
+            match = re.fullmatch(r"(\d+)(s?)", word)
             if not match or any(known.endswith(match.group(1)) for known in self._numbers):
                 continue
-            number = match.group(1)
-            if not (_YEAR.fullmatch(number) and self._years[0] <= int(number) <= self._years[1]):
+            number, decade = match.groups()
+            if not (_YEAR.fullmatch(number) and self._near_named_year(int(number), bool(decade))):
                 return True
         return False
+
+    def _near_named_year(self, year: int, decade: bool) -> bool:
+        if decade:
+            return any(year <= named < year + 10 for named in self._years)
+        return any(abs(year - named) <= NEAR_YEARS for named in self._years)
 
     def unknown_name(self, question: str) -> bool:
         """A capitalised word (not the first) the corpus never uses and no alias covers: a name it never
@@ -243,6 +248,7 @@ class Retriever:
         )
 
 
+NEAR_YEARS = 2  # how far from a year the corpus names a question's year still counts as known
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 _CAPITALISED = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NOT_NAMES = STOP_WORDS | QUESTION_WORDS  # "I", "What", "Why" open sentences mid-question too
