@@ -447,11 +447,8 @@ def measure_eval(results: Results, engine, items) -> None:
     same = sum(_spans(a) == _spans(b) for a, b in zip(one_by_one, together, strict=True))
     alone, grouped = score(items, one_by_one), score(items, together)
     line = (
-        f"dev set ({len(items)} questions): hit@1 {alone.hit_at(1):.3f}, hit@3 {alone.hit_at(3):.3f}, "
-        f"hit@5 {alone.hit_at(5):.3f}, MRR {alone.mrr():.3f}, abstention {alone.abstention_rate:.3f} one at a "
-        f"time; batched through the micro-batcher: hit@1 {grouped.hit_at(1):.3f}, hit@3 {grouped.hit_at(3):.3f}, "
-        f"hit@5 {grouped.hit_at(5):.3f}, MRR {grouped.mrr():.3f}, abstention {grouped.abstention_rate:.3f}; "
-        f"identical answers {same}/{len(items)}"
+        f"dev set ({len(items)} questions): {_figures(alone)} one at a time; batched through the "
+        f"micro-batcher: {_figures(grouped)}; identical answers {same}/{len(items)}"
     )
     results.extra["eval"] = line
     results.notes.append(line)
@@ -638,9 +635,7 @@ def measure_onnx(
     same = sum(_spans(a) == _spans(b) for a, b in zip(on_torch, on_onnx, strict=True))
     a, b = score(items, on_torch), score(items, on_onnx)
     line = (
-        f"ONNX Runtime encoder on the dev set: hit@1 {b.hit_at(1):.3f}, hit@3 {b.hit_at(3):.3f}, hit@5 "
-        f"{b.hit_at(5):.3f}, MRR {b.mrr():.3f}, abstention {b.abstention_rate:.3f} (torch: hit@1 {a.hit_at(1):.3f}, "
-        f"hit@3 {a.hit_at(3):.3f}, hit@5 {a.hit_at(5):.3f}, MRR {a.mrr():.3f}, abstention {a.abstention_rate:.3f}); "
+        f"ONNX Runtime encoder on the dev set: {_figures(b)} (torch: {_figures(a)}); "
         f"identical answers {same}/{len(items)}"
     )
     results.notes.append(line)
@@ -853,4 +848,12 @@ def render_doc(results: Results, machine: str) -> str:
             *[f"- {line}" for line in variants],
             "",
         ]
+    )
+
+
+def _figures(report) -> str:
+    """An eval report's figures on one line, as the notes quote them."""
+    return (
+        f"hit@1 {report.hit_at(1):.3f}, hit@3 {report.hit_at(3):.3f}, hit@5 {report.hit_at(5):.3f}, "
+        f"MRR {report.mrr():.3f}, abstention {report.abstention_rate:.3f}"
     )

@@ -1,6 +1,5 @@
 """BM25 over stemmed content terms, with query expansion through the corpus's alias groups (pure)."""
 
-import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -67,10 +66,8 @@ class AliasTable:
                     self._phrases.append((tokens, number))
         # Longest names first, so "soviet union" is read before "soviet".
         self._phrases.sort(key=lambda item: -len(item[0]))
-        # A question is read for names more than once per answer (known terms, unknown names).
-        self.expand = functools.lru_cache(maxsize=1024)(self._expand)
 
-    def _expand(self, text: str) -> tuple[str, ...]:
+    def expand(self, text: str) -> list[str]:
         """The content stems of every alias of every name that occurs in ``text``."""
         tokens = words(text)
         found: set[int] = set()
@@ -82,40 +79,7 @@ class AliasTable:
         for group in sorted(found):
             for name in self._groups[group]:
                 extra.extend(content_terms(name))
-        return tuple(extra)
+        return extra
 
 
-def correct_spelling(terms: Sequence[str], vocabulary: set[str]) -> list[str]:
-    """Map each unknown term to a known one within one edit (two for long words), else keep it."""
-    corrected = []
-    for term in terms:
-        if term in vocabulary or term.isdigit() or len(term) < 4:
-            corrected.append(term)
-            continue
-        limit = 1 if len(term) < 7 else 2
-        best = min(
-            (candidate for candidate in vocabulary if abs(len(candidate) - len(term)) <= limit),
-            key=lambda candidate: _edit_distance(term, candidate, limit + 1),
-            default=None,
-        )
-        if best is not None and _edit_distance(term, best, limit + 1) <= limit:
-            corrected.append(best)
-        else:
-            corrected.append(term)
-    return corrected
-
-
-def _edit_distance(a: str, b: str, cap: int) -> int:
-    """Levenshtein distance, giving up at ``cap`` (enough to reject far words quickly)."""
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        if min(current) >= cap:
-            return cap
-        previous = current
-    return previous[-1]
-
-
-__all__ = ["BM25", "AliasTable", "correct_spelling", "stem"]
+__all__ = ["BM25", "AliasTable", "stem"]

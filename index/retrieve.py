@@ -133,14 +133,15 @@ class Retriever:
         count = len(self.paragraphs[row].sentences)
         return max(0, i - WINDOW_RADIUS), min(count - 1, i + WINDOW_RADIUS)
 
-    def query_terms(self, question: str) -> tuple[list[str], float]:
+    def query_terms(self, question: str, aliased: set[str] | None = None) -> tuple[list[str], float]:
         """The question's content stems and the share of them the corpus does not know.
 
         Aliases of names in the question count as known but are not added to BM25's query: a long
         alias ("People's Republic of China") would make its one sentence win every question.
+        ``aliased`` is ``aliases.expand(question)`` when the caller has it already.
         """
         terms = content_terms(question)
-        aliased = set(self.aliases.expand(question))
+        aliased = set(self.aliases.expand(question)) if aliased is None else aliased
         # Numbers are unknown_number's to judge, not counted twice here.
         words_only = [term for term in terms if not term.rstrip("s").isdigit()]
         unknown = [term for term in words_only if term not in self.vocabulary and term not in aliased]
@@ -167,10 +168,10 @@ class Retriever:
             return any(year <= named < year + 10 for named in self._years)
         return any(abs(year - named) <= NEAR_YEARS for named in self._years)
 
-    def unknown_name(self, question: str) -> bool:
+    def unknown_name(self, question: str, aliased: set[str] | None = None) -> bool:
         """A capitalised word (not the first) the corpus never uses and no alias covers: a name it never
         mentions ("India", "Biden"), the mark of a near-miss that shares the essay's other words."""
-        aliased = set(self.aliases.expand(question))
+        aliased = set(self.aliases.expand(question)) if aliased is None else aliased
         for token in _CAPITALISED.findall(question)[1:]:
             stems = [stem(word) for word in words(token) if len(word) > 1 and word not in _NOT_NAMES]
             if token[0].isupper() and stems and not any(s in self.vocabulary or s in aliased for s in stems):
@@ -181,7 +182,7 @@ class Retriever:
         """A year later than the newest document's date: no document can report on it ("in 2022")."""
         if self.latest_year is None:
             return False
-        years = (int(match) for match in re.findall(r"\b(1[5-9]\d\d|2\d\d\d)s?\b", question))
+        years = (int(match) for match in re.findall(rf"\b({_YEAR.pattern})s?\b", question))
         return any(year > self.latest_year for year in years)
 
     def signals(
@@ -207,8 +208,7 @@ class Retriever:
         else:
             tokens, per_paragraph = token_scores.sentence, token_scores.paragraph
             paragraph_tokens = per_paragraph[self.sentence_paragraph]
-        terms, _ = self.query_terms(question)
-        lexical = _relative(self._bm25.scores(terms))
+        lexical = _relative(self._bm25.scores(content_terms(question)))
         return Signals(sentence, paragraph, tokens, paragraph_tokens, lexical)
 
     def score(
@@ -231,7 +231,8 @@ class Retriever:
             + w.paragraph_tokens * s.paragraph_tokens
             + w.lexical * s.lexical
         )
-        _, unknown_share = self.query_terms(question)
+        aliased = set(self.aliases.expand(question))  # read once, for both features below
+        _, unknown_share = self.query_terms(question, aliased)
         headings = {section: float(unit_scores[unit]) for (_, section), unit in self._heading_unit.items()}
         probe = self.maps.probe if self.maps else None
         return Scored(
@@ -241,7 +242,7 @@ class Retriever:
             lexical=s.lexical,
             unknown_share=unknown_share,
             unknown_number=self.unknown_number(question),
-            unknown_name=self.unknown_name(question),
+            unknown_name=self.unknown_name(question, aliased),
             topic=probe.logit(vector) if probe is not None and vector is not None else 0.0,
             after_corpus=self.after_corpus(question),
             heading_scores=headings,
@@ -249,7 +250,7 @@ class Retriever:
 
 
 NEAR_YEARS = 2  # how far from a year the corpus names a question's year still counts as known
-_YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
+_YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
 _CAPITALISED = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 _NOT_NAMES = STOP_WORDS | QUESTION_WORDS  # "I", "What", "Why" open sentences mid-question too
 
