@@ -2,6 +2,7 @@
 
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -131,18 +132,23 @@ def load_embedder(model: str, expected_sha256: str | None) -> SentenceTransforme
     weights = model_dir / WEIGHTS_FILE
     if not weights.is_file():
         raise ModelError(f"{weights} is missing; the model folder must hold {WEIGHTS_FILE}")
-    actual = file_sha256(weights)
+    # Never reach for a model hub: the weights are on disk, and these machines have no hub to reach.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    # Hash the weights on a second thread while the library import (about 4 s of CPU-bound Python)
+    # runs: hashlib releases the GIL, so on two cores the check no longer adds to the cold start.
+    # Nothing is loaded from the weights until the hash has been checked.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="essaybot-hash") as pool:
+        hashing = pool.submit(file_sha256, weights)
+        from sentence_transformers import SentenceTransformer  # heavy: imported only when a model is needed
+        from transformers.utils import logging as transformers_logging
+
+        actual = hashing.result()
     if expected_sha256 and actual != expected_sha256.lower():
         raise ModelError(
             f"model weights {weights} have sha256 {actual}, expected {expected_sha256}; reinstall the model "
             "or set ESSAYBOT_MODEL_SHA256 to the hash of the weights you mean to use"
         )
-    # Never reach for a model hub: the weights are on disk, and these machines have no hub to reach.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from sentence_transformers import SentenceTransformer  # heavy: imported only when a model is needed
-    from transformers.utils import logging as transformers_logging
-
     # Its per-load progress bar would interleave with the CLI's own output.
     transformers_logging.disable_progress_bar()
 
