@@ -54,7 +54,7 @@ def main() -> None:
     items = load_items(args.calibration)
     on_topic = [item for item in items if item.on_topic]
     questions = _questions(on_topic, retriever, embedder)
-    corpus = _Corpus(retriever)
+    corpus = FusionCorpus(retriever)
     start = list(START)
 
     # Each on-topic question's best fused score from an adapter fitted without it: the abstention
@@ -66,12 +66,12 @@ def main() -> None:
         test = questions[fold :: args.folds]
         model = _fit(train, corpus, args, start)
         adapted += _ranks(model, test, corpus)
-        plain += _ranks(_Model(corpus.dimension, args.rank, start, identity=True), test, corpus)
+        plain += _ranks(FusedScore(corpus.dimension, args.rank, start, identity=True), test, corpus)
         with torch.no_grad():
             held_out_best[fold :: args.folds] = [float(model(q, corpus).max()) / 10 for q in test]
     print(f"cv, {len(questions)} on-topic questions, {args.folds} folds (sentence ranks: hit@1 hit@3 MRR)")
-    print("  round-3 weights, no adapter:", _summary(plain))
-    print("  fitted weights + adapter:   ", _summary(adapted))
+    print("  round-3 weights, no adapter:", rank_summary(plain))
+    print("  fitted weights + adapter:   ", rank_summary(adapted))
 
     model = _fit(questions, corpus, args, start)
     weights = Weights(**dict(zip(_SIGNALS, (round(float(w), 2) for w in model.w.detach()), strict=True)))
@@ -165,7 +165,7 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, 
     return models
 
 
-class _Corpus:
+class FusionCorpus:
     """The retriever's centred passage vectors and content-piece layout, as tensors."""
 
     def __init__(self, retriever: Retriever):
@@ -203,7 +203,9 @@ def _questions(items, retriever, embedder) -> list[dict]:
     return questions
 
 
-class _Model(torch.nn.Module):
+class FusedScore(torch.nn.Module):
+    """Retriever.score's fused sentence score in torch; the query adapter and the weights are parameters."""
+
     def __init__(self, dimension: int, rank: int, weights: list[float], identity: bool = False):
         super().__init__()
         generator = torch.Generator().manual_seed(SEED)
@@ -212,7 +214,7 @@ class _Model(torch.nn.Module):
         self.v = torch.nn.Parameter(torch.zeros(dimension, rank))
         self.w = torch.nn.Parameter(torch.tensor(weights, dtype=torch.float32))
 
-    def forward(self, question: dict, corpus: _Corpus) -> torch.Tensor:
+    def forward(self, question: dict, corpus: FusionCorpus) -> torch.Tensor:
         """The fused score of every sentence, as Retriever.score computes it (BM25 weighs 0)."""
         vector = question["vector"]
         vector = vector + self.u @ (self.v.T @ vector)
@@ -233,9 +235,9 @@ class _Model(torch.nn.Module):
         return 10 * (w[0] * sentence + w[1] * paragraph + w[2] * tokens + w[3] * paragraph_tokens)
 
 
-def _fit(questions: list[dict], corpus: _Corpus, args, start: list[float]) -> _Model:
+def _fit(questions: list[dict], corpus: FusionCorpus, args, start: list[float]) -> FusedScore:
     torch.manual_seed(SEED)
-    model = _Model(corpus.dimension, args.rank, start)
+    model = FusedScore(corpus.dimension, args.rank, start)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     batch = 16
     for _ in range(args.epochs):
@@ -254,7 +256,7 @@ def _fit(questions: list[dict], corpus: _Corpus, args, start: list[float]) -> _M
     return model
 
 
-def _ranks(model: _Model, questions: list[dict], corpus: _Corpus) -> list[int]:
+def _ranks(model: FusedScore, questions: list[dict], corpus: FusionCorpus) -> list[int]:
     ranks = []
     with torch.no_grad():
         for question in questions:
@@ -263,7 +265,7 @@ def _ranks(model: _Model, questions: list[dict], corpus: _Corpus) -> list[int]:
     return ranks
 
 
-def _summary(ranks: list[int]) -> str:
+def rank_summary(ranks: list[int]) -> str:
     r = np.array(ranks)
     return f"{(r == 1).mean():.3f} {(r <= 3).mean():.3f} {(1 / r).mean():.3f}"
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fit_question_maps import START, _Corpus, _Model, _summary
+from fit_question_maps import START, FusedScore, FusionCorpus, rank_summary
 from retrieval_ablation import gold_rows
 
 from index.embedding import PACKAGED_MODEL, load_embedder
@@ -32,7 +32,6 @@ from index.evaluation import load_items
 from index.retrieve import CENTRED_COMPONENTS, Retriever
 from index.store import read_index
 from index.text import clean_question
-from index.tokens import _IGNORED
 
 SEED = 0
 
@@ -71,15 +70,15 @@ def main() -> None:
         dev_runs.append(dev_ranks)
         elapsed = time.perf_counter() - started
         print(
-            f"fold {fold}: calibration {_summary(ranks)}  dev {_summary(dev_ranks)}  ({elapsed:.0f} s)",
+            f"fold {fold}: calibration {rank_summary(ranks)}  dev {rank_summary(dev_ranks)}  ({elapsed:.0f} s)",
             flush=True,
         )
-    print("held-out calibration:", _summary(held_out))
-    print("dev, each fold's fit:", "; ".join(_summary(ranks) for ranks in dev_runs))
+    print("held-out calibration:", rank_summary(held_out))
+    print("dev, each fold's fit:", "; ".join(rank_summary(ranks) for ranks in dev_runs))
     tuned.reset()
     print(
         "untuned model, round-3 weights: dev",
-        _summary(_ranks(_Model(corpus.dimension, 0, list(START)), dev, tuned, corpus)),
+        rank_summary(_ranks(FusedScore(corpus.dimension, 0, list(START)), dev, tuned, corpus)),
     )
 
 
@@ -146,7 +145,7 @@ class _TunedEncoder:
         return pooled / pooled.norm(dim=1, keepdim=True), hidden
 
 
-class _LiveCorpus(_Corpus):
+class _LiveCorpus(FusionCorpus):
     """The fit's corpus tensors; with ``re_encode`` the dense ones come from the tuned model."""
 
     def __init__(self, retriever: Retriever, encoder: _TunedEncoder, re_encode: bool):
@@ -193,8 +192,8 @@ def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict
             continue
         ids = encoder.tokenizer(clean_question(item.question), truncation=True, max_length=256)["input_ids"]
         pieces = encoder.tokenizer.convert_ids_to_tokens(ids)
-        inner = range(1, len(ids) - 1)  # without [CLS] and [SEP], as the engine reads them
-        keep = [n for n in inner if pieces[n].removeprefix("##") not in _IGNORED] or list(inner)
+        # Positions in the whole sequence; the engine reads the pieces without [CLS] and [SEP].
+        keep = [n + 1 for n in retriever.tokens.content_positions(tuple(pieces[1:-1]))]
         weights = np.array([retriever.tokens.idf(pieces[n]) for n in keep])
         questions.append(
             {
@@ -207,7 +206,7 @@ def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict
     return questions
 
 
-def _scores(head: _Model, questions: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus):
+def _scores(head: FusedScore, questions: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus):
     """Each question's fused sentence scores, with its vector and pieces from the tuned model."""
     width = max(len(q["ids"]) for q in questions)
     ids = torch.zeros(len(questions), width, dtype=torch.long)
@@ -222,10 +221,10 @@ def _scores(head: _Model, questions: list[dict], encoder: _TunedEncoder, corpus:
         yield question, head(live, corpus)
 
 
-def _fit(train: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus, args) -> _Model:
+def _fit(train: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus, args) -> FusedScore:
     torch.manual_seed(SEED)
     encoder.reset()
-    head = _Model(corpus.dimension, 0, list(START))  # fusion weights only: no query adapter
+    head = FusedScore(corpus.dimension, 0, list(START))  # fusion weights only: no query adapter
     optimiser = torch.optim.Adam(
         [{"params": encoder.parameters(), "lr": args.lr}, {"params": head.parameters(), "lr": 1e-3}]
     )
@@ -244,7 +243,7 @@ def _fit(train: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus, args) -
     return head
 
 
-def _ranks(head: _Model, questions: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus) -> list[int]:
+def _ranks(head: FusedScore, questions: list[dict], encoder: _TunedEncoder, corpus: _LiveCorpus) -> list[int]:
     ranks = []
     with torch.no_grad():
         corpus.refresh(gradients=False)

@@ -39,7 +39,7 @@ class TokenScores(NamedTuple):
 
 
 class PieceLayout(NamedTuple):
-    """The corpus's content pieces as matching reads them (for fitting, e.g. benchmarks/fit_query_adapter.py)."""
+    """The corpus's content pieces as matching reads them (for fitting, e.g. benchmarks/fit_question_maps.py)."""
 
     vectors_t: np.ndarray  # (dimension, pieces) float32
     sentence: np.ndarray  # (pieces,) the sentence row of each piece
@@ -82,11 +82,15 @@ class TokenMatcher:
     def layout(self) -> PieceLayout:
         return PieceLayout(self._vectors_t, self._sentence, self._paragraph)
 
+    @staticmethod
+    def content_positions(pieces: tuple[str, ...]) -> list[int]:
+        """Where the question's content pieces are; every piece for a question of stop words only."""
+        keep = [n for n, piece in enumerate(pieces) if piece.removeprefix("##") not in _IGNORED]
+        return keep or list(range(len(pieces)))
+
     def question_pieces(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """The vectors of the question's content pieces and their IDF weights, which sum to 1."""
-        keep = [n for n, piece in enumerate(pieces) if piece.removeprefix("##") not in _IGNORED]
-        if not keep:  # a question of stop words only: let every piece count
-            keep = list(range(len(pieces)))
+        keep = self.content_positions(pieces)
         weights = np.array([self.idf(pieces[n]) for n in keep])
         if len(weights):
             weights /= weights.sum()
