@@ -180,11 +180,11 @@ class FusionCorpus:
         self.directions = torch.tensor(retriever.centring.directions, dtype=torch.float32)
         self.dimension = self.sentences.shape[1]
 
-    def centre(self, vector: torch.Tensor) -> torch.Tensor:
-        """The retriever's Centring.apply, differentiable."""
-        centred = vector - self.mean
-        centred = centred - self.directions.T @ (self.directions @ centred)
-        return centred / centred.norm()
+    def centre(self, vectors: torch.Tensor) -> torch.Tensor:
+        """The retriever's Centring.apply (one vector or rows), differentiable."""
+        centred = vectors - self.mean
+        centred = centred - (centred @ self.directions.T) @ self.directions
+        return centred / centred.norm(dim=-1, keepdim=True)
 
 
 def _questions(items, retriever, embedder) -> list[dict]:

@@ -166,8 +166,8 @@ class _LiveCorpus(FusionCorpus):
             self.mean = sentences.mean(0)
             _, _, directions = torch.linalg.svd(sentences - self.mean, full_matrices=False)
             self.directions = directions[:CENTRED_COMPONENTS]
-        self.sentences = self._centre_rows(sentences)
-        self.paragraphs = self._centre_rows(paragraphs)
+        self.sentences = self.centre(sentences)
+        self.paragraphs = self.centre(paragraphs)
 
     def _encode(self, batch: tuple[torch.Tensor, torch.Tensor], chunk: int = 64) -> torch.Tensor:
         ids, mask = batch
@@ -177,11 +177,6 @@ class _LiveCorpus(FusionCorpus):
                 for n in range(0, len(ids), chunk)
             ]
         )
-
-    def _centre_rows(self, vectors: torch.Tensor) -> torch.Tensor:
-        centred = vectors - self.mean
-        centred = centred - (centred @ self.directions.T) @ self.directions
-        return centred / centred.norm(dim=1, keepdim=True)
 
 
 def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict]:
