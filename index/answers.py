@@ -4,6 +4,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class AnswerKind(StrEnum):
+    """What a reply is: quotes, a refusal, facts about a document itself, or small talk."""
+
+    ANSWER = "answer"  # quotes from the essay
+    ABSTAIN = "abstain"  # the essay does not address it (or the question could not be searched)
+    ABOUT = "about"  # a question about the document itself: front matter, outline, summary
+    CHAT = "chat"  # greetings, thanks, help
+
+
 class Abstention(StrEnum):
     """Why a question got no excerpts; the value is what a person is told."""
 
@@ -54,6 +63,18 @@ class Answer:
     abstention: Abstention | None = None
     # When abstaining: the section titles nearest the question, as suggestions of what to ask.
     suggestions: tuple[str, ...] = ()
+    # The bot's own words shown with the reply (front-matter facts, an outline, help); never the essay's.
+    message: str | None = None
+    # The earlier questions of the conversation that shaped this answer, oldest first; () when none.
+    context: tuple[str, ...] = ()
+    # Set for replies that are not a content answer (ABOUT, CHAT); otherwise derived from the excerpts.
+    turn: AnswerKind | None = None
+
+    @property
+    def kind(self) -> AnswerKind:
+        if self.turn is not None:
+            return self.turn
+        return AnswerKind.ANSWER if self.answered else AnswerKind.ABSTAIN
 
     @property
     def answered(self) -> bool:
@@ -68,5 +89,8 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "reason": self.reason,
+            "kind": self.kind.value,
+            "message": self.message,
+            "context": list(self.context),
             "excerpts": [excerpt.to_json() for excerpt in self.excerpts],
         }

@@ -9,6 +9,7 @@ import numpy as np
 
 from index.abstain import DEFAULT_MODEL, WITHOUT_PROBE_MODEL, AbstentionModel
 from index.answers import Abstention, Answer, Excerpt
+from index.conversation import Conversation
 from index.documents import Paragraph
 from index.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
@@ -93,11 +94,22 @@ class Engine:
         except KeyError:
             raise EssayBotError(f"no paragraph {number} in document {document!r}") from None
 
-    def answer(self, question: str, k: int = 3, skip: int = 0) -> Answer:
-        return self.answer_many([question], k, skip)[0]
+    def answer(
+        self, question: str, k: int = 3, skip: int = 0, conversation: Conversation | None = None
+    ) -> Answer:
+        return self.answer_many([question], k, skip, [conversation])[0]
 
-    def answer_many(self, questions: Sequence[str], k: int = 3, skip: int = 0) -> list[Answer]:
-        """Answer several questions, encoding them in one batch; same answers as one at a time."""
+    def answer_many(
+        self,
+        questions: Sequence[str],
+        k: int = 3,
+        skip: int = 0,
+        conversations: Sequence[Conversation | None] | None = None,
+    ) -> list[Answer]:
+        """Answer several questions, encoding them in one batch; same answers as one at a time.
+
+        ``conversations[n]`` is what question ``n`` follows up (None or empty: a new conversation).
+        """
         k = max(1, min(k, MAX_RESULTS))
         cleaned = [clean_question(question) for question in questions]
         answers: list[Answer | None] = [

@@ -1,0 +1,36 @@
+"""What a follow-up is asked against: the earlier questions of a conversation and what was already shown."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Bounds, so that a long conversation costs the same as a short one: the last few questions are what
+# a follow-up leans on, and the last few answers' excerpts are what a reader still has in view.
+MAX_QUESTIONS = 4
+MAX_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """The conversation before a turn (pure data; the bot keeps one per answer it sent)."""
+
+    questions: tuple[str, ...] = ()  # earlier questions, oldest first
+    shown: tuple[str, ...] = ()  # ids (``Excerpt.id``) of the excerpts already shown, oldest first
+
+    def __bool__(self) -> bool:
+        return bool(self.questions)
+
+    def then(self, question: str, shown: Iterable[str] = ()) -> "Conversation":
+        """The conversation after ``question`` was answered with the excerpts ``shown``, within bounds."""
+        return Conversation(
+            questions=(*self.questions, question)[-MAX_QUESTIONS:],
+            shown=(*self.shown, *shown)[-MAX_SHOWN:],
+        )
+
+    def to_json(self) -> dict:
+        return {"questions": list(self.questions), "shown": list(self.shown)}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> "Conversation":
+        if not data:
+            return cls()
+        return cls(tuple(map(str, data.get("questions", ()))), tuple(map(str, data.get("shown", ()))))
