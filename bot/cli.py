@@ -105,12 +105,12 @@ def _positive(value: str) -> int:
 
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.runtime import load_embedder
+    from bot.runtime import build_embedder
     from index.build import build_index
 
     corpus = args.corpus or settings.corpus_dir
     out = args.out or settings.resolved_index_dir
-    embedder = load_embedder(settings)
+    embedder = build_embedder(settings)  # exports the ONNX model first when the index has none yet
     with _ProgressBar("encoding") as bar:
         report = build_index(
             corpus, out, embedder, cache_dir=settings.data_dir / "cache", progress=bar.update

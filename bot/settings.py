@@ -1,7 +1,7 @@
 """All configuration in one pydantic-settings object, built once in ``main()`` and passed down."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import (
@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     model: str = Field(PACKAGED_MODEL, description="Embedding model: the packaged one, or a local folder.")
     model_sha256: str | None = Field(
         PACKAGED_MODEL_SHA256, description="Expected sha256 of model.safetensors; empty to skip the check."
+    )
+    encoder: Literal["auto", "onnx", "torch"] = Field(
+        "auto",
+        description="What encodes text: onnx (ONNX Runtime, no torch), torch (sentence-transformers), or "
+        "auto: onnx where the index holds an exported model, else torch.",
     )
     results_per_answer: int = Field(3, ge=1, le=10, description="Excerpts in one answer.")
 

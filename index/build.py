@@ -13,7 +13,7 @@ import numpy as np
 from index.cache import EmbeddingCache, text_key
 from index.corpus_files import load_corpus
 from index.documents import Document, Paragraph
-from index.embedding import Embedder, supports_tokens
+from index.embedding import Embedder, describe, encoder_sha256, supports_tokens
 from index.errors import EssayBotError
 from index.store import FORMAT_VERSION, DocumentRecord, Manifest, read_index, write_index
 from index.tokens import SentenceTokens
@@ -36,12 +36,14 @@ class BuildReport:
     removed: int
     unchanged: int
     seconds: float
+    encoder: str = ""  # which encoder encoded them (its describe())
 
     def summary(self) -> str:
         return (
             f"{self.documents} document(s), {self.paragraphs} paragraphs, {self.sentences} sentences; "
             f"paragraphs added {self.added}, changed {self.changed}, removed {self.removed}, "
             f"unchanged {self.unchanged}; {self.encoded} of {self.units} texts encoded in {self.seconds:.1f} s"
+            + (f" by {self.encoder}" if self.encoder else "")
         )
 
 
@@ -75,6 +77,7 @@ def build_index(
         format_version=FORMAT_VERSION,
         model_id=embedder.model_id,
         model_sha256=embedder.weights_sha256,
+        encoder_sha256=encoder_sha256(embedder),
         dimension=embedder.dimension,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         documents=[_record(document) for document in documents],
@@ -86,7 +89,9 @@ def build_index(
         },
     )
     added, changed, removed, unchanged = _compare_with_previous(out_dir, paragraphs)
-    write_index(out_dir, manifest, paragraphs, units, vectors, tokens)
+    # An ONNX encoder's export travels with the index it encoded (a torch encoder has no files).
+    encoder_files = getattr(embedder, "files", None) or None
+    write_index(out_dir, manifest, paragraphs, units, vectors, tokens, encoder_files)
     cache.save(keep={text_key(text) for text in texts})
     report = BuildReport(
         documents=len(documents),
@@ -99,6 +104,7 @@ def build_index(
         removed=removed,
         unchanged=unchanged,
         seconds=time.perf_counter() - started,
+        encoder=describe(embedder),
     )
     log.info("index built at %s: %s", out_dir, report.summary())
     return report

@@ -1,4 +1,6 @@
-"""An embedding cache keyed by (model weights hash, text hash), so rebuilds re-encode only new text.
+"""An embedding cache keyed by (encoder hash, text hash), so rebuilds re-encode only new text.
+
+The encoder hash is the exported ONNX graph's when one encodes, else the torch weights' (cache_key).
 
 Pooled vectors live in ``keys.txt`` + ``vectors.npy``. Token vectors (for MaxSim) live in a generation
 folder ``tokens/<generation>/`` of plain .npy files, named by ``tokens/CURRENT``, which is replaced
@@ -13,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedding import Embedder, TokenEncoding
+from index.embedding import Embedder, TokenEncoding, cache_key
 from index.files import atomic_write
 
 log = logging.getLogger(__name__)
@@ -35,7 +37,7 @@ class EmbeddingCache:
 
     def __init__(self, cache_dir: Path | None, embedder: Embedder):
         self._embedder = embedder
-        self._dir = Path(cache_dir) / embedder.weights_sha256[:16] if cache_dir is not None else None
+        self._dir = Path(cache_dir) / cache_key(embedder)[:16] if cache_dir is not None else None
         self._rows: dict[str, np.ndarray] = {}
         # Token vectors: key -> (float16 piece vectors, pieces); loaded ones are views of memory maps.
         self._tokens: dict[str, tuple[np.ndarray, np.ndarray]] = {}

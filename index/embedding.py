@@ -54,6 +54,27 @@ def supports_tokens(embedder: object) -> bool:
     return callable(getattr(embedder, "encode_with_tokens", None))
 
 
+def encoder_sha256(embedder: object) -> str:
+    """The hash of the exported graph an embedder runs (index/onnx_encoder.py); empty for torch."""
+    return str(getattr(embedder, "encoder_sha256", "") or "")
+
+
+def describe(embedder: object) -> str:
+    """Which encoder this is, for a log line or a build report (test fakes have no ``describe``)."""
+    named = getattr(embedder, "describe", None)
+    return named() if callable(named) else str(getattr(embedder, "model_id", type(embedder).__name__))
+
+
+def cache_key(embedder: Embedder) -> str:
+    """What an embedding cache is keyed by: the exported graph when there is one, else the weights."""
+    return encoder_sha256(embedder) or embedder.weights_sha256
+
+
+def model_id_for(model: str) -> str:
+    """The id an index records for the configured model, without importing it (see resolve_model_dir)."""
+    return PACKAGED_MODEL_ID if model == PACKAGED_MODEL else str(Path(model).expanduser().resolve())
+
+
 @dataclass
 class SentenceTransformerEmbedder:
     model_id: str
@@ -61,6 +82,9 @@ class SentenceTransformerEmbedder:
     dimension: int
     _model: object
     batch_size: int = 32
+
+    def describe(self) -> str:
+        return f"torch (sentence-transformers, weights sha256 {self.weights_sha256[:12]}…)"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -140,9 +164,15 @@ def load_embedder(model: str, expected_sha256: str | None) -> SentenceTransforme
     # Nothing is loaded from the weights until the hash has been checked.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="essaybot-hash") as pool:
         hashing = pool.submit(file_sha256, weights)
-        from sentence_transformers import SentenceTransformer  # heavy: imported only when a model is needed
-        from transformers.utils import logging as transformers_logging
-
+        try:
+            from sentence_transformers import SentenceTransformer  # heavy: imported only when needed
+            from transformers.utils import logging as transformers_logging
+        except ImportError as error:
+            raise ModelError(
+                f"the torch encoder needs {error.name or 'sentence-transformers'}, which is not installed: "
+                "pip install torch sentence-transformers, or serve with the exported model "
+                "(ESSAYBOT_ENCODER=onnx, made by: essaybot index build)"
+            ) from None
         actual = hashing.result()
     if expected_sha256 and actual != expected_sha256.lower():
         raise ModelError(

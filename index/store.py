@@ -31,6 +31,7 @@ TOKEN_SENTENCES = "token_sentences.npy"
 TOKEN_PIECES = "token_pieces.npy"
 TOKEN_FILES = (TOKEN_VECTORS, TOKEN_SENTENCES, TOKEN_PIECES)
 TOKEN_ALONE_VECTORS = "token_vectors_alone.npy"  # optional beside them: each sentence encoded on its own
+ENCODER_ONNX = "encoder.onnx"  # optional: the exported model that encoded the vectors (index/onnx_encoder.py)
 REBUILD_HINT = "essaybot index build"
 
 
@@ -70,6 +71,9 @@ class Manifest:
     documents: list[DocumentRecord]
     counts: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    # sha256 of the exported ONNX graph that encoded the vectors, beside the weights it was exported
+    # from (model_sha256); empty when torch encoded them. The graph is among ``files``.
+    encoder_sha256: str = ""
 
     @property
     def corpus_sha256(self) -> str:
@@ -95,8 +99,14 @@ def write_index(
     units: list[Unit],
     vectors: np.ndarray,
     tokens: SentenceTokens | None = None,
+    encoder_files: dict[str, Path] | None = None,
 ) -> None:
-    """Publish an index at ``out_dir`` atomically, replacing any index already there."""
+    """Publish an index at ``out_dir`` atomically, replacing any index already there.
+
+    ``encoder_files`` (name -> path) are copied in beside the vectors: the exported model that encoded
+    them, so that serving and the next rebuild find it with the index. ``manifest.encoder_sha256``
+    must be the hash of the copy named ``ENCODER_ONNX``.
+    """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
@@ -114,6 +124,14 @@ def write_index(
                 files[TOKEN_ALONE_VECTORS] = _write_array(
                     staging / TOKEN_ALONE_VECTORS, tokens.alone.astype(np.float16)
                 )
+        for name, source in (encoder_files or {}).items():
+            files[name] = _copy_file(Path(source), staging / name)
+        if encoder_files and files.get(ENCODER_ONNX) != manifest.encoder_sha256:
+            raise IndexCorruptError(
+                f"the exported model {encoder_files.get(ENCODER_ONNX)} changed while the index was built "
+                f"(sha256 {str(files.get(ENCODER_ONNX))[:12]}…, encoded with {manifest.encoder_sha256[:12]}…); "
+                f"rebuild with: {REBUILD_HINT}"
+            )
         complete = Manifest(**{**asdict(manifest), "documents": manifest.documents, "files": files})
         _write_bytes(staging / MANIFEST, json.dumps(asdict(complete), indent=2, ensure_ascii=False).encode())
         fsync_dir(staging)
@@ -221,6 +239,14 @@ def _write_array(path: Path, array: np.ndarray) -> str:
         handle.flush()
         os.fsync(handle.fileno())
     return file_sha256(path)
+
+
+def _copy_file(source: Path, target: Path) -> str:
+    with source.open("rb") as reader, target.open("wb") as writer:
+        shutil.copyfileobj(reader, writer, 1 << 20)
+        writer.flush()
+        os.fsync(writer.fileno())
+    return file_sha256(target)
 
 
 def _paragraph_json(paragraph: Paragraph) -> dict:

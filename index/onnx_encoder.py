@@ -1,0 +1,186 @@
+"""The all-MiniLM-L6-v2 encoder on ONNX Runtime: serves questions and builds indexes without torch.
+
+The exported model lives beside the index it built, in three files the manifest lists with their
+hashes: the graph (``encoder.onnx``), the tokenizer (``encoder_tokenizer.json``) and what the export
+recorded (``encoder.json``: the weights it came from and the parity it passed). Mean pooling and
+normalisation are done here as the model's sentence-transformers modules do them
+(Transformer → mean Pooling → Normalize). Nothing here imports torch or sentence-transformers;
+``index.onnx_export`` writes these files and needs both.
+"""
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from index.embedding import TokenEncoding
+from index.errors import ModelError
+from index.files import file_sha256
+from index.store import ENCODER_ONNX
+
+log = logging.getLogger(__name__)
+
+ENCODER_TOKENIZER = "encoder_tokenizer.json"
+ENCODER_INFO = "encoder.json"
+ENCODER_FILES = (ENCODER_ONNX, ENCODER_TOKENIZER, ENCODER_INFO)
+ENCODER_FORMAT = 1
+BUILD_HINT = "essaybot index build"
+TORCH_HINT = "ESSAYBOT_ENCODER=torch"
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    """What ``encoder.json`` records about one export; the graph's own hash is in the manifest."""
+
+    model_id: str
+    weights_sha256: str  # of the torch weights the graph was exported from
+    dimension: int
+    max_tokens: int  # the model's max_seq_length; longer texts are cut, as sentence-transformers cuts them
+    special_ids: list[int]  # left out of token vectors, as the torch embedder leaves them out
+    quantized: bool = False
+    parity: dict[str, float] = field(default_factory=dict)  # what the export's check measured
+    format: int = ENCODER_FORMAT
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), indent=2, sort_keys=True).encode() + b"\n"
+
+    @classmethod
+    def read(cls, path: Path) -> "EncoderInfo":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if data.get("format") != ENCODER_FORMAT:
+            raise ValueError(f"encoder format {data.get('format')!r}, this essaybot reads {ENCODER_FORMAT}")
+        return cls(**data)
+
+
+class OnnxEmbedder:
+    """The Embedder protocol on ONNX Runtime; ``encode_with_tokens`` gives pooled and token vectors of one pass."""
+
+    def __init__(self, folder: Path, info: EncoderInfo, encoder_sha256: str, *, session, tokenizer):
+        self.model_id = info.model_id
+        self.weights_sha256 = info.weights_sha256
+        self.encoder_sha256 = encoder_sha256  # the embedding cache and the manifest key on it
+        self.dimension = info.dimension
+        self.info = info
+        self.batch_size = 32
+        # Where the build copies the export from: an index built by this encoder carries it along.
+        self.files = {name: Path(folder) / name for name in ENCODER_FILES}
+        self._session = session
+        self._inputs = {i.name for i in session.get_inputs()}
+        self._tokenizer = tokenizer
+        self._special = set(info.special_ids)
+
+    def describe(self) -> str:
+        kind = "int8" if self.info.quantized else "float32"
+        return f"ONNX Runtime ({kind}, {ENCODER_ONNX} sha256 {self.encoder_sha256[:12]}…)"
+
+    def _forward(self, texts: list[str]):
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        (tokens,) = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})
+        return encodings, mask, tokens
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = []
+        for start in range(0, len(texts), self.batch_size):
+            _, mask, tokens = self._forward(texts[start : start + self.batch_size])
+            parts.append(mean_pool(tokens, mask))
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+
+    def encode_with_tokens(self, texts: list[str]) -> list[TokenEncoding]:
+        out = []
+        for start in range(0, len(texts), self.batch_size):
+            encodings, mask, tokens = self._forward(texts[start : start + self.batch_size])
+            pooled = mean_pool(tokens, mask)
+            for row, encoding in enumerate(encodings):
+                keep = [n for n, i in enumerate(encoding.ids) if i not in self._special]  # also drops padding
+                vectors = tokens[row, keep].astype(np.float32)
+                vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+                out.append(
+                    TokenEncoding(
+                        vector=np.ascontiguousarray(pooled[row]),
+                        tokens=np.ascontiguousarray(vectors),
+                        pieces=tuple(encoding.tokens[n] for n in keep),
+                    )
+                )
+        return out
+
+
+def mean_pool(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of the unmasked token vectors, unit length: sentence-transformers' Pooling + Normalize."""
+    weights = mask[..., None].astype(np.float32)
+    summed = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    summed = summed.astype(np.float32)
+    return summed / np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+
+
+def has_export(folder: Path) -> bool:
+    return (Path(folder) / ENCODER_ONNX).is_file()
+
+
+def load_onnx_embedder(
+    folder: Path,
+    *,
+    expected: dict[str, str] | None,
+    model_id: str,
+    weights_sha256: str | None,
+    threads: int = 0,
+) -> OnnxEmbedder:
+    """Load the export in ``folder`` after checking its files and that it came from the configured weights.
+
+    ``expected`` maps each file to its sha256 as the manifest recorded it (None: a fresh export, not yet
+    published). Every failure is a ModelError whose message names the fix.
+    """
+    folder = Path(folder)
+    fix = f"rebuild with: {BUILD_HINT} (it exports the model again), or set {TORCH_HINT}"
+    for name in ENCODER_FILES:
+        if not (folder / name).is_file():
+            raise ModelError(f"the exported model in {folder} has no {name}; {fix}")
+    try:
+        import onnxruntime
+        from tokenizers import Tokenizer
+    except ImportError as error:
+        raise ModelError(
+            f"the ONNX encoder needs {error.name or 'onnxruntime'}: pip install onnxruntime tokenizers, "
+            f"or set {TORCH_HINT}"
+        ) from None
+    hashes = {name: file_sha256(folder / name) for name in ENCODER_FILES}
+    for name, actual in hashes.items():
+        if expected is not None and actual != expected.get(name):
+            raise ModelError(
+                f"{folder / name} has sha256 {actual[:12]}…, its manifest expects "
+                f"{(expected.get(name) or 'none')[:12]}… (corrupted or replaced); {fix}"
+            )
+    try:
+        info = EncoderInfo.read(folder / ENCODER_INFO)
+    except (OSError, ValueError, TypeError) as error:
+        raise ModelError(f"{folder / ENCODER_INFO} is unreadable ({error}); {fix}") from None
+    if info.model_id != model_id or (weights_sha256 and info.weights_sha256 != weights_sha256.lower()):
+        raise ModelError(
+            f"the exported model in {folder} came from {info.model_id} (weights sha256 "
+            f"{info.weights_sha256[:12]}…), not from the configured {model_id} (weights sha256 "
+            f"{(weights_sha256 or 'unchecked')[:12]}…); {fix}"
+        )
+    options = onnxruntime.SessionOptions()
+    if threads:
+        options.intra_op_num_threads = threads
+    # Idle pool threads would otherwise spin after each run, taking the cores from FAISS and from the
+    # event loop on a small machine.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    try:
+        session = onnxruntime.InferenceSession(
+            str(folder / ENCODER_ONNX), options, providers=["CPUExecutionProvider"]
+        )
+        tokenizer = Tokenizer.from_file(str(folder / ENCODER_TOKENIZER))
+    except Exception as error:  # onnxruntime and tokenizers raise their own types for a bad file
+        raise ModelError(f"cannot load the exported model in {folder}: {error}; {fix}") from None
+    # The export wrote the tokenizer with the model's truncation and batch padding; enforce the first.
+    tokenizer.enable_truncation(info.max_tokens)
+    if tokenizer.padding is None:
+        raise ModelError(f"{folder / ENCODER_TOKENIZER} does not pad batches; {fix}")
+    return OnnxEmbedder(folder, info, hashes[ENCODER_ONNX], session=session, tokenizer=tokenizer)
