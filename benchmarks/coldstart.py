@@ -1,6 +1,8 @@
 """One cold start in a fresh process: load, answer one question, print phase times and peak RSS as JSON.
 
-Run by run.py from the repository root as ``python benchmarks/coldstart.py floor|bot|onnx INDEX_DIR QUESTION MODEL_DIR``.
+Run by run.py from the repository root as
+``python benchmarks/coldstart.py floor|bot|bot-torch|onnx INDEX_DIR QUESTION MODEL_DIR``; ``bot-torch`` is
+``bot`` with ESSAYBOT_ENCODER=torch in its environment (run.py sets it).
 """
 
 import json
@@ -10,6 +12,8 @@ import time
 from pathlib import Path
 
 STARTED = time.perf_counter()
+# This checkout's bot/ and index/ first, as in run.py (an editable install may point at another checkout).
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 
 def floor(index_dir: Path, question: str, model_dir: Path) -> dict[str, float]:
@@ -33,18 +37,21 @@ def floor(index_dir: Path, question: str, model_dir: Path) -> dict[str, float]:
 
 
 def onnx(index_dir: Path, question: str, model_dir: Path) -> dict[str, float]:
-    """The floor again, with ONNX Runtime in place of torch: no torch import, no sentence-transformers."""
+    """The floor again, with the bot's ONNX Runtime encoder (the export the index carries) for torch."""
+    del model_dir
     phases = {}
     mark = time.perf_counter()
     import faiss
     import onnxruntime  # noqa: F401
     import tokenizers  # noqa: F401
     from floor import FLOOR_K
-    from onnx_encoder import OnnxEncoder
+
+    from index.embedding import PACKAGED_MODEL_ID
+    from index.onnx_encoder import load_onnx_embedder
 
     phases["import"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    encoder = OnnxEncoder(model_dir, index_dir.parent / "onnx" / "model.onnx", model_id="", weights_sha256="")
+    encoder = load_onnx_embedder(index_dir, expected=None, model_id=PACKAGED_MODEL_ID, weights_sha256=None)
     phases["model"] = time.perf_counter() - mark
     mark = time.perf_counter()
     index = faiss.read_index(str(index_dir / "vectors.faiss"))
@@ -94,7 +101,9 @@ def peak_rss_mib() -> float:
 
 def main() -> None:
     mode, index_dir, question, model_dir = sys.argv[1], Path(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
-    phases = {"floor": floor, "bot": bot, "onnx": onnx}[mode](index_dir, question, model_dir)
+    phases = {"floor": floor, "bot": bot, "bot-torch": bot, "onnx": onnx}[mode](
+        index_dir, question, model_dir
+    )
     # The parent times the whole process; these say where the time went, from this script's first line.
     print(
         json.dumps(

@@ -94,7 +94,13 @@ def build_embedder(settings: Settings) -> Embedder:
     questions = [item.question for path in PARITY_QUESTIONS if path.is_file() for item in load_items(path)]
     folder = settings.data_dir / "cache" / EXPORT_DIR
     log.info("exporting the model to ONNX in %s and checking it on %d questions", folder, len(questions))
-    embedder = export_checked(_torch_model(model, sha256), folder, settings.corpus_dir, questions)
+    embedder = export_checked(
+        _torch_model(model, sha256),
+        folder,
+        settings.corpus_dir,
+        questions,
+        cache_dir=settings.data_dir / "cache",
+    )
     log.info("encoder: %s builds the index", describe(embedder))
     return embedder
 

@@ -11,6 +11,7 @@ import logging
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from index.onnx_encoder import (
     ENCODER_INFO,
     ENCODER_ONNX,
     ENCODER_TOKENIZER,
+    ENCODER_WEIGHTS,
     EncoderInfo,
     OnnxEmbedder,
     load_onnx_embedder,
@@ -92,7 +94,10 @@ def export_model(embedder: SentenceTransformerEmbedder, folder: Path, *, quantiz
     names = ["input_ids", "attention_mask", "token_type_ids"]
     folder.mkdir(parents=True, exist_ok=True)
     graph = folder / ENCODER_ONNX
-    with torch.no_grad():
+    # The tracer warns about every Python branch it freezes; the parity check is what tells whether
+    # the frozen graph answers as the model does, so the warnings are only noise in a build's output.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             TokenVectors(),
             example,
@@ -110,6 +115,7 @@ def export_model(embedder: SentenceTransformerEmbedder, folder: Path, *, quantiz
         graph.rename(plain)
         quantize_dynamic(str(plain), str(graph), weight_type=QuantType.QInt8)
         plain.unlink()
+    _move_weights_out(graph)
     tokenizer = transformer.tokenizer
     fast = tokenizer.backend_tokenizer  # the `tokenizers` object: what serving loads, without transformers
     max_tokens = int(model.max_seq_length)
@@ -127,14 +133,36 @@ def export_model(embedder: SentenceTransformerEmbedder, folder: Path, *, quantiz
     (folder / ENCODER_INFO).write_bytes(info.to_json())
 
 
+def _move_weights_out(graph: Path) -> None:
+    """Rewrite ``graph`` with its weights in ENCODER_WEIGHTS beside it (ONNX Runtime maps that file)."""
+    import onnx
+
+    model = onnx.load(str(graph))
+    onnx.save_model(
+        model,
+        str(graph),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=ENCODER_WEIGHTS,
+        size_threshold=1024,
+    )
+    # onnx writes the weights owner-only; the image's non-root user must read the baked copy.
+    (graph.parent / ENCODER_WEIGHTS).chmod(0o644)
+
+
 def check_parity(
     reference: SentenceTransformerEmbedder,
     candidate: OnnxEmbedder,
     corpus_dir: Path,
     questions: list[str],
     work_dir: Path,
+    cache_dir: Path | None = None,
 ) -> ParityReport:
-    """Compare ``candidate`` with the torch model on the corpus's texts and on ``questions`` (top-5 answers)."""
+    """Compare ``candidate`` with the torch model on the corpus's texts and on ``questions`` (top-5 answers).
+
+    With ``cache_dir`` the two parity builds fill the embedding cache (keyed by each encoder), so the
+    build that follows an export encodes nothing again.
+    """
     from index.build import build_index
     from index.engine import Engine
 
@@ -159,7 +187,7 @@ def check_parity(
         answers = {}
         for name, embedder in (("torch", reference), ("onnx", candidate)):
             index_dir = work_dir / f"parity-{name}"
-            build_index(corpus_dir, index_dir, embedder)
+            build_index(corpus_dir, index_dir, embedder, cache_dir=cache_dir)
             answers[name] = Engine.load(index_dir, embedder).answer_many(questions, k=TOP_K)
         differ = [
             question
@@ -184,6 +212,7 @@ def export_checked(
     questions: list[str],
     *,
     quantize: bool = False,
+    cache_dir: Path | None = None,
 ) -> OnnxEmbedder:
     """Export into ``folder`` and check parity there; on failure ``folder`` is removed and ParityError raised."""
     folder = Path(folder)
@@ -194,7 +223,7 @@ def export_checked(
     try:
         export_model(reference, folder, quantize=quantize)
         candidate = _load(folder, reference)
-        report = check_parity(reference, candidate, corpus_dir, questions, work)
+        report = check_parity(reference, candidate, corpus_dir, questions, work, cache_dir)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

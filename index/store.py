@@ -31,7 +31,6 @@ TOKEN_SENTENCES = "token_sentences.npy"
 TOKEN_PIECES = "token_pieces.npy"
 TOKEN_FILES = (TOKEN_VECTORS, TOKEN_SENTENCES, TOKEN_PIECES)
 TOKEN_ALONE_VECTORS = "token_vectors_alone.npy"  # optional beside them: each sentence encoded on its own
-ENCODER_ONNX = "encoder.onnx"  # optional: the exported model that encoded the vectors (index/onnx_encoder.py)
 REBUILD_HINT = "essaybot index build"
 
 
@@ -99,13 +98,13 @@ def write_index(
     units: list[Unit],
     vectors: np.ndarray,
     tokens: SentenceTokens | None = None,
-    encoder_files: dict[str, Path] | None = None,
+    encoder_files: dict[str, tuple[Path, str]] | None = None,
 ) -> None:
     """Publish an index at ``out_dir`` atomically, replacing any index already there.
 
-    ``encoder_files`` (name -> path) are copied in beside the vectors: the exported model that encoded
-    them, so that serving and the next rebuild find it with the index. ``manifest.encoder_sha256``
-    must be the hash of the copy named ``ENCODER_ONNX``.
+    ``encoder_files`` (name -> (path, sha256)) are copied in beside the vectors: the exported model
+    that encoded them (index/onnx_encoder.py), so that serving and the next rebuild find it with the
+    index. A copy whose hash is not the one given is refused.
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -124,14 +123,13 @@ def write_index(
                 files[TOKEN_ALONE_VECTORS] = _write_array(
                     staging / TOKEN_ALONE_VECTORS, tokens.alone.astype(np.float16)
                 )
-        for name, source in (encoder_files or {}).items():
+        for name, (source, expected) in (encoder_files or {}).items():
             files[name] = _copy_file(Path(source), staging / name)
-        if encoder_files and files.get(ENCODER_ONNX) != manifest.encoder_sha256:
-            raise IndexCorruptError(
-                f"the exported model {encoder_files.get(ENCODER_ONNX)} changed while the index was built "
-                f"(sha256 {str(files.get(ENCODER_ONNX))[:12]}…, encoded with {manifest.encoder_sha256[:12]}…); "
-                f"rebuild with: {REBUILD_HINT}"
-            )
+            if files[name] != expected:
+                raise IndexCorruptError(
+                    f"the exported model's {source} changed while the index was built (sha256 "
+                    f"{files[name][:12]}…, encoded with {expected[:12]}…); rebuild with: {REBUILD_HINT}"
+                )
         complete = Manifest(**{**asdict(manifest), "documents": manifest.documents, "files": files})
         _write_bytes(staging / MANIFEST, json.dumps(asdict(complete), indent=2, ensure_ascii=False).encode())
         fsync_dir(staging)
