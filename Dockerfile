@@ -82,7 +82,7 @@ COPY . .
 # The project goes into this venv (to build the index) and, rerooted, into /app-root for the runtime.
 RUN pip wheel --no-deps --wheel-dir /wheels . \
  && pip install --no-deps --no-index /wheels/*.whl \
- && pip install --no-deps --no-index --no-compile --root /app-root /wheels/*.whl
+ && pip install --no-deps --no-index --no-compile --ignore-installed --root /app-root /wheels/*.whl
 WORKDIR /app
 COPY config/ config/
 COPY corpus/ corpus/

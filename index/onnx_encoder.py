@@ -33,6 +33,7 @@ ENCODER_FILES = (ENCODER_ONNX, ENCODER_WEIGHTS, ENCODER_TOKENIZER, ENCODER_INFO)
 ENCODER_FORMAT = 1
 BUILD_HINT = "essaybot index build"
 TORCH_HINT = "ESSAYBOT_ENCODER=torch"
+TOKEN_BUDGET = 1024  # padded pieces in one forward pass (4 texts of the model's 256-piece maximum)
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ class EncoderInfo:
 class OnnxEmbedder:
     """The Embedder protocol on ONNX Runtime; ``encode_with_tokens`` gives pooled and token vectors of one pass."""
 
-    def __init__(self, folder: Path, info: EncoderInfo, hashes: dict[str, str], *, session, tokenizer):
+    def __init__(
+        self, folder: Path, info: EncoderInfo, hashes: dict[str, str], *, session, tokenizer, pad_id: int
+    ):
         self.model_id = info.model_id
         self.weights_sha256 = info.weights_sha256
         self.encoder_sha256 = export_sha256(hashes)  # the embedding cache and the manifest key on it
@@ -75,46 +78,65 @@ class OnnxEmbedder:
         self._session = session
         self._inputs = {i.name for i in session.get_inputs()}
         self._tokenizer = tokenizer
+        self._pad_id = pad_id
         self._special = set(info.special_ids)
 
     def describe(self) -> str:
         kind = "int8" if self.info.quantized else "float32"
         return f"ONNX Runtime ({kind}, export sha256 {self.encoder_sha256[:12]}…)"
 
-    def _forward(self, texts: list[str]):
+    def _passes(self, texts: list[str]):
+        """(rows, encodings, mask, token vectors) per forward pass, covering ``texts`` once each.
+
+        Texts go in order of length, and a pass holds at most ``batch_size`` texts and ``TOKEN_BUDGET``
+        padded pieces: ONNX Runtime's working memory grows with the pieces in a pass, and a rebuild of
+        the essay in passes of 32 texts peaked at 800 MiB (4,096 pieces: 680 MiB; 1,024: 390 MiB).
+        Padding is masked, so the vectors do not depend on which texts share a pass.
+        """
         encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        (tokens,) = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})
-        return encodings, mask, tokens
+        order = sorted(range(len(texts)), key=lambda n: len(encodings[n].ids))
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while (
+                end < len(order)
+                and end - start < self.batch_size
+                and (end + 1 - start) * len(encodings[order[end]].ids) <= TOKEN_BUDGET
+            ):
+                end += 1
+            rows = order[start:end]
+            batch = [encodings[n] for n in rows]
+            width = max(len(e.ids) for e in batch)
+            ids = np.full((len(batch), width), self._pad_id, dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, encoding in enumerate(batch):
+                ids[row, : len(encoding.ids)] = encoding.ids
+                mask[row, : len(encoding.ids)] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            (tokens,) = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})
+            yield rows, batch, mask, tokens
+            start = end
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        parts = []
-        for start in range(0, len(texts), self.batch_size):
-            _, mask, tokens = self._forward(texts[start : start + self.batch_size])
-            parts.append(mean_pool(tokens, mask))
-        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for rows, _, mask, tokens in self._passes(texts):
+            out[rows] = mean_pool(tokens, mask)
+        return out
 
     def encode_with_tokens(self, texts: list[str]) -> list[TokenEncoding]:
-        out = []
-        for start in range(0, len(texts), self.batch_size):
-            encodings, mask, tokens = self._forward(texts[start : start + self.batch_size])
+        out: list[TokenEncoding | None] = [None] * len(texts)
+        for rows, batch, mask, tokens in self._passes(texts):
             pooled = mean_pool(tokens, mask)
-            for row, encoding in enumerate(encodings):
-                keep = [n for n, i in enumerate(encoding.ids) if i not in self._special]  # also drops padding
+            for row, (n, encoding) in enumerate(zip(rows, batch, strict=True)):
+                keep = [i for i, piece in enumerate(encoding.ids) if piece not in self._special]
                 vectors = tokens[row, keep].astype(np.float32)
                 vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-                out.append(
-                    TokenEncoding(
-                        vector=np.ascontiguousarray(pooled[row]),
-                        tokens=np.ascontiguousarray(vectors),
-                        pieces=tuple(encoding.tokens[n] for n in keep),
-                    )
+                out[n] = TokenEncoding(
+                    vector=np.ascontiguousarray(pooled[row]),
+                    tokens=np.ascontiguousarray(vectors),
+                    pieces=tuple(encoding.tokens[i] for i in keep),
                 )
-        return out
+        return out  # type: ignore[return-value]  # every slot is filled: each text is in one pass
 
 
 def mean_pool(tokens: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -179,6 +201,8 @@ def load_onnx_embedder(
     # Idle pool threads would otherwise spin after each run, taking the cores from FAISS and from the
     # event loop on a small machine.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # No arena: it would keep the largest pass's memory (a rebuild's) for the life of the process.
+    options.enable_cpu_mem_arena = False
     try:
         session = onnxruntime.InferenceSession(
             str(folder / ENCODER_ONNX), options, providers=["CPUExecutionProvider"]
@@ -186,8 +210,11 @@ def load_onnx_embedder(
         tokenizer = Tokenizer.from_file(str(folder / ENCODER_TOKENIZER))
     except Exception as error:  # onnxruntime and tokenizers raise their own types for a bad file
         raise ModelError(f"cannot load the exported model in {folder}: {error}; {fix}") from None
-    # The export wrote the tokenizer with the model's truncation and batch padding; enforce the first.
+    # The export wrote the tokenizer with the model's truncation and its padding token; passes are
+    # padded here, each to its own longest text.
     tokenizer.enable_truncation(info.max_tokens)
     if tokenizer.padding is None:
-        raise ModelError(f"{folder / ENCODER_TOKENIZER} does not pad batches; {fix}")
-    return OnnxEmbedder(folder, info, hashes, session=session, tokenizer=tokenizer)
+        raise ModelError(f"{folder / ENCODER_TOKENIZER} names no padding token; {fix}")
+    pad_id = int(tokenizer.padding["pad_id"])
+    tokenizer.no_padding()
+    return OnnxEmbedder(folder, info, hashes, session=session, tokenizer=tokenizer, pad_id=pad_id)
