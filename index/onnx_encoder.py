@@ -83,7 +83,14 @@ class OnnxEmbedder:
 
     def describe(self) -> str:
         kind = "int8" if self.info.quantized else "float32"
-        return f"ONNX Runtime ({kind}, export sha256 {self.encoder_sha256[:12]}…)"
+        parity = self.info.parity
+        checked = (
+            f"; checked against torch: max cosine difference {parity['max_cosine_difference']:.1e}, "
+            f"{int(parity['questions'])} questions answered alike"
+            if parity
+            else ""
+        )
+        return f"ONNX Runtime ({kind}, export sha256 {self.encoder_sha256[:12]}…{checked})"
 
     def _passes(self, texts: list[str]):
         """(rows, encodings, mask, token vectors) per forward pass, covering ``texts`` once each.
