@@ -97,7 +97,7 @@ class OnnxEmbedder:
 
         Texts go in order of length, and a pass holds at most ``batch_size`` texts and ``TOKEN_BUDGET``
         padded pieces: ONNX Runtime's working memory grows with the pieces in a pass, and a rebuild of
-        the essay in passes of 32 texts peaked at 800 MiB (4,096 pieces: 680 MiB; 1,024: 390 MiB).
+        the essay in passes of 32 texts peaked at 800 MiB (4,096 pieces: 680 MiB; 1,024: 310 MiB).
         Padding is masked, so the vectors do not depend on which texts share a pass.
         """
         encodings = self._tokenizer.encode_batch(texts)
@@ -165,7 +165,7 @@ def load_onnx_embedder(
     expected: dict[str, str] | None,
     model_id: str,
     weights_sha256: str | None,
-    threads: int = 0,
+    threads: int = 1,
 ) -> OnnxEmbedder:
     """Load the export in ``folder`` after checking its files and that it came from the configured weights.
 
@@ -203,13 +203,14 @@ def load_onnx_embedder(
             f"{(weights_sha256 or 'unchecked')[:12]}…); {fix}"
         )
     options = onnxruntime.SessionOptions()
+    # One thread per run: a question's pass is too small to split well, and the bot's micro-batcher
+    # already runs two passes at once on two worker threads. On a busy two-core machine this measured
+    # 5.7 ms a question against 7.0 ms with ONNX Runtime's default of one thread per core.
     if threads:
         options.intra_op_num_threads = threads
     # Idle pool threads would otherwise spin after each run, taking the cores from FAISS and from the
     # event loop on a small machine.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    # No arena: it would keep the largest pass's memory (a rebuild's) for the life of the process.
-    options.enable_cpu_mem_arena = False
     try:
         session = onnxruntime.InferenceSession(
             str(folder / ENCODER_ONNX), options, providers=["CPUExecutionProvider"]
