@@ -815,7 +815,11 @@ async def test_a_thread_started_from_a_message_shares_its_id_and_carries_message
     said = await fake.send_message(thread.id, "bob", "thanks")
     await until(lambda: any(m.id == said.id for m in bot.received))
 
-    assert thread.id == question.id and thread.owner_id == bot.user.id and thread.parent_id == question.channel_id
+    assert (
+        thread.id == question.id
+        and thread.owner_id == bot.user.id
+        and thread.parent_id == question.channel_id
+    )
     assert thread.type is discord.ChannelType.public_thread and thread.name == "A question"
     created = [f for f in fake.frames if f.t == "THREAD_CREATE"]
     assert created and created[0].d["newly_created"] is True
@@ -856,7 +860,9 @@ async def test_an_archived_thread_reopens_for_a_message_but_a_locked_one_refuses
 async def test_a_thread_needs_create_public_threads(fake: FakeDiscord, bot: MiniBot) -> None:
     general = fake.channel("general")
     role = fake.world.guild.everyone
-    fake.world.with_channel_overwrite(general.id, Overwrite(role.id, 0, deny=fake_perms.CREATE_PUBLIC_THREADS))
+    fake.world.with_channel_overwrite(
+        general.id, Overwrite(role.id, 0, deny=fake_perms.CREATE_PUBLIC_THREADS)
+    )
     question = await fake.send_message("general", "alice", "a question")
     await until(lambda: any(m.id == question.id for m in bot.received))
     (message,) = [m for m in bot.received if m.id == question.id]

@@ -13,9 +13,9 @@ from bot.cogs.ask import mention_pattern, question_from_text
 from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
 from bot.feedback import FeedbackLog
+from bot.render import ANSWER_FAILED, NO_MORE_EXCERPTS, NOT_IN_THIS_CHANNEL, SHUTTING_DOWN
 from bot.reply import NO_MENTIONS, Reply
 from bot.services import Services
-from bot.render import ANSWER_FAILED, NO_MORE_EXCERPTS, NOT_IN_THIS_CHANNEL, SHUTTING_DOWN
 from bot.settings import Settings
 from tests.bot_fakes import FakeEngine
 
