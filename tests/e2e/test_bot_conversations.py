@@ -297,3 +297,12 @@ async def test_a_very_long_reply_is_told_the_limit(fake, essaybot):
     reply = await fake.wait_for_message("general", predicate=replying_to(asked), timeout=WAIT)
 
     assert reply.content == question_too_long(300) and pings_nobody(reply)
+
+
+async def test_about_and_the_mention_help_say_how_to_follow_up(fake, essaybot):
+    about = await (await fake.send_slash_command("about")).response()
+    asked = await fake.send_message("general", "alice", fake.world.bot.mention)
+    help_text = await fake.wait_for_message("general", predicate=replying_to(asked), timeout=WAIT)
+
+    assert "reply to one of my answers" in about.data["embeds"][0]["description"]
+    assert "**Follow up**" in help_text.content and "reply to one of my answers" in help_text.content
