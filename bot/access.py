@@ -90,7 +90,7 @@ class Access:
         if guild is None or guild.me is None:
             return [], True  # a DM: no permissions to check
         granted = channel.permissions_for(guild.me)
-        needed = list(NEEDED_TO_ANSWER)
+        needed: list[str] = list(NEEDED_TO_ANSWER)
         if isinstance(channel, discord.Thread):
             needed[needed.index("send_messages")] = "send_messages_in_threads"
         return [flag for flag in needed if not getattr(granted, flag)], getattr(granted, NEEDED_TO_REPLY)
