@@ -16,6 +16,8 @@ from bot.settings import Settings
 from index.answers import AnswerKind
 from index.conversation import Conversation
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Place:
@@ -23,9 +25,6 @@ class Place:
 
     channel_id: int
     kind: str  # answer_log.IN_DM or answer_log.IN_THREAD
-
-
-log = logging.getLogger(__name__)
 
 
 class Answering:

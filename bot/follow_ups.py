@@ -1,6 +1,8 @@
 """Which answer a message follows up: the answer it replies to, or the last one in its DM or the bot's thread."""
 
 import logging
+import re
+from dataclasses import dataclass
 
 import discord
 
@@ -71,3 +73,33 @@ def place_of(channel: object, bot_id: int, answers: AnswerLog) -> Place | None:
     if is_own_thread(channel, bot_id, answers):
         return Place(channel_id, IN_THREAD)
     return None
+
+
+@dataclass(frozen=True)
+class Addressed:
+    """A message the bot answers: whether it mentions the bot, whether it is a reply, and the answer it
+    continues (None: it starts a conversation)."""
+
+    mentioned: bool
+    is_reply: bool
+    follows: AnswerRecord | None
+
+
+async def addressed(
+    message: discord.Message, bot_id: int, pattern: re.Pattern[str], answering: Answering
+) -> Addressed | None:
+    """Whether ``message`` is for the bot, and which answer it follows up. For the bot: a mention (a reply's
+    ping counts: it is in ``mentions``, never in the text), any DM, a reply to one of the bot's messages,
+    any message in the bot's thread. Not for it: a reply to someone else's message without a mention."""
+    answers = answering.services.answers
+    in_dm = message.guild is None
+    mentioned = bool(pattern.search(message.content)) or any(user.id == bot_id for user in message.mentions)
+    target = await replied_to(message)
+    if target is not None and target.author.id == bot_id:
+        # A reply to an answer this bot no longer remembers is a new question, not a silent drop.
+        return Addressed(mentioned, True, answer_replied_to(target, answers))
+    if target is not None and not in_dm:
+        return Addressed(mentioned, True, None) if mentioned else None
+    if not (mentioned or in_dm or is_own_thread(message.channel, bot_id, answers)):
+        return None
+    return Addressed(mentioned, target is not None, conversation_here(message.channel, answering, bot_id))

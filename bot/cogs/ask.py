@@ -7,9 +7,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer_log import IN_DM, IN_THREAD, AnswerRecord
+from bot.answer_log import IN_DM, IN_THREAD
 from bot.answering import Place
-from bot.follow_ups import answer_replied_to, conversation_here, is_own_thread, place_of, replied_to
+from bot.follow_ups import addressed, place_of
 from bot.parts import Parts
 from bot.render import EMPTY_FOLLOW_UP, MENTION_HELP, NO_MESSAGE_TEXT, question_too_long, thread_name
 from bot.reply import NO_MENTIONS, Reply
@@ -106,39 +106,26 @@ class AskCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """A question is a message that mentions the bot, any DM, a reply to one of the bot's answers, or
-        any message in a thread the bot opened. The last three follow up an earlier answer."""
+        """A question is a message that mentions the bot, any DM, a reply to one of the bot's messages, or
+        any message in a thread the bot opened (``follow_ups.addressed``); the last three may follow up
+        an earlier answer, and are then asked in its conversation."""
         me = self.bot.user
         if message.author.bot or me is None:
             return
         parts = self.parts
-        answers = parts.services.answers
         pattern = self._pattern(message.guild)
-        in_dm = message.guild is None
-        # A reply's ping is in ``mentions``, never in the text.
-        mentioned = bool(pattern.search(message.content)) or any(
-            user.id == me.id for user in message.mentions
-        )
-        target = await replied_to(message)
-        follows: AnswerRecord | None = None
-        if target is not None and target.author.id == me.id:
-            follows = answer_replied_to(target, answers)
-        elif target is not None and not in_dm:
-            if not mentioned:
-                return  # a reply to someone else's message is theirs, not a question
-        elif not (mentioned or in_dm or is_own_thread(message.channel, me.id, answers)):
+        turn = await addressed(message, me.id, pattern, parts.answering)
+        if turn is None:
             return
-        if follows is None and (target is None or in_dm):
-            follows = conversation_here(message.channel, parts.answering, me.id)
         if not parts.access.answers_in(message.channel):
             return  # where the bot does not answer, it stays quiet rather than replying to every mention
         if not parts.access.may_answer_in(message.channel):
             return  # it could not reply there: the operator has been told which permission to grant
         question = question_from_text(message.content, pattern)
         if not question:
-            if mentioned or in_dm:
+            if turn.mentioned or message.guild is None:
                 refusal: str | None = MENTION_HELP
-            elif target is not None:
+            elif turn.is_reply:
                 refusal = EMPTY_FOLLOW_UP
             else:
                 return  # an image or a sticker in the bot's thread: not a question
@@ -149,13 +136,18 @@ class AskCog(commands.Cog):
         if refusal is not None:
             await parts.delivery.reply_in_channel(message, Reply(content=refusal))
             return
-        conversation = follows.follow_up() if follows is not None else Conversation()
+        conversation = turn.follows.follow_up() if turn.follows is not None else Conversation()
+        new_mention = turn.follows is None and turn.mentioned and not turn.is_reply
         with parts.in_flight.track():
             thread = None
-            if follows is None and target is None and mentioned and parts.settings.answer_in_threads:
+            if new_mention and parts.settings.answer_in_threads:
                 thread = await self._open_thread(message, question)
             channel = thread if thread is not None else message.channel
-            place = Place(thread.id, IN_THREAD) if thread is not None else place_of(channel, me.id, answers)
+            place = (
+                Place(thread.id, IN_THREAD)
+                if thread is not None
+                else place_of(channel, me.id, parts.services.answers)
+            )
             await _show_typing(channel)
             reply = await parts.answering.reply(question, conversation=conversation, place=place)
             if thread is not None:
