@@ -823,6 +823,8 @@ async def test_a_thread_started_from_a_message_shares_its_id_and_carries_message
     assert thread.type is discord.ChannelType.public_thread and thread.name == "A question"
     created = [f for f in fake.frames if f.t == "THREAD_CREATE"]
     assert created and created[0].d["newly_created"] is True
+    updated = [f for f in fake.frames if f.t == "MESSAGE_UPDATE" and f.d["id"] == str(question.id)]
+    assert updated[0].d["thread"]["id"] == str(thread.id)
     assert [m.content for m in fake.messages_in(thread.id)] == ["an answer"]
     (in_thread,) = [m for m in bot.received if m.id == said.id]
     assert isinstance(in_thread.channel, discord.Thread) and in_thread.channel.id == thread.id
@@ -855,6 +857,19 @@ async def test_an_archived_thread_reopens_for_a_message_but_a_locked_one_refuses
     assert refused.value.status == 400 and refused.value.code == 50083
     with pytest.raises(ValueError, match="locked"):
         await fake.send_message(thread.id, "bob", "hello?")
+
+
+async def test_active_threads_come_with_guild_create_after_a_restart(fake: FakeDiscord, bot: MiniBot) -> None:
+    question = await fake.send_message("general", "alice", "a question")
+    await until(lambda: any(m.id == question.id for m in bot.received))
+    (message,) = [m for m in bot.received if m.id == question.id]
+    thread = await message.create_thread(name="A question")
+    await bot.close()
+
+    async with running(MiniBot(), fake.token) as again:
+        known = again.get_channel(thread.id)
+
+    assert isinstance(known, discord.Thread) and known.owner_id == again.user.id
 
 
 async def test_a_thread_needs_create_public_threads(fake: FakeDiscord, bot: MiniBot) -> None:

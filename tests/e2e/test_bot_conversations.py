@@ -306,3 +306,15 @@ async def test_about_and_the_mention_help_say_how_to_follow_up(fake, essaybot):
 
     assert "reply to one of my answers" in about.data["embeds"][0]["description"]
     assert "**Follow up**" in help_text.content and "reply to one of my answers" in help_text.content
+
+
+async def test_a_thread_conversation_continues_after_a_restart(fake, start_bot, tmp_path):
+    async with start_bot(answer_in_threads=True, data_dir=tmp_path / "state"):
+        asked = await fake.send_message("general", "alice", f"{fake.world.bot.mention} {FIRST}")
+        await answer_in_thread(fake, asked)
+
+    async with start_bot(answer_in_threads=True, data_dir=tmp_path / "state"):
+        again = await fake.send_message(asked.id, "bob", SECOND)
+        reply = await fake.wait_for_message(asked.id, predicate=replying_to(again), timeout=WAIT)
+
+    assert following(reply) == FIRST

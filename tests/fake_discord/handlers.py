@@ -306,9 +306,10 @@ class Handlers:
         return None
 
     async def start_thread(self, call: Call) -> Any:
-        """Start Thread from Message: a public thread sharing the message's id, announced by THREAD_CREATE."""
+        """Start Thread from Message: a public thread sharing the message's id; THREAD_CREATE and a MESSAGE_UPDATE
+        of the message (now carrying ``thread``) follow, as the Channel resource docs say."""
         channel = self._channel(call)
-        self._require(channel, perms.CREATE_PUBLIC_THREADS, perms.READ_MESSAGE_HISTORY)
+        self._require(channel, perms.CREATE_PUBLIC_THREADS)
         form = FormErrors()
         if channel.type != GUILD_TEXT:
             form.add(("channel_id",), "CHANNEL_TYPE_INVALID", "Threads can only be started in text channels.")
@@ -345,6 +346,7 @@ class Handlers:
             guild_id=thread.guild_id,
             shape=with_guilds_intent,
         )
+        await self.store.announce(message, "MESSAGE_UPDATE")
         return Reply(201, thread.payload())
 
     async def react(self, call: Call) -> Any:
