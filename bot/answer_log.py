@@ -6,7 +6,7 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.answers import Excerpt
@@ -76,7 +76,12 @@ class AnswerRecord:
 
 def _bounded(conversation: Conversation) -> Conversation:
     # A hand-edited or foreign log line cannot make one follow-up cost more than a long conversation.
-    return Conversation(conversation.questions[-MAX_QUESTIONS:], conversation.shown[-MAX_SHOWN:])
+    return replace(
+        conversation,
+        questions=conversation.questions[-MAX_QUESTIONS:],
+        shown=conversation.shown[-MAX_SHOWN:],
+        last=conversation.last[:MAX_SHOWN],
+    )
 
 
 def new_key() -> str:

@@ -4,8 +4,13 @@ import asyncio
 import threading
 import time
 
+import pytest
+
 from bot.render import BUTTON_EXPIRED, EMPTY_FOLLOW_UP, question_too_long
+from index.build import build_index
+from index.engine import Engine
 from tests.bot_fakes import FakeEngine
+from tests.conftest import CORPUS_DIR, HashingEmbedder
 from tests.e2e.conftest import WAIT, button, description, pings_nobody
 from tests.fake_discord.harness import until
 
@@ -318,3 +323,32 @@ async def test_a_thread_conversation_continues_after_a_restart(fake, start_bot, 
         reply = await fake.wait_for_message(asked.id, predicate=replying_to(again), timeout=WAIT)
 
     assert following(reply) == FIRST
+
+
+@pytest.fixture(scope="module")
+def real_engine(tmp_path_factory):
+    """The real engine on the real corpus, with the hashing embedder: real turns, built in a second."""
+    out = tmp_path_factory.mktemp("conversation-index") / "index"
+    build_index(CORPUS_DIR, out, HashingEmbedder())
+    return Engine.load(out, HashingEmbedder())
+
+
+async def test_with_the_real_engine_small_talk_facts_and_a_follow_up_render_with_the_right_buttons(
+    fake, start_bot, real_engine
+):
+    async with start_bot(engine=real_engine):
+        _, hello = await mention(fake, "hi")
+        _, author = await mention(fake, "who wrote this essay?")
+        _, content = await mention(fake, "why did the 1950 alliance fail?")
+        asked = await fake.send_message("general", "alice", "go on", reply_to=content)
+        more = await fake.wait_for_message("general", predicate=replying_to(asked), timeout=WAIT)
+
+    assert [cid.split(":")[1] for cid in hello.custom_ids] == ["follow", "up", "down"]
+    assert hello.embeds[0]["description"].strip()
+    assert "follow" in [cid.split(":")[1] for cid in author.custom_ids]
+    assert author.embeds[0]["description"].strip() and not author.embeds[0]["description"].startswith(
+        "The essay doesn't address that"
+    )
+    assert following(more) == "why did the 1950 alliance fail?"
+    for message in (hello, author, content, more):
+        assert pings_nobody(message)

@@ -92,7 +92,7 @@ def test_a_records_conversation_and_place_survive_a_restart(tmp_path):
     path = tmp_path / "answers.jsonl"
     sent = replace(
         record(),
-        conversation=Conversation(("why did it fail?",), ("doc#p1:0-5",)),
+        conversation=Conversation(("why did it fail?",), ("doc#p1:0-5",), last=("doc#p1:0-5",)),
         channel_id=42,
         place=IN_DM,
         at=1000.0,
@@ -129,6 +129,7 @@ def test_a_follow_up_is_asked_in_the_answers_conversation_then_its_question_and_
 
     assert follow_up.questions == ("first?", "question 1?")
     assert follow_up.shown == ("doc#p9:0-5", "doc#p1:0-5")
+    assert follow_up.last == ("doc#p1:0-5",)  # what the answer being followed up showed
 
 
 def test_a_long_conversation_in_a_line_is_bounded_when_loaded(tmp_path):
