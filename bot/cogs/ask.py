@@ -15,11 +15,13 @@ from bot.render import EMPTY_FOLLOW_UP, MENTION_HELP, NO_MESSAGE_TEXT, question_
 from bot.reply import NO_MENTIONS, Reply
 from bot.suggest import autocomplete_choices
 from index.conversation import Conversation
+from index.text import MAX_QUESTION_CHARS
 
 log = logging.getLogger(__name__)
 
 MAX_SLASH_QUESTION = 300
-MAX_MESSAGE_QUESTION = MAX_SLASH_QUESTION  # a question in a message is capped as /ask's is
+# A question in a message may be as long as the engine searches; past that it is told the limit.
+MAX_MESSAGE_QUESTION = MAX_QUESTION_CHARS
 CONTEXT_MENU_NAME = "Ask the essay"
 THREAD_ARCHIVE_MINUTES = 1440
 

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from bot.cogs.ask import MAX_MESSAGE_QUESTION
 from bot.render import BUTTON_EXPIRED, EMPTY_FOLLOW_UP, question_too_long
 from index.build import build_index
 from index.engine import Engine
@@ -298,10 +299,10 @@ async def test_a_reply_after_the_index_was_rebuilt_is_answered(fake, essaybot):
 async def test_a_very_long_reply_is_told_the_limit(fake, essaybot):
     _, answer = await mention(fake)
 
-    asked = await fake.send_message("general", "alice", "why " * 450, reply_to=answer)
+    asked = await fake.send_message("general", "alice", "why " * 450, reply_to=answer)  # 1,800 characters
     reply = await fake.wait_for_message("general", predicate=replying_to(asked), timeout=WAIT)
 
-    assert reply.content == question_too_long(300) and pings_nobody(reply)
+    assert reply.content == question_too_long(MAX_MESSAGE_QUESTION) and pings_nobody(reply)
 
 
 async def test_about_and_the_mention_help_say_how_to_follow_up(fake, essaybot):
