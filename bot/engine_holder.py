@@ -36,6 +36,9 @@ class AnswerEngine(Protocol):
     @property
     def sections(self) -> tuple[str, ...]: ...
 
+    @property
+    def examples(self) -> tuple[str, ...]: ...
+
 
 class _Same:
     """A batch key part that compares engines by identity, whatever the engine's own ``__eq__``."""

@@ -17,6 +17,9 @@ ESSAY = """---
 title: "A Test Essay"
 author: "Test Author"
 date: "2024-01-01"
+examples:
+  - "Why did the 1950 alliance fail?"
+  - "When was the first alliance signed?"
 ---
 
 The treaty of 1896 was the first alliance. It was signed in Moscow.
@@ -118,6 +121,10 @@ class FakeEngine:
     @property
     def sections(self) -> tuple[str, ...]:
         return self.document.sections
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        return self.document.examples
 
     def _record(self, method: str, questions: list[str], conversations: list[Conversation | None]) -> None:
         self.calls.append((method, tuple(questions), threading.current_thread().name))

@@ -70,10 +70,10 @@ class AskCog(commands.Cog):
     async def ask_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        sections = self.parts.services.engines.engine.sections  # a stored tuple: cheap enough for the loop
+        engine = self.parts.services.engines.engine  # stored tuples: cheap enough for the loop
         return [
             app_commands.Choice(name=name, value=value)
-            for name, value in autocomplete_choices(current, sections)
+            for name, value in autocomplete_choices(current, engine.sections, engine.examples)
         ]
 
     async def ask_about_message(self, interaction: discord.Interaction, message: discord.Message) -> None:
