@@ -128,6 +128,12 @@ class Retriever:
         years = [_year(record.date) for record in stored.manifest.documents]
         self.latest_year = None if None in years or not years else max(years)
         self.aliases = AliasTable(group for record in stored.manifest.documents for group in record.aliases)
+        # A document's own title and author are known words, though its text may never use them.
+        self.named = frozenset(
+            term
+            for record in stored.manifest.documents
+            for term in content_terms(f"{record.title} {record.author}")
+        )
 
     def window_bounds(self, row: int, i: int) -> tuple[int, int]:
         count = len(self.paragraphs[row].sentences)
@@ -144,7 +150,11 @@ class Retriever:
         aliased = set(self.aliases.expand(question)) if aliased is None else aliased
         # Numbers are unknown_number's to judge, not counted twice here.
         words_only = [term for term in terms if not term.rstrip("s").isdigit()]
-        unknown = [term for term in words_only if term not in self.vocabulary and term not in aliased]
+        unknown = [
+            term
+            for term in words_only
+            if term not in self.vocabulary and term not in aliased and term not in self.named
+        ]
         return terms, len(unknown) / len(words_only) if words_only else 0.0
 
     def unknown_number(self, question: str) -> bool:
@@ -174,7 +184,11 @@ class Retriever:
         aliased = set(self.aliases.expand(question)) if aliased is None else aliased
         for token in _CAPITALISED.findall(question)[1:]:
             stems = [stem(word) for word in words(token) if len(word) > 1 and word not in _NOT_NAMES]
-            if token[0].isupper() and stems and not any(s in self.vocabulary or s in aliased for s in stems):
+            if (
+                token[0].isupper()
+                and stems
+                and not any(s in self.vocabulary or s in aliased or s in self.named for s in stems)
+            ):
                 return True
         return False
 

@@ -26,12 +26,15 @@ QUESTION_WORDS = frozenset(
     """
     what which who whom whose when where why how whether does did do is are was were can could would
     should will shall may might explain describe mean meaning according author essay text writer
-    zhao huasheng
     """.split()
 )
 
 
-def clean_question(text: str, limit: int = 1000) -> str:
+# The longest question searched; longer text is cut here (a rambling message keeps its beginning).
+MAX_QUESTION_CHARS = 1000
+
+
+def clean_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
     """Drop control and invisible characters, fold compatibility forms and whitespace, cap the length."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)

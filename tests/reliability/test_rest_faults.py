@@ -36,7 +36,7 @@ def quick_discord_py(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def bot(start_bot):
     async with start_bot() as running:
-        running.retry_delay = 0.05
+        running.parts.delivery.retry_delay = 0.05
         yield running
 
 

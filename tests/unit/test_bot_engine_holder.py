@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from bot.engine_holder import EngineHolder
+from index.conversation import Conversation
 from tests.bot_fakes import FakeEngine
 
 QUESTIONS = [
@@ -85,3 +86,26 @@ def comparable(answer):
         [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts],
         answer.suggestions,
     )
+
+
+async def test_batched_follow_ups_carry_their_own_conversations_and_equal_one_at_a_time():
+    engine = FakeEngine()
+    holder = EngineHolder(engine, window=0.05)
+    conversations = [
+        Conversation(("why did the 1950 alliance fail?",)),
+        None,
+        Conversation(("treaty?",)),
+        None,
+    ]
+
+    batched = await asyncio.gather(
+        *(holder.answer(q, k=2, conversation=c) for q, c in zip(QUESTIONS, conversations, strict=True))
+    )
+
+    assert [call[0] for call in engine.calls] == ["answer_many"]
+    assert engine.conversations == conversations
+    assert batched == [
+        FakeEngine().answer(q, k=2, conversation=c) for q, c in zip(QUESTIONS, conversations, strict=True)
+    ]
+    assert batched[0].context == ("why did the 1950 alliance fail?",) and batched[1].context == ()
+    await holder.aclose()
