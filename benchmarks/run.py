@@ -22,6 +22,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 # The bot's process runs with this (bot/cli.py sets it before torch and faiss load their OpenMP
 # runtimes), so this one does too; it must be set before those imports, hence before the suite's.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from suite import main
 

@@ -430,9 +430,9 @@ class OneThreadEach:
     def __init__(self, engine):
         self._engine = engine
 
-    def answer_many(self, questions, k: int = 3, skip: int = 0):
+    def answer_many(self, questions, k: int = 3, skip: int = 0, conversations=None):
         faiss.omp_set_num_threads(1)
-        return self._engine.answer_many(questions, k=k, skip=skip)
+        return self._engine.answer_many(questions, k=k, skip=skip, conversations=conversations)
 
     def __getattr__(self, name: str):
         return getattr(self._engine, name)
@@ -744,9 +744,11 @@ def _cold_start(mode: str, index_dir: Path, question: str, model_dir: Path) -> d
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     # The bot's process gets what `essaybot` sets before torch loads; the floor is a bare script.
     env.pop("OMP_WAIT_POLICY", None)
+    env.pop("OPENBLAS_NUM_THREADS", None)
     env.pop("ESSAYBOT_ENCODER", None)
     if mode.startswith("bot"):
         env["OMP_WAIT_POLICY"] = "PASSIVE"
+        env["OPENBLAS_NUM_THREADS"] = "1"
     if mode == "bot-torch":
         env["ESSAYBOT_ENCODER"] = "torch"
     mark = time.perf_counter()
@@ -855,8 +857,8 @@ def render_doc(results: Results, machine: str) -> str:
             "*reference* show the bot on torch (`ESSAYBOT_ENCODER=torch`) and the floor on ONNX Runtime.",
             "Ratios, not absolute times, are what to compare between runs: the machine is shared and its load",
             "moves absolute numbers by tens of percent. The benchmark process runs with",
-            "`OMP_WAIT_POLICY=PASSIVE`, as `essaybot` sets it for the bot (so the in-process floor does too);",
-            "the floor's cold-start process is a bare script without it.",
+            "`OMP_WAIT_POLICY=PASSIVE` and `OPENBLAS_NUM_THREADS=1`, as `essaybot` sets them for the bot (so",
+            "the in-process floor does too); the floor's cold-start process is a bare script without them.",
             "",
             f"Run: {machine}.",
             "",

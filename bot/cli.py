@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # threads starve the other's on a small machine (a 13 ms encode took 400 ms after a search).
     # Only effective before either library is imported, which is why it is set here, first.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # numpy's BLAS work per question is tiny (the token match, the centring at load); split over two
+    # busy cores it waited seconds (a 183 x 384 SVD at load: 0.15 s on one thread, up to 3 s on two).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if any(arg.split("=", 1)[0] in _TOKEN_FLAGS for arg in argv):
         # Command lines are visible to every user of the machine (ps, /proc) and end up in shell history.
         print(

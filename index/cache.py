@@ -1,6 +1,6 @@
 """An embedding cache keyed by (encoder hash, text hash), so rebuilds re-encode only new text.
 
-The encoder hash is the exported ONNX graph's when one encodes, else the torch weights' (cache_key).
+The encoder hash is the ONNX export's (graph and weights) when one encodes, else the torch weights'.
 
 Pooled vectors live in ``keys.txt`` + ``vectors.npy``. Token vectors (for MaxSim) live in a generation
 folder ``tokens/<generation>/`` of plain .npy files, named by ``tokens/CURRENT``, which is replaced

@@ -55,7 +55,7 @@ def supports_tokens(embedder: object) -> bool:
 
 
 def encoder_sha256(embedder: object) -> str:
-    """The hash of the exported graph an embedder runs (index/onnx_encoder.py); empty for torch."""
+    """The hash of the ONNX export an embedder runs (index/onnx_encoder.py); empty for torch."""
     return str(getattr(embedder, "encoder_sha256", "") or "")
 
 
@@ -66,7 +66,7 @@ def describe(embedder: object) -> str:
 
 
 def cache_key(embedder: Embedder) -> str:
-    """What an embedding cache is keyed by: the exported graph when there is one, else the weights."""
+    """What an embedding cache is keyed by: the ONNX export when there is one, else the weights."""
     return encoder_sha256(embedder) or embedder.weights_sha256
 
 

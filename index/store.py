@@ -71,8 +71,9 @@ class Manifest:
     documents: list[DocumentRecord]
     counts: dict[str, int]
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
-    # sha256 of the exported ONNX graph that encoded the vectors, beside the weights it was exported
-    # from (model_sha256); empty when torch encoded them. The graph is among ``files``.
+    # sha256 of the ONNX export that encoded the vectors (over its graph's and weights' hashes, both
+    # among ``files``), beside the torch weights it was exported from (model_sha256); empty when
+    # torch encoded them.
     encoder_sha256: str = ""
 
     @property
