@@ -19,7 +19,7 @@ from pathlib import Path
 # checkout (a git worktree sharing its .venv) would otherwise be what gets measured.
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
-# The bot's process runs with this (bot/cli.py sets it before torch and faiss load their OpenMP
+# The bot's process runs with these (bot/cli.py sets them before torch, faiss and numpy load their
 # runtimes), so this one does too; it must be set before those imports, hence before the suite's.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
