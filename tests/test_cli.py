@@ -106,6 +106,7 @@ def test_status_without_an_index_says_how_to_build_one(workspace, capsys):
     assert "essaybot index build" in capsys.readouterr().err
 
 
+@pytest.mark.model  # `index build` loads the model before it looks for the corpus folder
 def test_a_missing_corpus_folder_is_one_clear_error(workspace, capsys, monkeypatch):
     monkeypatch.setenv("ESSAYBOT_CORPUS_DIR", str(workspace / "no-such-folder"))
 
