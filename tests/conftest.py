@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.embedding import TokenEncoding
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus"
 SHARED = REPO.parent / "shared"
@@ -102,6 +104,17 @@ class HashingEmbedder:
                 vectors[row, bucket % self.dimension] += 1.0
             vectors[row, 0] += 1e-3  # never the zero vector
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class TokenHashingEmbedder(HashingEmbedder):
+    """The hashing embedder with word vectors too, so that a build also writes the token files."""
+
+    def encode_with_tokens(self, texts: list[str]) -> list[TokenEncoding]:
+        encodings = []
+        for text, vector in zip(texts, self.encode(texts), strict=True):
+            words = tuple(re.findall(r"[a-z0-9]+", text.lower())) or ("empty",)
+            encodings.append(TokenEncoding(vector, self.encode(list(words)), words))
+        return encodings
 
 
 @pytest.fixture
