@@ -2,7 +2,6 @@
 (built once per run, only for tests marked ``model``)."""
 
 import hashlib
-import json
 import logging
 import os
 import re
@@ -28,18 +27,18 @@ REAL_MODEL_FIXTURES = {"real_embedder", "real_index_dir", "real_engine"}
 MODEL_MODULES = ("torch", "sentence_transformers")
 
 
-def dev_set_items() -> list[dict]:
-    """The dev set's items. Its absence fails the test that needs it, saying where it should be,
+def require_dev_set() -> Path:
+    """The dev set's path. Its absence fails the test that needs it, saying where the file should be,
     unless ESSAYBOT_SKIP_DEV_EVAL=1 opts out (locally; CI must have the file)."""
     if not DEV_SET.is_file():
         if DEV_EVAL_SKIPPED:
-            pytest.skip(f"{SKIP_DEV_EVAL}=1: dev set at {DEV_SET} not checked")
+            pytest.skip(f"{SKIP_DEV_EVAL}=1: the dev set at {DEV_SET} is not checked")
         pytest.fail(
             f"the dev set is missing: expected {DEV_SET} (the shared eval folder beside the repository); "
             f"without it there is no quality gate. To skip it locally, set {SKIP_DEV_EVAL}=1.",
             pytrace=False,
         )
-    return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return DEV_SET
 
 
 def corpus_paragraph_count(corpus_dir: Path = CORPUS_DIR) -> int:
@@ -141,11 +140,18 @@ def real_embedder():
 
 
 @pytest.fixture(scope="session")
-def real_index_dir(tmp_path_factory, real_embedder) -> Path:
+def real_embedding_cache(tmp_path_factory) -> Path:
+    """The real model's embedding cache: a test building a corpus that differs a little encodes only that."""
+    return tmp_path_factory.mktemp("real-cache")
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory, real_embedder, real_embedding_cache) -> Path:
+    """The corpus indexed with the real model, once per session, for tests that only read it."""
     from index.build import build_index
 
     out = tmp_path_factory.mktemp("real-index") / "index"
-    build_index(CORPUS_DIR, out, real_embedder)
+    build_index(CORPUS_DIR, out, real_embedder, cache_dir=real_embedding_cache)
     return out
 
 
