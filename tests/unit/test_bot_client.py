@@ -8,7 +8,7 @@ import yarl
 from discord.http import Route
 
 from bot.answer_log import AnswerLog
-from bot.client import EssayBot, Reply, Services, ShardedEssayBot, create_bot, point_discord_py_at
+from bot.client import EssayBot, Services, ShardedEssayBot, create_bot, point_discord_py_at
 from bot.cogs.ask import mention_pattern, question_from_text
 from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
@@ -73,13 +73,6 @@ async def test_the_plain_client_is_used_unless_shards_are_configured(tmp_path):
 def test_shard_ids_without_a_shard_count_are_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match="SHARD_COUNT"):
         create_bot(make_settings(tmp_path, shard_ids=[0]), make_services(tmp_path))
-
-
-async def test_every_message_is_sent_with_no_allowed_mentions(bot):
-    assert (
-        Reply(content="x").kwargs()["allowed_mentions"].to_dict() == discord.AllowedMentions.none().to_dict()
-    )
-    assert bot.allowed_mentions.to_dict() == discord.AllowedMentions.none().to_dict()
 
 
 async def test_the_bot_asks_for_the_message_content_intent(bot):
