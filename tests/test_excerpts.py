@@ -1,0 +1,30 @@
+"""Excerpts with any embedder: whole sentences of their own paragraph, at most three, within 400 characters."""
+
+import pytest
+
+from index.build import build_index
+from index.corpus_files import load_corpus
+from index.engine import Engine
+from tests.conftest import CORPUS_DIR, HashingEmbedder
+from tests.test_engine import MAX_EXCERPT_CHARS, assert_grounded, assert_no_overlap
+
+
+@pytest.fixture(scope="module")
+def hashing_engine(tmp_path_factory) -> Engine:
+    out = tmp_path_factory.mktemp("excerpts") / "index"
+    build_index(CORPUS_DIR, out, HashingEmbedder())
+    return Engine.load(out, HashingEmbedder())
+
+
+def test_every_excerpt_is_whole_sentences_within_the_length_limit(hashing_engine):
+    # Each paragraph's own text as a question: every part of the corpus gets searched and widened.
+    questions = [p.text for document in load_corpus(CORPUS_DIR) for p in document.paragraphs]
+
+    answers = hashing_engine.answer_many(questions, k=5)
+
+    excerpts = [excerpt for answer in answers for excerpt in answer.excerpts]
+    for answer in answers:
+        assert_grounded(hashing_engine, answer)
+        assert_no_overlap(answer)
+    assert len(excerpts) >= len(questions)  # the check above really ran
+    assert max(len(excerpt.text) for excerpt in excerpts) > MAX_EXCERPT_CHARS // 2  # and widened some
