@@ -12,12 +12,11 @@ from bot import settings as settings_module
 from bot.settings import DEFAULTS_FILE, Settings
 from tests.conftest import REPO
 
-# Tests that build Settings or run the CLI and the bot; run again below with a hostile .env and environment.
+# Tests that build Settings, run the CLI or create the client; run again below beside a hostile .env.
 SETTINGS_SENSITIVE_TESTS = [
     "tests/test_settings.py",
     "tests/test_cli.py",
     "tests/unit/test_bot_client.py",
-    "tests/e2e/test_bot_commands.py",
 ]
 
 
