@@ -83,7 +83,20 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("questions", nargs="+", metavar="QUESTION")
     ask.add_argument("-k", type=_positive, default=None, help="excerpts per answer (default: settings)")
     ask.add_argument("--json", action="store_true", help="one JSON object per line per question")
+    ask.add_argument(
+        "--context",
+        action="append",
+        default=[],
+        metavar="EARLIER",
+        help="an earlier question of the same conversation (repeat, oldest first); the questions follow it up",
+    )
     ask.set_defaults(handler=_ask)
+
+    chat = commands.add_parser(
+        "chat", help="talk with the essay in the terminal (/new starts over, Ctrl-D quits)"
+    )
+    chat.add_argument("-k", type=_positive, default=None, help="excerpts per answer (default: settings)")
+    chat.set_defaults(handler=_chat)
 
     evaluate = commands.add_parser("eval", help="score an eval set (JSON lines: id, question, gold, kind)")
     evaluate.add_argument("file", type=Path)
@@ -139,20 +152,33 @@ def _index_status(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if freshness.fresh else EXIT_STALE
 
 
-def _ask(args: argparse.Namespace, settings: Settings) -> int:
+def _load_for_questions(settings: Settings):
+    """The engine, building the index first (with a progress bar) when there is none."""
     from bot.runtime import load_embedder, load_engine
-    from bot.terminal import render_answer
 
     embedder = load_embedder(settings)
-    bar = _ProgressBar("encoding")
-    engine = load_engine(
-        settings,
-        embedder,
-        on_build=lambda path: print(f"essaybot: no index yet; building one at {path} first", file=sys.stderr),
-        progress=bar.update,
+    with _ProgressBar("encoding") as bar:
+        return load_engine(
+            settings,
+            embedder,
+            on_build=lambda path: print(
+                f"essaybot: no index yet; building one at {path} first", file=sys.stderr
+            ),
+            progress=bar.update,
+        )
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import render_answer
+    from index.conversation import Conversation
+
+    engine = _load_for_questions(settings)
+    conversation = Conversation(tuple(args.context)) if args.context else None
+    answers = engine.answer_many(
+        args.questions,
+        k=args.k or settings.results_per_answer,
+        conversations=[conversation] * len(args.questions),
     )
-    bar.close()
-    answers = engine.answer_many(args.questions, k=args.k or settings.results_per_answer)
     for answer in answers:
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -165,13 +191,25 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import load_embedder, load_engine
     from bot.terminal import render_report
+    from index.conversation import Conversation
     from index.evaluation import load_items, score
 
     items = load_items(args.file)
     engine = load_engine(settings, load_embedder(settings))
-    answers = engine.answer_many([item.question for item in items], k=args.k)
+    answers = engine.answer_many(
+        [item.question for item in items],
+        k=args.k,
+        conversations=[Conversation(item.context) for item in items],
+    )
     print(render_report(score(items, answers)))
     return EXIT_OK
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.terminal import chat
+
+    engine = _load_for_questions(settings)
+    return chat(engine, k=args.k or settings.results_per_answer)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

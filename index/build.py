@@ -185,6 +185,7 @@ def _record(document: Document) -> DocumentRecord:
         sentences=sum(len(p.sentences) for p in document.paragraphs),
         sections=list(document.sections),
         aliases=[list(group) for group in document.aliases],
+        examples=list(document.examples),
     )
 
 

@@ -15,22 +15,25 @@ class Conversation:
 
     questions: tuple[str, ...] = ()  # earlier questions, oldest first
     shown: tuple[str, ...] = ()  # ids (``Excerpt.id``) of the excerpts already shown, oldest first
+    last: tuple[str, ...] = ()  # ids of the excerpts the latest answer showed, best first
 
     def __bool__(self) -> bool:
         return bool(self.questions)
 
     def then(self, question: str, shown: Iterable[str] = ()) -> "Conversation":
         """The conversation after ``question`` was answered with the excerpts ``shown``, within bounds."""
+        latest = tuple(shown)[:MAX_SHOWN]
         return Conversation(
             questions=(*self.questions, question)[-MAX_QUESTIONS:],
-            shown=(*self.shown, *shown)[-MAX_SHOWN:],
+            shown=(*self.shown, *latest)[-MAX_SHOWN:],
+            last=latest,
         )
 
     def to_json(self) -> dict:
-        return {"questions": list(self.questions), "shown": list(self.shown)}
+        return {"questions": list(self.questions), "shown": list(self.shown), "last": list(self.last)}
 
     @classmethod
     def from_json(cls, data: dict | None) -> "Conversation":
         if not data:
             return cls()
-        return cls(tuple(map(str, data.get("questions", ()))), tuple(map(str, data.get("shown", ()))))
+        return cls(*(tuple(map(str, data.get(key) or ())) for key in ("questions", "shown", "last")))

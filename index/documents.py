@@ -49,6 +49,7 @@ class Document:
     publisher: str = ""
     url: str = ""
     aliases: tuple[tuple[str, ...], ...] = ()
+    examples: tuple[str, ...] = ()  # questions the document answers, offered to people as examples
     sections: tuple[str, ...] = ()
     paragraphs: tuple[Paragraph, ...] = field(default=(), repr=False)
     sha256: str = ""  # of the file's bytes, to tell when the index is stale
@@ -91,6 +92,7 @@ def parse_document(document_id: str, raw: bytes) -> Document:
         publisher=str(meta.get("publisher") or ""),
         url=str(meta.get("url") or ""),
         aliases=_parse_aliases(name, meta.get("aliases")),
+        examples=_parse_examples(name, meta.get("examples")),
         sections=tuple(sections),
         paragraphs=tuple(paragraphs),
         sha256=hashlib.sha256(raw).hexdigest(),
@@ -125,3 +127,11 @@ def _parse_aliases(name: str, value: object) -> tuple[tuple[str, ...], ...]:
     ):
         raise CorpusError(f"{name}: 'aliases' must be a list of lists of names")
     return tuple(tuple(unicodedata.normalize("NFC", item) for item in group) for group in value if group)
+
+
+def _parse_examples(name: str, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise CorpusError(f"{name}: 'examples' must be a list of questions")
+    return tuple(" ".join(item.split()) for item in value if item.strip())

@@ -1,14 +1,24 @@
 """From a question to an Answer of cited, verbatim excerpts, over a loaded index."""
 
 import logging
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from index.about import (
+    chat_message,
+    ending_message,
+    example_questions,
+    facts_message,
+    outline_message,
+    section_spans,
+    summary_message,
+)
 from index.abstain import DEFAULT_MODEL, WITHOUT_PROBE_MODEL, AbstentionModel
-from index.answers import Abstention, Answer, Excerpt
+from index.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.conversation import Conversation
 from index.documents import Paragraph
 from index.embedding import Embedder, supports_tokens
@@ -18,7 +28,8 @@ from index.question_maps import PACKAGED_MAPS, load_question_maps
 from index.retrieve import Retriever, Scored
 from index.search import FaissSearch, VectorSearch, all_scores
 from index.store import DocumentRecord, Manifest, check_model, read_index
-from index.text import clean_question, words
+from index.text import clean_question, content_terms, words
+from index.turns import Chat, DocumentNames, Facet, Reading, TurnKind, ordinal, read_turn
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +67,8 @@ class Engine:
         self._embedder = embedder
         self._titles = {record.id: record.title for record in manifest.documents}
         self._by_location = {(p.document, p.number): p for p in retriever.paragraphs}
+        self._names = DocumentNames.of(name for r in manifest.documents for name in (r.title, r.author))
+        self._by_title: dict[str, Scored] = {}
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder) -> "Engine":
@@ -111,38 +124,285 @@ class Engine:
         ``conversations[n]`` is what question ``n`` follows up (None or empty: a new conversation).
         """
         k = max(1, min(k, MAX_RESULTS))
-        cleaned = [clean_question(question) for question in questions]
-        answers: list[Answer | None] = [
-            _refusal(question, text) for question, text in zip(questions, cleaned, strict=True)
+        if conversations is None:
+            conversations = [None] * len(questions)
+        turns = [
+            _Turn(question, clean_question(question), conversation or Conversation())
+            for question, conversation in zip(questions, conversations, strict=True)
         ]
-        pending = [n for n, answer in enumerate(answers) if answer is None]
-        if pending:
-            texts = [cleaned[n] for n in pending]
-            token_scores: list = [None] * len(texts)
-            if supports_tokens(self._embedder) and self._retriever.tokens is not None:
-                # One forward pass gives both the pooled vector and the token vectors.
-                encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]
-                vectors = np.stack([encoding.vector for encoding in encodings])
-                token_scores = [self._retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
-            else:
-                vectors = self._embedder.encode(texts)
-            unit_scores = all_scores(self._search, vectors)
-            for row, n in enumerate(pending):
-                scored = self._retriever.score(cleaned[n], unit_scores[row], token_scores[row], vectors[row])
-                answers[n] = self._decide(questions[n], scored, k, skip)
-        return [answer for answer in answers if answer is not None]
+        for turn in turns:
+            if turn.text:
+                turn.reading = read_turn(turn.text, self._retriever.vocabulary, self._names)
+        needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
+        scores = self._score_texts(list(needed))
+        return [self._reply(turn, scores, k, skip) for turn in turns]
 
-    def _decide(self, question: str, scored: Scored, k: int, skip: int) -> Answer:
+    def _texts_for(self, turn: "_Turn") -> list[str]:
+        """The texts a turn needs scored: the question, and with a conversation also the question in context."""
+        reading, history = turn.reading, turn.conversation.questions
+        if reading is None or (reading.kind is TurnKind.CHAT and not reading.mixed):
+            return []
+        if _refusal(turn.question, turn.text) is not None:
+            return []
+        if reading.kind is TurnKind.CONTINUE:
+            history = self._continued(history)
+            return _with_context(history[:-1], history[-1]) if history else []
+        if reading.kind is TurnKind.ABOUT:
+            texts = _with_context(history, turn.text) if reading.topic else []
+            if len(self._manifest.documents) > 1 and history:
+                texts.append(" ".join(history))  # which document the conversation is about
+            return texts
+        return _with_context(history, turn.text)
+
+    def _continued(self, history: Sequence[str]) -> tuple[str, ...]:
+        """The conversation up to the question that "go on" continues (past earlier "go on"s)."""
+        for end in range(len(history), 0, -1):
+            if read_turn(history[end - 1], (), self._names).kind is not TurnKind.CONTINUE:
+                return tuple(history[:end])
+        return ()
+
+    def _score_texts(self, texts: list[str]) -> dict[str, Scored]:
+        """Every text scored against every sentence, from one forward pass over them all."""
+        if not texts:
+            return {}
+        token_scores: list = [None] * len(texts)
+        if supports_tokens(self._embedder) and self._retriever.tokens is not None:
+            # One forward pass gives both the pooled vector and the token vectors.
+            encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]
+            vectors = np.stack([encoding.vector for encoding in encodings])
+            token_scores = [self._retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
+        else:
+            vectors = self._embedder.encode(texts)
+        unit_scores = all_scores(self._search, vectors)
+        return {
+            text: self._retriever.score(text, unit_scores[row], token_scores[row], vectors[row])
+            for row, text in enumerate(texts)
+        }
+
+    def _in_context(self, turn: "_Turn", text: str, history: tuple[str, ...], scores: dict) -> Scored:
+        """A question's scores; a follow-up's lean on its context: the question alone plus the question
+        after its conversation, so a self-contained question keeps its own answer and "why?" finds its topic."""
+        alone = scores[text]
+        if not history:
+            return alone
+        glued = scores[" ".join((*history, text))]
+        return replace(glued, total=glued.total + alone.total)
+
+    def _reply(self, turn: "_Turn", scores: dict[str, Scored], k: int, skip: int) -> Answer:
+        reading, history = turn.reading, turn.conversation.questions
+        context = tuple(history)
+        if reading is not None and reading.kind is TurnKind.CHAT and not reading.mixed:
+            return self._chat(turn.question, reading.chat or Chat.HELP, ())  # "hi", "👍", "thx"
+        refusal = _refusal(turn.question, turn.text)
+        if refusal is not None or reading is None:
+            return refusal or Answer(turn.question, abstention=Abstention.NO_WORDS)
+        if reading.kind is TurnKind.CHAT:
+            if not reading.mixed or self._abstention.off_topic(scores[turn.text]):
+                return self._chat(turn.question, reading.chat or Chat.HELP, ())
+            reading = Reading(TurnKind.CONTENT, topic=reading.topic)
+        if reading.kind is TurnKind.CONTINUE:
+            history = self._continued(history)
+            if not history:
+                return self._chat(turn.question, Chat.HELP, ())
+            context = tuple(history)
+            scored = self._in_context(turn, history[-1], history[:-1], scores)
+            shown = self._shown_sentences(turn.conversation.shown)
+            if not shown:  # the earlier answer's excerpts are not known: they were its first k
+                return replace(self._decide(turn.question, scored, k, skip + k), context=context)
+            # First the rest of the paragraph the latest answer quoted first, then the next excerpts.
+            rest = self._rest_of_paragraph(turn.conversation.last[:1], shown)[skip:]
+            covered = shown | {n for excerpt in rest for n in self._shown_sentences([excerpt.id])}
+            answer = self._decide(turn.question, scored, k, max(0, skip - len(rest)), excluded=covered)
+            if rest and answer.answered:
+                answer = replace(answer, excerpts=(*rest, *answer.excerpts)[:k])
+            return replace(answer, context=context)
+        if reading.kind is TurnKind.ABOUT:
+            return self._about(turn, reading, scores, k)
+        scored = self._in_context(turn, turn.text, history, scores)
+        answer = self._decide(turn.question, scored, k, skip, repeated=set(turn.conversation.shown))
+        return replace(answer, context=context)
+
+    def _decide(
+        self,
+        question: str,
+        scored: Scored,
+        k: int,
+        skip: int,
+        *,
+        excluded: frozenset[int] = frozenset(),
+        repeated: set[str] | None = None,
+    ) -> Answer:
+        """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and not one of
+        the ``repeated`` excerpt ids (already shown) while other excerpts answer."""
         if self._abstention.off_topic(scored):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
-        excerpts = self._select(scored, skip + k)
-        return Answer(question, excerpts=tuple(excerpts[skip:]))
+        extra = len(repeated) if repeated else 0
+        excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
+        if repeated:
+            fresh = [excerpt for excerpt in excerpts if excerpt.id not in repeated]
+            excerpts = fresh or excerpts
+        return Answer(question, excerpts=tuple(excerpts[:k]))
 
-    def _select(self, scored: Scored, count: int) -> list[Excerpt]:
-        """The best non-overlapping excerpts: a top sentence, widened by neighbours that also score well."""
+    # --- replies that are not a content answer ---------------------------------------------------
+
+    def _chat(self, question: str, kind: Chat, context: tuple[str, ...]) -> Answer:
+        records = self._manifest.documents
+        message = chat_message(kind, records, example_questions(records))
+        return Answer(question, message=message, context=context, turn=AnswerKind.CHAT)
+
+    def _about(self, turn: "_Turn", reading: Reading, scores: dict[str, Scored], k: int) -> Answer:
+        records = self._documents_for(turn, scores)
+        facet = reading.facet
+        excerpts: list[Excerpt] = []
+        if facet is Facet.OUTLINE:
+            lines = []
+            for record in records:
+                spans = section_spans(self._retriever.paragraphs, record.id)
+                chosen = self._chosen_section(turn, reading, spans, record, scores)
+                lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
+            message = "\n\n".join(lines)
+        elif facet is Facet.SUMMARY:
+            parts = []
+            for record in records:
+                spans = section_spans(self._retriever.paragraphs, record.id)
+                parts.append(summary_message(record, spans))
+                excerpts += self._summary(record, k if len(records) == 1 else 1)
+            message = "\n".join(parts)
+        elif facet is Facet.ENDING:
+            message = "\n".join(ending_message(record) for record in records)
+            for record in records:
+                excerpts += self._ending(record, k if len(records) == 1 else 1)
+        else:
+            message = facts_message(records, facet or Facet.AUTHOR)
+        return Answer(turn.question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
+
+    def _documents_for(self, turn: "_Turn", scores: dict[str, Scored]) -> list[DocumentRecord]:
+        """The documents a question about "the essay" means: the one it names, else the one the
+        conversation is about, else the only one, else all of them."""
+        records = list(self._manifest.documents)
+        if len(records) == 1:
+            return records
+        asked = set(content_terms(turn.text))
+        named = [
+            record for record in records if asked & set(content_terms(f"{record.title} {record.author}"))
+        ]
+        if len(named) == 1:
+            return named
+        for excerpt_id in reversed(turn.conversation.shown):
+            document = excerpt_id.split("#", 1)[0]
+            match = [record for record in records if record.id == document]
+            if match:
+                return match
+        history = turn.conversation.questions
+        if history and " ".join(history) in scores:
+            best = self._select(scores[" ".join(history)], 1)
+            if best:
+                return [record for record in records if record.id == best[0].document]
+        return records
+
+    def _chosen_section(
+        self, turn: "_Turn", reading: Reading, spans: list, record: DocumentRecord, scores: dict[str, Scored]
+    ) -> int | None:
+        """Which section an outline question points at: by its number ("the last section"), or by its
+        topic ("which part covers the history?"), the section holding the best-scoring sentence."""
+        count = ordinal(turn.text)
+        if count is not None and spans:
+            return len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)
+        if not reading.topic:
+            return None
+        scored = self._in_context(turn, turn.text, turn.conversation.questions, scores)
+        best = self._select(scored, 1, self._other_documents(record.id))
+        if not best:
+            return None
+        titles = [span.title for span in spans]
+        return titles.index(best[0].section) if best[0].section in titles else None
+
+    def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
+        """A few of the document's own sentences: the best of its last paragraph (how it answers), then
+        those nearest its title (what it asks) from the rest, in document order."""
+        scored = self._title_scores(record)
+        rows = [row for row, p in enumerate(self._retriever.paragraphs) if p.document == record.id]
+        last = frozenset(n for n, (row, _) in enumerate(self._retriever.sentences) if row == rows[-1])
+        outside = self._other_documents(record.id)
+        conclusion = self._select(scored, 1, outside | self._all_but(last))
+        argument = self._select(scored, max(0, count - len(conclusion)), outside | last)
+        # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
+        return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
+
+    def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
+        """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
+        rows = [row for row, p in enumerate(self._retriever.paragraphs) if p.document == record.id]
+        sentences = [n for n, (row, _) in enumerate(self._retriever.sentences) if row == rows[-1]]
+        return self._in_order(sentences)[:count]
+
+    def _rest_of_paragraph(self, excerpt_ids: Sequence[str], shown: frozenset[int]) -> list[Excerpt]:
+        """The sentences of the paragraph an excerpt (by id) quotes that were not shown, in order."""
+        quoted = self._shown_sentences(excerpt_ids)
+        if not quoted:
+            return []
+        row = self._retriever.sentences[min(quoted)][0]
+        rest = [n for n, (r, _) in enumerate(self._retriever.sentences) if r == row and n not in shown]
+        return self._in_order(rest)
+
+    def _in_order(self, sentences: Sequence[int]) -> list[Excerpt]:
+        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit."""
+        excerpts: list[Excerpt] = []
+        first = 0
+        while first < len(sentences):
+            last = first
+            while (
+                last + 1 < len(sentences)
+                and sentences[last + 1] == sentences[last] + 1
+                and last + 1 - first < MAX_EXCERPT_SENTENCES
+                and self._span_length(sentences[first], sentences[last + 1]) <= MAX_EXCERPT_CHARS
+            ):
+                last += 1
+            excerpts.append(self._excerpt(sentences[first], sentences[last], 0.0))
+            first = last + 1
+        return excerpts
+
+    def _title_scores(self, record: DocumentRecord) -> Scored:
+        scored = self._by_title.get(record.id)
+        if scored is None:
+            # Computed once per document and engine; two threads racing here compute the same thing.
+            scored = self._score_texts([record.title])[record.title]
+            self._by_title[record.id] = scored
+        return scored
+
+    def _other_documents(self, document: str) -> frozenset[int]:
+        return frozenset(
+            n
+            for n, (row, _) in enumerate(self._retriever.sentences)
+            if self._retriever.paragraphs[row].document != document
+        )
+
+    def _all_but(self, kept: frozenset[int]) -> frozenset[int]:
+        return frozenset(range(len(self._retriever.sentences))) - kept
+
+    def _shown_sentences(self, shown: Sequence[str]) -> frozenset[int]:
+        """The sentences inside excerpts already shown (by id); ids the index no longer has are ignored."""
+        wanted: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        for excerpt_id in shown:
+            match = _EXCERPT_ID.fullmatch(excerpt_id)
+            if match:
+                key = (match["document"], int(match["paragraph"]))
+                wanted.setdefault(key, []).append((int(match["start"]), int(match["end"])))
+        found = set()
+        for n, (row, i) in enumerate(self._retriever.sentences):
+            paragraph = self._retriever.paragraphs[row]
+            spans = wanted.get((paragraph.document, paragraph.number))
+            if spans:
+                sentence = paragraph.sentences[i]
+                if any(start <= sentence.start and sentence.end <= end for start, end in spans):
+                    found.add(n)
+        return frozenset(found)
+
+    def _select(self, scored: Scored, count: int, excluded: frozenset[int] = frozenset()) -> list[Excerpt]:
+        """The best non-overlapping excerpts: a top sentence, widened by neighbours that also score well.
+        No excerpt holds an ``excluded`` sentence."""
         order = np.argsort(-scored.total, kind="stable")
-        used: set[int] = set()
+        used: set[int] = set(excluded)
         excerpts: list[Excerpt] = []
         for seed in order:
             if len(excerpts) == count:
@@ -209,3 +469,19 @@ def _refusal(question: str, cleaned: str) -> Answer | None:
     if not words(cleaned):
         return Answer(question, abstention=Abstention.NO_WORDS)
     return None
+
+
+_EXCERPT_ID = re.compile(r"(?P<document>.+)#p(?P<paragraph>\d+):(?P<start>\d+)-(?P<end>\d+)")
+
+
+@dataclass
+class _Turn:
+    question: str  # as asked
+    text: str  # cleaned
+    conversation: Conversation
+    reading: Reading | None = field(default=None)
+
+
+def _with_context(history: Sequence[str], text: str) -> list[str]:
+    """The texts to score for ``text`` asked after ``history``: alone, and after the conversation."""
+    return [text, " ".join((*history, text))] if history else [text]

@@ -129,6 +129,12 @@ class Retriever:
         known = [year for year in years if year is not None]
         self.latest_year = max(known) if known and len(known) == len(years) else None
         self.aliases = AliasTable(group for record in stored.manifest.documents for group in record.aliases)
+        # A document's own title and author are known words, though its text may never use them.
+        self.named = frozenset(
+            term
+            for record in stored.manifest.documents
+            for term in content_terms(f"{record.title} {record.author}")
+        )
 
     def window_bounds(self, row: int, i: int) -> tuple[int, int]:
         count = len(self.paragraphs[row].sentences)
@@ -145,7 +151,11 @@ class Retriever:
         aliased = set(self.aliases.expand(question)) if aliased is None else aliased
         # Numbers are unknown_number's to judge, not counted twice here.
         words_only = [term for term in terms if not term.rstrip("s").isdigit()]
-        unknown = [term for term in words_only if term not in self.vocabulary and term not in aliased]
+        unknown = [
+            term
+            for term in words_only
+            if term not in self.vocabulary and term not in aliased and term not in self.named
+        ]
         return terms, len(unknown) / len(words_only) if words_only else 0.0
 
     def unknown_number(self, question: str) -> bool:
@@ -175,7 +185,11 @@ class Retriever:
         aliased = set(self.aliases.expand(question)) if aliased is None else aliased
         for token in _CAPITALISED.findall(question)[1:]:
             stems = [stem(word) for word in words(token) if len(word) > 1 and word not in _NOT_NAMES]
-            if token[0].isupper() and stems and not any(s in self.vocabulary or s in aliased for s in stems):
+            if (
+                token[0].isupper()
+                and stems
+                and not any(s in self.vocabulary or s in aliased or s in self.named for s in stems)
+            ):
                 return True
         return False
 

@@ -58,6 +58,7 @@ class DocumentRecord:
     sentences: int
     sections: list[str]
     aliases: list[list[str]]
+    examples: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

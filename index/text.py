@@ -26,7 +26,6 @@ QUESTION_WORDS = frozenset(
     """
     what which who whom whose when where why how whether does did do is are was were can could would
     should will shall may might explain describe mean meaning according author essay text writer
-    zhao huasheng
     """.split()
 )
 

@@ -9,7 +9,7 @@ import pytest
 from bot.cli import EXIT_ERROR, EXIT_OK, EXIT_STALE, EXIT_USAGE, main
 from tests.conftest import corpus_paragraph_count
 
-JSON_KEYS = {"question", "answered", "reason", "excerpts"}
+JSON_KEYS = {"question", "answered", "reason", "kind", "message", "context", "excerpts"}
 EXCERPT_KEYS = {"text", "document", "title", "section", "paragraph", "start", "end", "score"}
 
 
@@ -175,3 +175,57 @@ def test_bad_arguments_exit_with_usage(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["ask", "-k", "0", "question"])
     assert exit_info.value.code == EXIT_USAGE
+
+
+@pytest.mark.model
+def test_ask_with_context_answers_a_follow_up_and_says_what_it_followed(workspace, shared_index, capsys):
+    earlier = "What was the Li-Lobanov Treaty?"
+
+    code = main(
+        ["ask", "--json", "--context", earlier, "who proposed it?", "who wrote this essay?", "thanks!"]
+    )
+
+    follow_up, about, chat = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert code == EXIT_OK
+    assert (
+        follow_up["kind"] == "answer" and follow_up["context"] == [earlier] and follow_up["message"] is None
+    )
+    assert about["kind"] == "about" and about["excerpts"] == [] and "Zhao Huasheng" in about["message"]
+    assert chat["kind"] == "chat" and chat["answered"] is False and chat["reason"] is None and chat["message"]
+
+
+@pytest.mark.model
+def test_eval_scores_follow_ups_questions_about_the_document_and_small_talk(workspace, shared_index, capsys):
+    eval_file = workspace / "chat.jsonl"
+    items = [
+        {
+            "id": "f",
+            "context": ["What was the Li-Lobanov Treaty?"],
+            "question": "who proposed it?",
+            "gold": ["The Treaty was suggested by Russia"],
+            "kind": "followup",
+        },
+        {
+            "id": "m",
+            "question": "who wrote it and when?",
+            "gold": ["Zhao Huasheng", "2021-01-27"],
+            "kind": "meta",
+            "all": True,
+        },
+        {
+            "id": "x",
+            "question": "who wrote it?",
+            "gold": ["Zhao Huasheng", "not in the reply"],
+            "kind": "meta",
+            "all": True,
+        },
+        {"id": "c", "question": "hello!", "gold": [], "kind": "chat"},
+    ]
+    eval_file.write_text("".join(json.dumps(item) + "\n" for item in items))
+
+    assert main(["eval", str(eval_file)]) == EXIT_OK
+
+    out = capsys.readouterr().out
+    assert "followup" in out and "on-topic 1:" in out
+    assert "meta 2: right 1/2" in out and "chat 1: right 1/1" in out
+    assert "x [meta] wrong reply" in out

