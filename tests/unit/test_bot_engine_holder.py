@@ -4,6 +4,7 @@ import asyncio
 import threading
 
 from bot.engine_holder import EngineHolder
+from index.conversation import Conversation
 from tests.bot_fakes import FakeEngine
 
 QUESTIONS = [
@@ -62,4 +63,27 @@ async def test_a_question_in_flight_during_a_swap_finishes_on_the_engine_it_star
     assert [call[1] for call in old.calls] == [(QUESTIONS[0],)]
     assert [call[1] for call in new.calls] == [(QUESTIONS[1],)]
     assert before.answered and after.answered
+    await holder.aclose()
+
+
+async def test_batched_follow_ups_carry_their_own_conversations_and_equal_one_at_a_time():
+    engine = FakeEngine()
+    holder = EngineHolder(engine, window=0.05)
+    conversations = [
+        Conversation(("why did the 1950 alliance fail?",)),
+        None,
+        Conversation(("treaty?",)),
+        None,
+    ]
+
+    batched = await asyncio.gather(
+        *(holder.answer(q, k=2, conversation=c) for q, c in zip(QUESTIONS, conversations, strict=True))
+    )
+
+    assert [call[0] for call in engine.calls] == ["answer_many"]
+    assert engine.conversations == conversations
+    assert batched == [
+        FakeEngine().answer(q, k=2, conversation=c) for q, c in zip(QUESTIONS, conversations, strict=True)
+    ]
+    assert batched[0].context == ("why did the 1950 alliance fail?",) and batched[1].context == ()
     await holder.aclose()
