@@ -12,11 +12,10 @@ from bot import settings as settings_module
 from bot.settings import DEFAULTS_FILE, Settings
 from tests.conftest import REPO
 
-# Tests that build Settings, run the CLI or create the client; run again below beside a hostile .env.
+# Tests that build Settings from the environment (the CLI does); run again below beside a hostile .env.
 SETTINGS_SENSITIVE_TESTS = [
     "tests/test_settings.py",
     "tests/test_cli.py",
-    "tests/unit/test_bot_client.py",
 ]
 
 
