@@ -17,6 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
+DEV_CHAT_SET = SHARED / "eval" / "dev_chat.jsonl"
 # Read at start-up, before any fixture clears ESSAYBOT_* settings variables: an explicit, local opt-out.
 SKIP_DEV_EVAL = "ESSAYBOT_SKIP_DEV_EVAL"
 DEV_EVAL_SKIPPED = os.environ.get(SKIP_DEV_EVAL) == "1"
@@ -27,18 +28,18 @@ REAL_MODEL_FIXTURES = {"real_embedder", "real_index_dir", "real_engine"}
 MODEL_MODULES = ("torch", "sentence_transformers")
 
 
-def require_dev_set() -> Path:
-    """The dev set's path. Its absence fails the test that needs it, saying where the file should be,
-    unless ESSAYBOT_SKIP_DEV_EVAL=1 opts out (locally; CI must have the file)."""
-    if not DEV_SET.is_file():
+def require_dev_set(path: Path = DEV_SET) -> Path:
+    """A dev set's path (``dev.jsonl`` unless named). Its absence fails the test that needs it, saying
+    where the file should be, unless ESSAYBOT_SKIP_DEV_EVAL=1 opts out (locally; CI must have the file)."""
+    if not path.is_file():
         if DEV_EVAL_SKIPPED:
-            pytest.skip(f"{SKIP_DEV_EVAL}=1: the dev set at {DEV_SET} is not checked")
+            pytest.skip(f"{SKIP_DEV_EVAL}=1: the dev set at {path} is not checked")
         pytest.fail(
-            f"the dev set is missing: expected {DEV_SET} (the shared eval folder beside the repository); "
+            f"the dev set is missing: expected {path} (the shared eval folder beside the repository); "
             f"without it there is no quality gate. To skip it locally, set {SKIP_DEV_EVAL}=1.",
             pytrace=False,
         )
-    return DEV_SET
+    return path
 
 
 def corpus_paragraph_count(corpus_dir: Path = CORPUS_DIR) -> int:
