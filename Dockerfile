@@ -3,7 +3,7 @@
 # check it against torch; the runtime stage has neither torch nor sentence-transformers: the baked
 # index carries the exported model, and /reindex builds with it. Nothing is downloaded at run time.
 #
-#   docker build -t essaybot .            (or: docker compose build; see docs/self-hosting.md)
+#   docker build -t essaybot .            (or: docker compose build; see README.md, "Self-hosting with Docker")
 #
 # Build arguments:
 #   BASE_IMAGE       The Python 3.11 base. For reproducible builds pin it by digest:

@@ -18,7 +18,7 @@ class IdleFlushBatcher(MicroBatcher):
     async def submit(self, key, item):
         if not self._running and key not in self._timers:
             # Nothing in flight: schedule this key's flush for the next loop turn instead of the window.
-            self._timers[key] = asyncio.get_running_loop().call_soon(self._flush, key)  # type: ignore[assignment]
+            self._timers[key] = asyncio.get_running_loop().call_soon(self._flush, key)
         return await super().submit(key, item)
 
 

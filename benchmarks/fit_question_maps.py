@@ -133,13 +133,15 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, 
     """Fit the abstention model on these weights and maps, with held-out best scores and probe logits."""
     stored = read_index(index_dir)
     retriever = Retriever(stored, weights, maps)
+    matcher = retriever.tokens
+    assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     texts = [clean_question(item.question) for item in items]
     encodings = embedder.encode_with_tokens(texts)
     unit_scores = all_scores(FaissSearch(stored.vectors), np.stack([e.vector for e in encodings]))
     best = iter(held_out_best)
     rows, off_topic = [], []
     for n, (item, text, encoding, units) in enumerate(zip(items, texts, encodings, unit_scores, strict=True)):
-        tokens = retriever.tokens.scores(encoding.tokens, encoding.pieces)
+        tokens = matcher.scores(encoding.tokens, encoding.pieces)
         scored = retriever.score(text, units, tokens, encoding.vector)
         values = list(features(scored))
         values[FEATURES.index("topic")] = held_out_topic[n]
@@ -169,6 +171,9 @@ class FusionCorpus:
     """The retriever's centred passage vectors and content-piece layout, as tensors."""
 
     def __init__(self, retriever: Retriever):
+        assert retriever.tokens is not None and retriever.centring is not None, (
+            "the fusion needs an index with token vectors (built with the packaged model)"
+        )
         layout = retriever.tokens.layout
         self.sentences = torch.tensor(retriever.centred_sentences, dtype=torch.float32)
         self.paragraphs = torch.tensor(retriever.centred_paragraphs, dtype=torch.float32)

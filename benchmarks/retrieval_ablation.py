@@ -200,7 +200,9 @@ class _NoDateRule:
         return self._model.probability(features(scored)) >= self._model.threshold
 
 
-class _CosineThreshold:
+class _CosineThreshold(AbstentionModel):
+    """The old rule, as a model the engine accepts: off topic when no sentence is close enough."""
+
     def off_topic(self, scored) -> bool:
         return float(scored.dense.max()) < 0.35
 

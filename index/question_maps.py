@@ -85,13 +85,14 @@ def load_question_maps(path: Path, model_sha256: str, dimension: int) -> Questio
     if not path.is_file():
         return None
     with np.load(path, allow_pickle=False) as data:
+        probe = TopicProbe(np.asarray(data["probe_weights"], np.float64), float(data["probe_bias"]))
         maps = QuestionMaps(
             adapter=QueryAdapter(u=np.asarray(data["u"], np.float64), v=np.asarray(data["v"], np.float64)),
-            probe=TopicProbe(np.asarray(data["probe_weights"], np.float64), float(data["probe_bias"])),
+            probe=probe,
             model_sha256=str(data["model_sha256"]),
             documents=tuple(str(document) for document in data["documents"]),
         )
-    shapes = {maps.adapter.u.shape[0], maps.adapter.v.shape[0], maps.probe.weights.shape[0]}
+    shapes = {maps.adapter.u.shape[0], maps.adapter.v.shape[0], probe.weights.shape[0]}
     if (
         maps.model_sha256 != model_sha256
         or shapes != {dimension}

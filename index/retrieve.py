@@ -126,7 +126,8 @@ class Retriever:
         self._years = sorted(int(number) for number in self._numbers if _YEAR.fullmatch(number))
         # The newest document's year; None (no rule) when any document's date has no year to read.
         years = [_year(record.date) for record in stored.manifest.documents]
-        self.latest_year = None if None in years or not years else max(years)
+        known = [year for year in years if year is not None]
+        self.latest_year = max(known) if known and len(known) == len(years) else None
         self.aliases = AliasTable(group for record in stored.manifest.documents for group in record.aliases)
         # A document's own title and author are known words, though its text may never use them.
         self.named = frozenset(

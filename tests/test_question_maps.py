@@ -8,7 +8,7 @@ from index.engine import Engine
 from index.question_maps import PACKAGED_MAPS, QueryAdapter, QuestionMaps, TopicProbe, load_question_maps
 from index.retrieve import Retriever
 from index.store import read_index
-from tests.conftest import CORPUS_DIR, HashingEmbedder
+from tests.conftest import CORPUS_DIR, HashingEmbedder, write_document
 
 DIMENSION = 8
 
@@ -69,42 +69,47 @@ def test_the_shipped_maps_refuse_a_model_they_were_not_fitted_for():
 
 
 @pytest.mark.model
-def test_the_shipped_maps_are_loaded_for_the_packaged_model(real_index_dir, real_embedder):
-    engine = Engine.load(real_index_dir, real_embedder)
-
-    scored = engine._retriever.score(
-        "What is the population of Russia?",
-        *_encoded(engine, real_embedder, "What is the population of Russia?"),
+def test_the_shipped_maps_are_loaded_for_the_packaged_model(
+    real_index_dir, real_embedder, real_engine, tmp_path, monkeypatch
+):
+    maps = load_question_maps(PACKAGED_MAPS, real_embedder.weights_sha256, real_embedder.dimension)
+    on_topic, near_miss = real_embedder.encode(
+        ["What was the Li-Lobanov Treaty?", "What is the population of Russia?"]
     )
+    monkeypatch.setattr("index.engine.PACKAGED_MAPS", tmp_path / "no-maps.npz")
+    without_maps = Engine.load(real_index_dir, real_embedder)
+    question = "would moscow end up as the weaker sidekick?"
 
-    assert engine._retriever.maps is not None
-    assert scored.topic != 0.0
+    assert maps is not None and maps.probe is not None
+    assert maps.probe.logit(near_miss) > maps.probe.logit(on_topic)  # the logit is "off topic"
+    assert _ranking(real_engine.answer(question)) != _ranking(without_maps.answer(question))
+
+
+def _ranking(answer):
+    return [(excerpt.id, round(excerpt.score, 4)) for excerpt in answer.excerpts]
 
 
 @pytest.mark.model
-def test_with_another_document_the_engine_abstains_without_the_probe(corpus_copy, tmp_path, real_embedder):
-    from index.abstain import WITHOUT_PROBE_MODEL
-    from tests.conftest import write_document
-
+def test_with_another_document_off_topic_questions_still_get_no_excerpts(
+    corpus_copy, tmp_path, real_embedder, real_embedding_cache
+):
     write_document(
-        corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."
+        corpus_copy,
+        "tea",
+        "## Arrival\n\nTea reached Britain in the seventeenth century, through Portuguese and Dutch traders."
+        "\n\nIt became popular at court after Catherine of Braganza married Charles II.",
+        title="A Short History of Tea",
     )
-    build_index(corpus_copy, tmp_path / "index", real_embedder)
-
+    build_index(corpus_copy, tmp_path / "index", real_embedder, cache_dir=real_embedding_cache)
     engine = Engine.load(tmp_path / "index", real_embedder)
 
-    assert engine._retriever.maps is not None and engine._retriever.maps.probe is None
-    assert engine._abstention is WITHOUT_PROBE_MODEL
-    assert engine.answer("What did Putin say at the Valdai Club?").excerpts
+    off_topic = engine.answer("What is a good recipe for banana bread?")
+    essay = engine.answer("What did Putin say at the Valdai Club?")
+    tea = engine.answer("When did tea reach Britain?")
 
-
-def _encoded(engine, embedder, question):
-    from index.search import all_scores
-
-    encoding = embedder.encode_with_tokens([question])[0]
-    units = all_scores(engine._search, encoding.vector[None, :])[0]
-    tokens = engine._retriever.tokens.scores(encoding.tokens, encoding.pieces)
-    return units, tokens, encoding.vector
+    assert not off_topic.answered and off_topic.excerpts == ()
+    assert essay.answered and {e.document for e in essay.excerpts} - {"tea"}
+    assert tea.answered and tea.excerpts[0].document == "tea"
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,12 @@ def index_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def retriever(index_dir) -> Retriever:
+    """One retriever for the module: building it (BM25, token tables) takes about half a second."""
+    return Retriever(read_index(index_dir))
+
+
 @pytest.mark.parametrize(
     ("question", "after"),
     [
@@ -29,9 +35,7 @@ def index_dir(tmp_path_factory):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_only_years_after_the_essay_date_count_as_after_the_corpus(index_dir, question, after):
-    retriever = Retriever(read_index(index_dir))
-
+def test_only_years_after_the_essay_date_count_as_after_the_corpus(retriever, question, after):
     assert retriever.latest_year == 2021
     assert retriever.after_corpus(question) is after
 
@@ -59,13 +63,11 @@ def test_question_about_a_later_year_gets_no_excerpts(index_dir):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(index_dir, question, unknown):
-    assert Retriever(read_index(index_dir)).unknown_number(question) is unknown
+def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(retriever, question, unknown):
+    assert retriever.unknown_number(question) is unknown
 
 
-def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(index_dir):
-    retriever = Retriever(read_index(index_dir))
-
+def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(retriever):
     _, with_year = retriever.query_terms("Soviet loan weapons 1938")
     _, without = retriever.query_terms("Soviet loan weapons")
 

@@ -334,6 +334,7 @@ def real_engine(tmp_path_factory):
     return Engine.load(out, HashingEmbedder())
 
 
+@pytest.mark.model
 async def test_with_the_real_engine_small_talk_facts_and_a_follow_up_render_with_the_right_buttons(
     fake, start_bot, real_engine
 ):

@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 
 from bot.answer_log import IN_DM, IN_THREAD, AnswerLog, AnswerRecord, new_key
+from bot.answer_view import ACTIONS, AnswerButton
 from index.answers import Excerpt
 from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
@@ -30,7 +31,16 @@ def test_a_record_survives_a_restart(tmp_path):
 
 
 def test_keys_fit_the_button_template():
-    assert len(new_key()) == 16 and int(new_key(), 16) >= 0
+    keys = [new_key() for _ in range(100)]
+
+    for key in keys:
+        for action in ACTIONS:
+            button = AnswerButton(action, key)
+            match = button.template.fullmatch(button.custom_id)  # how discord.py dispatches a click
+            assert match is not None, button.custom_id
+            assert (match["action"], match["key"]) == (action, key)
+            assert len(button.custom_id) <= 100  # Discord's limit for a custom id
+    assert len(set(keys)) == len(keys)
 
 
 def test_a_torn_last_line_costs_only_that_answer(tmp_path):

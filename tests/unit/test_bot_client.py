@@ -14,7 +14,6 @@ from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
 from bot.feedback import FeedbackLog
 from bot.render import ANSWER_FAILED, NO_MORE_EXCERPTS, NOT_IN_THIS_CHANNEL, SHUTTING_DOWN
-from bot.reply import NO_MENTIONS, Reply
 from bot.services import Services
 from bot.settings import Settings
 from tests.bot_fakes import FakeEngine
@@ -75,14 +74,6 @@ async def test_the_plain_client_is_used_unless_shards_are_configured(tmp_path):
 def test_shard_ids_without_a_shard_count_are_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match="SHARD_COUNT"):
         create_bot(make_settings(tmp_path, shard_ids=[0]), make_services(tmp_path))
-
-
-async def test_every_message_is_sent_with_no_allowed_mentions(bot):
-    assert (
-        Reply(content="x").kwargs()["allowed_mentions"].to_dict() == discord.AllowedMentions.none().to_dict()
-    )
-    assert bot.allowed_mentions is NO_MENTIONS
-    assert NO_MENTIONS.to_dict() == discord.AllowedMentions.none().to_dict()
 
 
 async def test_the_bot_asks_for_the_message_content_intent(bot):
