@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 import adaptive
 import faiss
@@ -34,8 +35,8 @@ from bot.runtime import load_embedder, load_engine
 from bot.settings import Settings
 from index.build import build_index
 from index.corpus_files import load_corpus
+from index.embedding import describe, resolve_model_dir
 from index.embedding import load_embedder as load_torch_embedder
-from index.embedding import resolve_model_dir
 from index.engine import Engine
 from index.evaluation import load_items, score
 from index.onnx_encoder import load_onnx_embedder
@@ -133,7 +134,7 @@ def run(tmp: Path, questions: list[str], items, *, quick: bool) -> Results:
     measure_essay_build(results, settings, exported, floor_model, repeats=1 if quick else 2)
     embedder = load_embedder(settings)  # as the bot loads it: the export its index carries
     if not getattr(embedder, "encoder_sha256", ""):
-        raise RuntimeError(f"the bot would serve on {embedder.describe()}, not on ONNX Runtime")
+        raise RuntimeError(f"the bot would serve on {describe(embedder)}, not on ONNX Runtime")
     engine = load_engine(settings, embedder)
     floor = Floor(floor_model, settings.resolved_index_dir / "vectors.faiss")
     for question in questions[:8]:  # warm both paths (first calls allocate and tune)
@@ -221,8 +222,9 @@ async def measure_answering(
     k = 3
     # The bot's own batcher settings, and others to show what its parameters cost or buy.
     # ``pooled``: the same index with ONNX Runtime's default thread pool instead of one thread a pass.
-    single = OneThreadEach(engine)
-    holders = {
+    # A proxy: __getattr__ gives it the rest of the engine's surface, which a Protocol check cannot see.
+    single: Any = OneThreadEach(engine)
+    holders: dict[str, Any] = {
         "bot": EngineHolder(engine),
         "onnx pool": EngineHolder(pooled),
         "window=0": EngineHolder(engine, window=0.0),
@@ -841,7 +843,7 @@ def render_doc(results: Results, machine: str) -> str:
             f"| {c} | {b.throughput:.0f} | {1e3 * b.p50:.1f} ms | {1e3 * b.p99:.1f} ms | {f.throughput:.0f} | "
             f"{1e3 * f.p50:.1f} ms | {1e3 * f.p99:.1f} ms |"
         )
-    variants = results.extra.get("variants", [])
+    variants = cast(list[str], results.extra.get("variants", []))
     return "\n".join(
         [
             "# Performance",

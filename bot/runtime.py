@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from index.build import BuildReport, Progress, build_index
-from index.embedding import Embedder, describe, model_id_for
+from index.embedding import Embedder, SentenceTransformerEmbedder, describe, model_id_for
 from index.embedding import load_embedder as load_torch_model
 from index.engine import Engine
 from index.errors import EssayBotError, ModelError
@@ -95,7 +95,7 @@ def build_embedder(settings: Settings) -> Embedder:
     folder = settings.data_dir / "cache" / EXPORT_DIR
     log.info("exporting the model to ONNX in %s and checking it on %d questions", folder, len(questions))
     embedder = export_checked(
-        _torch_model(model, sha256),
+        _cached_torch_model(model, sha256),
         folder,
         settings.corpus_dir,
         questions,
@@ -110,7 +110,7 @@ def _torch_model(model: str, sha256: str | None) -> Embedder:
 
 
 @functools.cache
-def _cached_torch_model(model: str, sha256: str | None) -> Embedder:
+def _cached_torch_model(model: str, sha256: str | None) -> SentenceTransformerEmbedder:
     return load_torch_model(model, sha256)
 
 

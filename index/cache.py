@@ -45,8 +45,8 @@ class EmbeddingCache:
         self._saved_token_keys: set[str] = set()
         self.encoded: set[str] = set()  # keys of the texts the model encoded through this cache
         if self._dir is not None:
-            self._load()
-            self._load_tokens()
+            self._load(self._dir)
+            self._load_tokens(self._dir)
 
     def has(self, text: str) -> bool:
         return text_key(text) in self._rows
@@ -94,22 +94,22 @@ class EmbeddingCache:
             return
         keys = sorted(self._rows if keep is None else keep & self._rows.keys())
         if keys and set(keys) != self._saved_keys:
-            self._save_vectors(keys)
-        self._save_tokens(keep)
+            self._save_vectors(self._dir, keys)
+        self._save_tokens(self._dir, keep)
 
-    def _save_vectors(self, keys: list[str]) -> None:
-        self._dir.mkdir(parents=True, exist_ok=True)
+    def _save_vectors(self, folder: Path, keys: list[str]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
         vectors = np.stack([self._rows[key] for key in keys]).astype(np.float32)
         # Vectors first, keys last: a crash in between leaves keys that do not match, read as no cache.
-        atomic_write(self._dir / "vectors.npy", lambda handle: np.save(handle, vectors, allow_pickle=False))
-        atomic_write(self._dir / "keys.txt", lambda handle: handle.write("\n".join(keys).encode() + b"\n"))
+        atomic_write(folder / "vectors.npy", lambda handle: np.save(handle, vectors, allow_pickle=False))
+        atomic_write(folder / "keys.txt", lambda handle: handle.write("\n".join(keys).encode() + b"\n"))
         self._saved_keys = set(keys)
 
-    def _save_tokens(self, keep: set[str] | None) -> None:
+    def _save_tokens(self, cache_dir: Path, keep: set[str] | None) -> None:
         keys = sorted(self._tokens if keep is None else keep & self._tokens.keys())
         if not keys or set(keys) == self._saved_token_keys:
             return  # nothing new: an unchanged rebuild rewrites no token files
-        root = self._dir / _TOKENS
+        root = cache_dir / _TOKENS
         root.mkdir(parents=True, exist_ok=True)
         generation = uuid.uuid4().hex
         folder = root / generation
@@ -130,24 +130,24 @@ class EmbeddingCache:
             if old.is_dir() and old.name != generation:
                 shutil.rmtree(old, ignore_errors=True)
 
-    def _load(self) -> None:
-        keys_path, vectors_path = self._dir / "keys.txt", self._dir / "vectors.npy"
+    def _load(self, folder: Path) -> None:
+        keys_path, vectors_path = folder / "keys.txt", folder / "vectors.npy"
         if not keys_path.is_file() or not vectors_path.is_file():
             return
         try:
             keys = keys_path.read_text(encoding="ascii").split()
             vectors = np.load(vectors_path, allow_pickle=False)
         except (OSError, ValueError) as error:
-            log.warning("ignoring unreadable embedding cache %s: %s", self._dir, error)
+            log.warning("ignoring unreadable embedding cache %s: %s", folder, error)
             return
         if vectors.ndim != 2 or len(keys) != len(vectors) or vectors.shape[1] != self._embedder.dimension:
-            log.warning("ignoring embedding cache %s: keys and vectors do not match", self._dir)
+            log.warning("ignoring embedding cache %s: keys and vectors do not match", folder)
             return
         self._rows = dict(zip(keys, vectors, strict=True))
         self._saved_keys = set(keys)
 
-    def _load_tokens(self) -> None:
-        root = self._dir / _TOKENS
+    def _load_tokens(self, cache_dir: Path) -> None:
+        root = cache_dir / _TOKENS
         try:
             folder = root / (root / _CURRENT).read_text(encoding="ascii").strip()
             keys = (folder / "keys.txt").read_text(encoding="ascii").split()

@@ -62,7 +62,7 @@ def encoder_sha256(embedder: object) -> str:
 def describe(embedder: object) -> str:
     """Which encoder this is, for a log line or a build report (test fakes have no ``describe``)."""
     named = getattr(embedder, "describe", None)
-    return named() if callable(named) else str(getattr(embedder, "model_id", type(embedder).__name__))
+    return str(named()) if callable(named) else str(getattr(embedder, "model_id", type(embedder).__name__))
 
 
 def cache_key(embedder: Embedder) -> str:

@@ -14,6 +14,7 @@ import time
 import warnings
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -71,7 +72,9 @@ def export_model(embedder: SentenceTransformerEmbedder, folder: Path, *, quantiz
     """Write the encoder files into ``folder`` from the model ``embedder`` has loaded (no parity yet)."""
     import torch
 
-    model = embedder._model  # the SentenceTransformer: its Transformer module holds the weights and tokenizer
+    model: Any = (
+        embedder._model
+    )  # the SentenceTransformer: its Transformer module holds weights and tokenizer
     transformer = model[0]
     bert = transformer.auto_model.eval()
 
