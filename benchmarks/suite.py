@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import adaptive
 import faiss
 import numpy as np
 import torch
@@ -178,11 +177,8 @@ async def measure_answering(results: Results, engine, floor: Floor, questions, *
         "1 thread each": EngineHolder(single),
         "1 thread each, window=0": EngineHolder(single, window=0.0),
     }
-    if adaptive.supported():
-        holders["idle flush"] = adaptive.PrototypeHolder(engine)
-        holders["idle flush, 1 thread each"] = adaptive.PrototypeHolder(single)
     # torch's intra-op pool is process-wide: these variants set it around their own turns only.
-    torch_threads = {"1 thread each": 1, "1 thread each, window=0": 1, "idle flush, 1 thread each": 1}
+    torch_threads = {"1 thread each": 1, "1 thread each, window=0": 1}
     try:
         asks = {name: _asker(holder, k) for name, holder in holders.items()}
         for name, ask in asks.items():
@@ -359,8 +355,6 @@ async def measure_answering(results: Results, engine, floor: Floor, questions, *
                     "1 thread each, window=0",
                     "EngineHolder(engine, window=0.0), torch and FAISS on 1 thread per worker",
                 ),
-                ("idle flush", "prototype: the batcher runs at once when idle (benchmarks/adaptive.py)"),
-                ("idle flush, 1 thread each", "prototype idle flush, torch and FAISS on 1 thread per worker"),
                 ("engine", "engine.answer, called directly"),
                 ("engine, FAISS 1 thread", "engine.answer, directly, faiss.omp_set_num_threads(1)"),
                 ("floor, torch 1 thread", "the floor with torch.set_num_threads(1)"),

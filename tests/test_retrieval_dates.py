@@ -1,11 +1,12 @@
-"""The date rule: a question about a year after the newest document's date is refused outright."""
+"""The date rule: a question about a year after a document's date is off topic for that document."""
 
 import pytest
 
 from index.answers import Abstention
 from index.build import build_index
 from index.engine import Engine
-from index.retrieve import Retriever
+from index.parameters import load_parameters
+from index.retrieve import Lexicon, Retriever
 from index.store import read_index
 from tests.conftest import CORPUS_DIR
 
@@ -29,11 +30,11 @@ def index_dir(tmp_path_factory):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_only_years_after_the_essay_date_count_as_after_the_corpus(index_dir, question, after):
-    retriever = Retriever(read_index(index_dir))
+def test_only_years_after_the_essay_date_count_as_after_its_date(index_dir, question, after):
+    lexicon = _lexicon(index_dir)
 
-    assert retriever.latest_year == 2021
-    assert retriever.after_corpus(question) is after
+    assert lexicon.year == 2021
+    assert lexicon.after_date(question) is after
 
 
 def test_question_about_a_later_year_gets_no_excerpts(index_dir):
@@ -60,13 +61,34 @@ def test_question_about_a_later_year_gets_no_excerpts(index_dir):
     ],
 )
 def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(index_dir, question, unknown):
-    assert Retriever(read_index(index_dir)).unknown_number(question) is unknown
+    assert _lexicon(index_dir).unknown_number(question) is unknown
 
 
 def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(index_dir):
-    retriever = Retriever(read_index(index_dir))
+    lexicon = _lexicon(index_dir)
 
-    _, with_year = retriever.query_terms("Soviet loan weapons 1938")
-    _, without = retriever.query_terms("Soviet loan weapons")
+    with_year = lexicon.unknown_share("Soviet loan weapons 1938")
+    without = lexicon.unknown_share("Soviet loan weapons")
 
     assert with_year == without == 0.0
+
+
+def _lexicon(index_dir) -> Lexicon:
+    (lexicon,) = Retriever(read_index(index_dir), load_parameters()).lexicons.values()
+    return lexicon
+
+
+def test_a_later_document_does_not_lend_its_date_to_the_essay(corpus_copy, tmp_path):
+    from tests.conftest import HashingEmbedder, write_document
+
+    write_document(corpus_copy, "tea", "Tea reached Britain in 2023.\n\nIt became popular in 2024.")
+    build_index(corpus_copy, tmp_path / "index", HashingEmbedder())
+    engine = Engine.load(tmp_path / "index", HashingEmbedder())
+    question = "What did Xi and Putin announce in February 2022?"
+
+    scored = engine._score_texts([question])[question]
+    answer = engine.answer(question)
+
+    after = {document.document: document.after_date for document in scored.documents}
+    assert after == {"tea": False, **{d: True for d in after if d != "tea"}} and len(after) == 2
+    assert all(excerpt.document == "tea" for excerpt in answer.excerpts)
