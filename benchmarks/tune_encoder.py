@@ -190,6 +190,8 @@ class _LiveCorpus(FusionCorpus):
 
 def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict]:
     """Each on-topic question's word-piece ids, its content pieces' positions and IDF weights, its gold rows."""
+    matcher = retriever.tokens
+    assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     questions = []
     for item in items:
         if not item.on_topic:
@@ -197,8 +199,8 @@ def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict
         ids = encoder.tokenizer(clean_question(item.question), truncation=True, max_length=256)["input_ids"]
         pieces = encoder.tokenizer.convert_ids_to_tokens(ids)
         # Positions in the whole sequence; the engine reads the pieces without [CLS] and [SEP].
-        keep = [n + 1 for n in retriever.tokens.content_positions(tuple(pieces[1:-1]))]
-        weights = np.array([retriever.tokens.idf(pieces[n]) for n in keep])
+        keep = [n + 1 for n in matcher.content_positions(tuple(pieces[1:-1]))]
+        weights = np.array([matcher.idf(pieces[n]) for n in keep])
         questions.append(
             {
                 "ids": ids,

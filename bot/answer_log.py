@@ -1,4 +1,4 @@
-"""What each sent answer showed, keyed by the id in its buttons, so the buttons still work after a restart."""
+"""What each sent answer showed, keyed by the id in its buttons, so buttons and follow-ups work after a restart."""
 
 import json
 import logging
@@ -6,14 +6,19 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from index.answers import Excerpt
+from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
 log = logging.getLogger(__name__)
 
 ANSWERS_FILE = "answers.jsonl"
+
+# Where an answer was sent, when that makes later messages there follow it up without a reply.
+IN_DM = "dm"
+IN_THREAD = "thread"  # a thread the bot opened for the conversation
 
 
 @dataclass(frozen=True)
@@ -24,10 +29,19 @@ class AnswerRecord:
     excerpts: tuple[Excerpt, ...]  # the excerpts this message shows
     abstention: str | None
     ephemeral: bool
+    # The conversation the question was asked in (before it); empty for a fresh question.
+    conversation: Conversation = field(default_factory=Conversation)
+    channel_id: int | None = None  # set for answers in a DM or in the bot's own thread
+    place: str | None = None  # IN_DM, IN_THREAD or None
+    at: float = 0.0  # when it was answered (time.time())
 
     @property
     def next_skip(self) -> int:
         return self.skip + len(self.excerpts)
+
+    def follow_up(self) -> Conversation:
+        """The conversation a follow-up to this answer is asked in: its own, then its question and excerpts."""
+        return self.conversation.then(self.question, (excerpt.id for excerpt in self.excerpts))
 
     def to_json(self) -> dict:
         return {
@@ -37,6 +51,10 @@ class AnswerRecord:
             "excerpts": [excerpt.to_json() for excerpt in self.excerpts],
             "abstention": self.abstention,
             "ephemeral": self.ephemeral,
+            "conversation": self.conversation.to_json() if self.conversation else None,
+            "channel_id": self.channel_id,
+            "place": self.place,
+            "at": self.at,
         }
 
     @classmethod
@@ -48,7 +66,22 @@ class AnswerRecord:
             excerpts=tuple(Excerpt(**excerpt) for excerpt in data["excerpts"]),
             abstention=data.get("abstention"),
             ephemeral=bool(data.get("ephemeral", False)),
+            # Lines written before conversations existed have none of these: a fresh question, no place.
+            conversation=_bounded(Conversation.from_json(data.get("conversation"))),
+            channel_id=int(data["channel_id"]) if data.get("channel_id") is not None else None,
+            place=data.get("place"),
+            at=float(data.get("at") or 0.0),
         )
+
+
+def _bounded(conversation: Conversation) -> Conversation:
+    # A hand-edited or foreign log line cannot make one follow-up cost more than a long conversation.
+    return replace(
+        conversation,
+        questions=conversation.questions[-MAX_QUESTIONS:],
+        shown=conversation.shown[-MAX_SHOWN:],
+        last=conversation.last[:MAX_SHOWN],
+    )
 
 
 def new_key() -> str:
@@ -66,17 +99,29 @@ class AnswerLog:
         self.path = path
         self.keep = keep
         self._records: OrderedDict[str, AnswerRecord] = OrderedDict()
+        self._latest: dict[int, str] = {}  # channel id -> key of the last answer placed there
         self._lock = threading.Lock()
         self._lines: int | None = None  # lines in the file, once known
 
     def get(self, key: str) -> AnswerRecord | None:
         return self._records.get(key)
 
+    def latest_in(self, channel_id: int) -> AnswerRecord | None:
+        """The last answer sent in a DM or bot thread ``channel_id``, if still remembered."""
+        key = self._latest.get(channel_id)
+        return self._records.get(key) if key is not None else None
+
     def remember(self, record: AnswerRecord) -> None:
         """Keep ``record`` in memory (on the event loop, so a button pressed at once finds it)."""
         self._records[record.key] = record
+        if record.place is not None and record.channel_id is not None:
+            latest = self.latest_in(record.channel_id)
+            if latest is None or latest.at <= record.at:
+                self._latest[record.channel_id] = record.key
         while len(self._records) > self.keep:
-            self._records.popitem(last=False)
+            key, old = self._records.popitem(last=False)
+            if old.channel_id is not None and self._latest.get(old.channel_id) == key:
+                del self._latest[old.channel_id]
 
     def append(self, record: AnswerRecord) -> None:
         if self.path is None:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.batching import MicroBatcher
 from index.answers import Answer
+from index.conversation import Conversation
 
 log = logging.getLogger(__name__)
 
@@ -15,9 +16,17 @@ log = logging.getLogger(__name__)
 class AnswerEngine(Protocol):
     """The part of ``index.engine.Engine`` the bot uses; tests pass fakes with this shape."""
 
-    def answer(self, question: str, k: int = 3, skip: int = 0) -> Answer: ...
+    def answer(
+        self, question: str, k: int = 3, skip: int = 0, conversation: Conversation | None = None
+    ) -> Answer: ...
 
-    def answer_many(self, questions: Sequence[str], k: int = 3, skip: int = 0) -> list[Answer]: ...
+    def answer_many(
+        self,
+        questions: Sequence[str],
+        k: int = 3,
+        skip: int = 0,
+        conversations: Sequence[Conversation | None] | None = None,
+    ) -> list[Answer]: ...
 
     def paragraph(self, document: str, number: int): ...
 
@@ -26,6 +35,9 @@ class AnswerEngine(Protocol):
 
     @property
     def sections(self) -> tuple[str, ...]: ...
+
+    @property
+    def examples(self) -> tuple[str, ...]: ...
 
 
 class _Same:
@@ -44,11 +56,14 @@ class _Same:
 
 
 BatchKey = tuple[_Same, int, int]  # (engine, k, skip)
+Turn = tuple[str, Conversation | None]  # a question and the conversation it follows up (None: a new one)
 
 
-def _answer_batch(key: BatchKey, questions: list[str]) -> list[Answer]:
+def _answer_batch(key: BatchKey, turns: list[Turn]) -> list[Answer]:
     same, k, skip = key
-    return same.engine.answer_many(questions, k=k, skip=skip)
+    questions = [question for question, _ in turns]
+    conversations = [conversation for _, conversation in turns]
+    return same.engine.answer_many(questions, k=k, skip=skip, conversations=conversations)
 
 
 class EngineHolder:
@@ -61,7 +76,7 @@ class EngineHolder:
         workers = workers or min(4, os.cpu_count() or 1)
         # Our own pool (not asyncio's default one), so that shutdown can stop waiting for it.
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="essaybot-answer")
-        self._batcher: MicroBatcher[BatchKey, str, Answer] = MicroBatcher(
+        self._batcher: MicroBatcher[BatchKey, Turn, Answer] = MicroBatcher(
             _answer_batch, executor=self._executor, window=window, max_batch=max_batch
         )
 
@@ -76,8 +91,11 @@ class EngineHolder:
         log.info("now answering from index generation %d", self.generation)
         return previous
 
-    async def answer(self, question: str, *, k: int, skip: int = 0) -> Answer:
-        return await self._batcher.submit((_Same(self._engine), k, skip), question)
+    async def answer(
+        self, question: str, *, k: int, skip: int = 0, conversation: Conversation | None = None
+    ) -> Answer:
+        turn = (question, conversation or None)
+        return await self._batcher.submit((_Same(self._engine), k, skip), turn)
 
     async def aclose(self) -> None:
         await self._batcher.aclose()

@@ -9,7 +9,7 @@ from datetime import datetime
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from index.answers import Answer, Excerpt
+from index.answers import Answer, AnswerKind, Excerpt
 from index.documents import Paragraph
 
 # Discord's documented limits. Discord counts UTF-16 code units, so lengths are measured that way
@@ -40,8 +40,16 @@ PARAGRAPH_CHANGED = (
 FEEDBACK_THANKS = "Thanks — your feedback was recorded."
 MENTION_HELP = (
     "Ask me something about the essay, for example `@EssayBot why did the 1950 alliance fail?`, "
-    "or use `/ask`."
+    "or use `/ask`. To follow up, reply to one of my answers or press its **Follow up** button."
 )
+FOLLOW_UPS_HELP = (
+    "To follow up, reply to one of my answers (no need to mention me) or press its **Follow up** button; "
+    "in a DM, just keep asking."
+)
+EMPTY_FOLLOW_UP = "The follow-up is empty — type a question, or reply to the answer with one."
+FOLLOW_UP_LABEL = "Your follow-up question"
+FOLLOW_UP_TITLE = "Follow up on this answer"
+THREAD_TITLE_LIMIT = 100  # Discord's limit for a thread's name
 
 
 def discord_len(text: str) -> int:
@@ -114,20 +122,27 @@ def _citation_line(excerpt: Excerpt) -> str:
 class RenderedAnswer:
     embed: discord.Embed
     shown: tuple[Excerpt, ...]  # the excerpts in the embed, in rank order (buttons act on these)
-    answered: bool
+    answered: bool  # it quotes the essay (an ANSWER, or an ABOUT reply with excerpts)
 
 
 def render_answer(answer: Answer, *, first_rank: int = 1) -> RenderedAnswer:
-    """The answer as one embed: each excerpt quoted whole and cited, or the abstention and suggestions.
+    """The answer as one embed: the bot's own message if any, then each excerpt quoted whole and cited, or
+    the abstention and suggestions. A follow-up starts with a line saying which question it follows.
 
     Excerpts are added in rank order while they fit; the rest are left for "More excerpts" rather than
     cut, so ``shown`` may be shorter than ``answer.excerpts``.
     """
     title = _question_title(answer.question)
-    if not answer.answered:
-        return RenderedAnswer(_abstention_embed(answer, title), (), answered=False)
+    head = _head_lines(answer)
+    if answer.kind is AnswerKind.ABSTAIN:
+        return RenderedAnswer(_abstention_embed(answer, title, head), (), answered=False)
+    if not answer.excerpts:  # small talk, or facts about the document stated in the bot's own words
+        description = "\n\n".join(head) or NO_MORE_EXCERPTS
+        return RenderedAnswer(
+            discord.Embed(title=title, description=description, colour=ANSWER_COLOUR), (), False
+        )
 
-    blocks: list[str] = []
+    blocks: list[str] = list(head)
     shown: list[Excerpt] = []
     for excerpt in answer.excerpts:
         block = f"{_block_quote(excerpt.text)}\n{_citation_line(excerpt)}"
@@ -140,8 +155,9 @@ def render_answer(answer: Answer, *, first_rank: int = 1) -> RenderedAnswer:
         # A single passage longer than an embed: cite it and offer the paragraph view, which pages it.
         best = answer.excerpts[0]
         blocks = [
+            *head[:1],
             f"The best passage is too long to quote here in full.\n{_citation_line(best)}\n"
-            "Press **Show paragraph** to read it."
+            "Press **Show paragraph** to read it.",
         ]
         shown = [best]
     last_rank = first_rank + len(shown) - 1
@@ -156,9 +172,46 @@ def _question_title(question: str) -> str:
     return "Your question" if is_blank(title) else title
 
 
-def _abstention_embed(answer: Answer, title: str) -> discord.Embed:
+# Room left for the quotes under the "following" line and the bot's own message.
+_HEAD_LIMIT = DESCRIPTION_LIMIT // 2
+
+
+def following_line(context: Sequence[str]) -> str | None:
+    """The line that shows a reply was read as a follow-up: the last earlier question, escaped."""
+    if not context:
+        return None
+    return f"*following: {fit_user_text(context[-1], 200)}*"
+
+
+def _head_lines(answer: Answer) -> list[str]:
+    """What comes above the quotes: the "following" line and the bot's own message, within budget."""
+    lines: list[str] = []
+    following = following_line(answer.context)
+    if following is not None:
+        lines.append(following)
+    if answer.message and not is_blank(answer.message):
+        lines.append(fit_message(answer.message, _HEAD_LIMIT))
+    return lines
+
+
+def fit_message(text: str, limit: int) -> str:
+    """The bot's own message (an outline, front-matter facts, help) escaped, kept line by line within
+    ``limit``; lines that do not fit are left off with an ellipsis rather than cut mid-line."""
+    kept: list[str] = []
+    for line in text.strip().split("\n"):
+        escaped = escape_user_text(line) if line.strip() else ""
+        if discord_len("\n".join([*kept, escaped, "…"])) > limit:
+            if not kept:
+                return fit_user_text(line, limit)
+            kept.append("…")
+            break
+        kept.append(escaped)
+    return "\n".join(kept)
+
+
+def _abstention_embed(answer: Answer, title: str, head: Sequence[str] = ()) -> discord.Embed:
     reason = answer.reason or "The essay doesn't address that."
-    lines = [reason]
+    lines = [*head, reason]
     if answer.suggestions:
         lines.append("\nThe closest sections of the essay — try asking about one of them:")
         for suggestion in answer.suggestions:
@@ -314,7 +367,7 @@ def render_about(info: object) -> discord.Embed:
         title="About EssayBot",
         description=(
             "I answer questions with the author's exact words: quoted, cited excerpts of the essay, "
-            "never generated text."
+            f"never generated text.\n{FOLLOW_UPS_HELP}"
         ),
         colour=ANSWER_COLOUR,
     )
@@ -360,6 +413,16 @@ def render_reindex_failed(reason: str, info: object) -> str:
     suffix = f"\nStill answering from the previous index, built {format_time(str(info.built_at))}."
     budget = MESSAGE_LIMIT - discord_len(prefix) - discord_len(suffix)
     return prefix + fit_user_text(reason, budget) + suffix
+
+
+def question_too_long(limit: int) -> str:
+    return f"That's longer than I can search — please ask in {limit} characters or fewer."
+
+
+def thread_name(question: str) -> str:
+    """A thread named after the question: one plain line within Discord's limit, never blank."""
+    name = shorten(_BIDI_CONTROLS.sub("", question), THREAD_TITLE_LIMIT)
+    return "Your question" if is_blank(name) else name
 
 
 def cooldown_text(retry_after: float) -> str:

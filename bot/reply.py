@@ -6,6 +6,9 @@ from typing import Any
 
 import discord
 
+# Every message the bot sends pings nobody: not the asker, not a role, not @everyone.
+NO_MENTIONS = discord.AllowedMentions.none()
+
 
 @dataclass
 class Reply:
@@ -21,7 +24,7 @@ class Reply:
     nonce: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def kwargs(self) -> dict[str, Any]:
-        sent: dict[str, Any] = {"allowed_mentions": discord.AllowedMentions.none()}
+        sent: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
         if self.content is not None:
             sent["content"] = self.content
         if self.embeds:

@@ -14,11 +14,13 @@ import aiohttp
 import discord
 
 from bot.answer_log import ANSWERS_FILE, AnswerLog
-from bot.client import Services, create_bot
+from bot.client import create_bot
 from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
 from bot.feedback import FEEDBACK_FILE, FeedbackLog
 from bot.health import status_path
+from bot.services import Services
+from bot.settings import Settings
 from index.errors import EssayBotError
 
 log = logging.getLogger(__name__)
@@ -86,7 +88,7 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
         logging.getLogger(name).setLevel(quiet)
 
 
-def build_services(settings: Any, engine: Any, embedder: Any) -> Services:
+def build_services(settings: Settings, engine: Any, embedder: Any) -> Services:
     data_dir = Path(settings.data_dir)
 
     def rebuild() -> tuple[Any, Any]:
@@ -106,7 +108,7 @@ def build_services(settings: Any, engine: Any, embedder: Any) -> Services:
     )
 
 
-def run(settings: Any) -> int:
+def run(settings: Settings) -> int:
     """Run the bot until SIGTERM/SIGINT or a fatal error; the exit code says which."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     configure_logging(settings.log_level, [token])
@@ -124,7 +126,7 @@ def run(settings: Any) -> int:
     return asyncio.run(serve(settings, build_services(settings, engine, embedder), token))
 
 
-async def serve(settings: Any, services: Services, token: str, **options: Any) -> int:
+async def serve(settings: Settings, services: Services, token: str, **options: Any) -> int:
     """Connect and answer until a signal (graceful shutdown) or a fatal error; ``options`` go to the client."""
     try:
         bot = create_bot(settings, services, **options)

@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         default_factory=list, description="Channels to answer in; empty = all."
     )
     cooldown_seconds: float = Field(5.0, ge=0, description="Per-user wait between questions.")
+    answer_in_threads: bool = Field(
+        False,
+        description="Answer a mention in a new thread named after the question; replies there follow up.",
+    )
+    conversation_minutes: float = Field(
+        15.0, gt=0, description="A DM within this many minutes of the bot's last answer there follows it up."
+    )
     shard_count: int | None = Field(None, ge=1, description="Total shards across the fleet (large bots).")
     shard_ids: IdList | None = Field(None, description="Shards this process runs; default all.")
     log_level: str = Field("INFO", description="Logging level.")

@@ -1,20 +1,10 @@
-"""Autocomplete for /ask: section titles and example questions that match what the user has typed (pure)."""
+"""Autocomplete for /ask: section titles and the documents' example questions that match what was typed (pure)."""
 
 import re
 from collections.abc import Sequence
 
 from bot.render import CHOICE_LIMIT, shorten
 
-EXAMPLE_QUESTIONS = (
-    "How many times have China and Russia formed an alliance?",
-    "What was the Li-Lobanov Treaty of 1896?",
-    "Why was the 1945 alliance short-lived?",
-    "Why did the 1950 alliance fail?",
-    "What did Putin say about an alliance at the Valdai Club?",
-    "What do the advocates of an alliance argue?",
-    "What are the risks of a China-Russia alliance?",
-    "Why is a strategic partnership preferred to an alliance?",
-)
 MAX_CHOICES = 25  # Discord's limit for autocomplete
 
 
@@ -28,7 +18,7 @@ def _score(typed: list[str], candidate: str) -> int:
 
 
 def autocomplete_choices(
-    current: str, sections: Sequence[str], examples: Sequence[str] = EXAMPLE_QUESTIONS
+    current: str, sections: Sequence[str], examples: Sequence[str] = ()
 ) -> list[tuple[str, str]]:
     """(name, value) pairs, best first: every typed word counts if it starts a word of the candidate."""
     candidates = [(f"§ {section}", section) for section in sections] + [

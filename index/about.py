@@ -103,7 +103,7 @@ def chat_message(kind: Chat, records: Sequence[DocumentRecord], examples: Sequen
     """A short friendly reply that says how to ask, with a few example questions."""
     opening = _CHAT_OPENINGS[kind].format(subject=subject(records))
     how = (
-        'Ask a question in your own words; to follow up, just ask again ("why?", "tell me more"). '
+        'Ask a question in your own words, and follow up on any answer ("why?", "tell me more"). '
         "You can also ask who wrote it, for a summary, or for its sections."
     )
     lines = [opening, how]

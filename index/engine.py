@@ -96,9 +96,18 @@ class Engine:
 
     @property
     def sections(self) -> tuple[str, ...]:
-        return tuple(
-            dict.fromkeys(section for record in self._manifest.documents for section in record.sections)
-        )
+        """Every document's section titles, in order; with several documents each names its document,
+        so that two documents' "Introduction" stay two suggestions."""
+        records = self._manifest.documents
+        if len(records) == 1:
+            return tuple(records[0].sections)
+        return tuple(f"{section} ({record.title})" for record in records for section in record.sections)
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        """The example questions of every document's front matter, taken in turn from each."""
+        records = self._manifest.documents
+        return example_questions(records, count=sum(len(record.examples) for record in records))
 
     def paragraph(self, document: str, number: int) -> Paragraph:
         try:

@@ -30,7 +30,11 @@ QUESTION_WORDS = frozenset(
 )
 
 
-def clean_question(text: str, limit: int = 1000) -> str:
+# The longest question searched; longer text is cut here (a rambling message keeps its beginning).
+MAX_QUESTION_CHARS = 1000
+
+
+def clean_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
     """Drop control and invisible characters, fold compatibility forms and whitespace, cap the length."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)

@@ -1,17 +1,88 @@
-"""Shared fixtures: the essay, a fast fake embedder, and the real model and index (built once per run)."""
+"""Shared fixtures: isolated settings, the essay, a fast fake embedder, and the real model and index
+(built once per run, only for tests marked ``model``)."""
 
 import hashlib
 import logging
+import os
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from index.embedding import TokenEncoding
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus"
 SHARED = REPO.parent / "shared"
 DEV_SET = SHARED / "eval" / "dev.jsonl"
+DEV_CHAT_SET = SHARED / "eval" / "dev_chat.jsonl"
+# Read at start-up, before any fixture clears ESSAYBOT_* settings variables: an explicit, local opt-out.
+SKIP_DEV_EVAL = "ESSAYBOT_SKIP_DEV_EVAL"
+DEV_EVAL_SKIPPED = os.environ.get(SKIP_DEV_EVAL) == "1"
+
+# Fixtures that load the real embedding model; a test using one must be marked ``model``.
+REAL_MODEL_FIXTURES = {"real_embedder", "real_index_dir", "real_engine"}
+# Modules only the real model imports. `make test-fast` (-m "not model") must never import them.
+MODEL_MODULES = ("torch", "sentence_transformers")
+
+
+def require_dev_set(path: Path = DEV_SET) -> Path:
+    """A dev set's path (``dev.jsonl`` unless named). Its absence fails the test that needs it, saying
+    where the file should be, unless ESSAYBOT_SKIP_DEV_EVAL=1 opts out (locally; CI must have the file)."""
+    if not path.is_file():
+        if DEV_EVAL_SKIPPED:
+            pytest.skip(f"{SKIP_DEV_EVAL}=1: the dev set at {path} is not checked")
+        pytest.fail(
+            f"the dev set is missing: expected {path} (the shared eval folder beside the repository); "
+            f"without it there is no quality gate. To skip it locally, set {SKIP_DEV_EVAL}=1.",
+            pytrace=False,
+        )
+    return path
+
+
+def corpus_paragraph_count(corpus_dir: Path = CORPUS_DIR) -> int:
+    """How many paragraphs the corpus has, counted by the parser rather than written down in a test."""
+    from index.corpus_files import load_corpus
+
+    return sum(len(document.paragraphs) for document in load_corpus(corpus_dir))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    unmarked = [
+        item.nodeid
+        for item in items
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ()))
+        and item.get_closest_marker("model") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(
+            "these tests load the real model but are not marked @pytest.mark.model: " + ", ".join(unmarked)
+        )
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings see only what a test gives them: never the developer's .env, ESSAYBOT_* variables or
+    /run/secrets (a real token or channel ids there would change what the tests check)."""
+    from bot import settings
+
+    fields = {f"ESSAYBOT_{name}".upper() for name in settings.Settings.model_fields}
+    for name in [name for name in os.environ if name.upper() in fields]:
+        monkeypatch.delenv(name)
+    monkeypatch.setitem(settings.Settings.model_config, "env_file", None)
+    monkeypatch.setattr(settings, "SECRETS_DIR", Path("/nonexistent/essaybot-tests/secrets"))
+
+
+@pytest.fixture(autouse=True)
+def real_model_only_when_marked(request: pytest.FixtureRequest):
+    """A test not marked ``model`` must not pay for the model: it would slow `make test-fast`."""
+    before = {name for name in MODEL_MODULES if name in sys.modules}
+    yield
+    if request.node.get_closest_marker("model") is None:
+        imported = sorted(name for name in MODEL_MODULES if name in sys.modules and name not in before)
+        assert not imported, f"imported {imported} without @pytest.mark.model; mark the test or use a fake"
 
 
 class HashingEmbedder:
@@ -33,6 +104,17 @@ class HashingEmbedder:
                 vectors[row, bucket % self.dimension] += 1.0
             vectors[row, 0] += 1e-3  # never the zero vector
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+class TokenHashingEmbedder(HashingEmbedder):
+    """The hashing embedder with word vectors too, so that a build also writes the token files."""
+
+    def encode_with_tokens(self, texts: list[str]) -> list[TokenEncoding]:
+        encodings = []
+        for text, vector in zip(texts, self.encode(texts), strict=True):
+            words = tuple(re.findall(r"[a-z0-9]+", text.lower())) or ("empty",)
+            encodings.append(TokenEncoding(vector, self.encode(list(words)), words))
+        return encodings
 
 
 @pytest.fixture
@@ -59,11 +141,18 @@ def real_embedder():
 
 
 @pytest.fixture(scope="session")
-def real_index_dir(tmp_path_factory, real_embedder) -> Path:
+def real_embedding_cache(tmp_path_factory) -> Path:
+    """The real model's embedding cache: a test building a corpus that differs a little encodes only that."""
+    return tmp_path_factory.mktemp("real-cache")
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory, real_embedder, real_embedding_cache) -> Path:
+    """The corpus indexed with the real model, once per session, for tests that only read it."""
     from index.build import build_index
 
     out = tmp_path_factory.mktemp("real-index") / "index"
-    build_index(CORPUS_DIR, out, real_embedder)
+    build_index(CORPUS_DIR, out, real_embedder, cache_dir=real_embedding_cache)
     return out
 
 

@@ -1,10 +1,13 @@
 """The essaybot command line, run in-process: its JSON contract, exit codes and messages."""
 
 import json
+import re
+import shutil
 
 import pytest
 
 from bot.cli import EXIT_ERROR, EXIT_OK, EXIT_STALE, EXIT_USAGE, main
+from tests.conftest import corpus_paragraph_count
 
 JSON_KEYS = {"question", "answered", "reason", "kind", "message", "context", "excerpts"}
 EXCERPT_KEYS = {"text", "document", "title", "section", "paragraph", "start", "end", "score"}
@@ -19,8 +22,31 @@ def workspace(tmp_path, monkeypatch, corpus_copy):
     return tmp_path
 
 
+@pytest.fixture
+def warm_cache(workspace, real_embedding_cache):
+    """The session's embedding cache in the workspace: a build runs for real but encodes nothing new."""
+    shutil.copytree(real_embedding_cache, workspace / "data" / "cache")
+
+
+@pytest.fixture
+def shared_index(workspace, monkeypatch, real_index_dir):
+    """The session's real index (built from the same corpus), for commands that only read it."""
+    monkeypatch.setenv("ESSAYBOT_INDEX_DIR", str(real_index_dir))
+    return real_index_dir
+
+
+def paragraphs_by_citation(corpus_dir) -> dict[tuple[str, str, int], str]:
+    from index.corpus_files import load_corpus
+
+    return {
+        (document.title, paragraph.section, paragraph.number): paragraph.text
+        for document in load_corpus(corpus_dir)
+        for paragraph in document.paragraphs
+    }
+
+
 @pytest.mark.model
-def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(workspace, capsys):
+def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(workspace, warm_cache, capsys):
     questions = ["What was the Li-Lobanov Treaty?", "who won the 2018 world cup", ""]
 
     code = main(["ask", "--json", *questions])
@@ -43,7 +69,7 @@ def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(work
 
 
 @pytest.mark.model
-def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(workspace, capsys, corpus_copy):
+def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(shared_index, capsys, corpus_copy):
     from index.corpus_files import load_corpus
 
     paragraphs = {(p.document, p.number): p.text for d in load_corpus(corpus_copy) for p in d.paragraphs}
@@ -57,19 +83,34 @@ def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(workspace, capsy
         assert source[excerpt["start"] : excerpt["end"]] == excerpt["text"]
 
 
+CITATION_LINE = re.compile(
+    r"^     — (?P<title>.+) — §(?P<section>.+) ¶(?P<paragraph>\d+) \(chars (\d+)–(\d+), score"
+)
+
+
 @pytest.mark.model
-def test_ask_prints_quotes_and_citations_for_a_terminal(workspace, capsys):
+def test_ask_prints_quotes_and_citations_for_a_terminal(shared_index, capsys, corpus_copy):
+    paragraphs = paragraphs_by_citation(corpus_copy)
+
     main(["ask", "What did Putin say at the Valdai Club?"])
 
     out = capsys.readouterr().out
-    assert out.startswith("Q: What did Putin say at the Valdai Club?")
-    assert "“" in out and "— Should China and Russia Form an Alliance? — §Introduction ¶2" in out
+    assert out.startswith("Q: What did Putin say at the Valdai Club?\n")
+    quotes = re.findall(r"^  \d\. “(.*?)”$\n^     — ", out, flags=re.MULTILINE | re.DOTALL)
+    citations = [CITATION_LINE.match(line) for line in out.splitlines() if line.startswith("     — ")]
+    assert quotes and len(quotes) == len(citations) and all(citations)
+    for quote, citation in zip(quotes, citations, strict=True):
+        assert citation is not None
+        key = (citation["title"], citation["section"], int(citation["paragraph"]))
+        source = paragraphs[key]  # a real paragraph of the corpus, cited as it is titled
+        start, end = int(citation[4]), int(citation[5])
+        assert "".join(source[start:end].split()) == "".join(quote.split())  # the quote, rewrapped
 
 
 @pytest.mark.model
-def test_index_status_tells_fresh_from_stale(workspace, capsys, corpus_copy):
+def test_index_status_tells_fresh_from_stale(workspace, warm_cache, capsys, corpus_copy):
     assert main(["index", "build"]) == EXIT_OK
-    assert "43 paragraphs" in capsys.readouterr().out
+    assert f"{corpus_paragraph_count(corpus_copy)} paragraphs" in capsys.readouterr().out
 
     assert main(["index", "status"]) == EXIT_OK
     assert "fresh" in capsys.readouterr().out
@@ -82,7 +123,7 @@ def test_index_status_tells_fresh_from_stale(workspace, capsys, corpus_copy):
 
 
 @pytest.mark.model
-def test_eval_prints_the_scores(workspace, capsys):
+def test_eval_prints_the_scores(workspace, shared_index, capsys):
     eval_file = workspace / "mini.jsonl"
     items = [
         {
@@ -97,8 +138,9 @@ def test_eval_prints_the_scores(workspace, capsys):
 
     assert main(["eval", str(eval_file)]) == EXIT_OK
 
-    out = capsys.readouterr().out
-    assert "hit@1 1.000" in out and "abstention 1.000" in out
+    out = capsys.readouterr().out  # the figures are the quality gate's business; here, that they print
+    assert re.search(r"^on-topic 1: hit@1 [01]\.\d{3}  hit@3 [01]\.\d{3}", out, flags=re.MULTILINE)
+    assert re.search(r"^off-topic 1: abstention [01]\.\d{3}$", out, flags=re.MULTILINE)
 
 
 def test_status_without_an_index_says_how_to_build_one(workspace, capsys):
@@ -106,6 +148,7 @@ def test_status_without_an_index_says_how_to_build_one(workspace, capsys):
     assert "essaybot index build" in capsys.readouterr().err
 
 
+@pytest.mark.model  # `index build` loads the model before it looks for the corpus folder
 def test_a_missing_corpus_folder_is_one_clear_error(workspace, capsys, monkeypatch):
     monkeypatch.setenv("ESSAYBOT_CORPUS_DIR", str(workspace / "no-such-folder"))
 
@@ -135,7 +178,7 @@ def test_bad_arguments_exit_with_usage(capsys):
 
 
 @pytest.mark.model
-def test_ask_with_context_answers_a_follow_up_and_says_what_it_followed(workspace, capsys):
+def test_ask_with_context_answers_a_follow_up_and_says_what_it_followed(workspace, shared_index, capsys):
     earlier = "What was the Li-Lobanov Treaty?"
 
     code = main(
@@ -152,7 +195,7 @@ def test_ask_with_context_answers_a_follow_up_and_says_what_it_followed(workspac
 
 
 @pytest.mark.model
-def test_eval_scores_follow_ups_questions_about_the_document_and_small_talk(workspace, capsys):
+def test_eval_scores_follow_ups_questions_about_the_document_and_small_talk(workspace, shared_index, capsys):
     eval_file = workspace / "chat.jsonl"
     items = [
         {

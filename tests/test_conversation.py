@@ -153,6 +153,9 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
         "who wrote it?", conversation=Conversation().then(bees.question, [e.id for e in bees.excerpts])
     )
     assert "Test Author" in follow.message and "Zhao" not in follow.message
+    # Suggestions are per (document, section): both documents' "Introduction" are offered.
+    assert len([section for section in engine.sections if section.startswith("Introduction (")]) == 2
+    assert engine.examples and set(engine.info.documents[1].examples) <= set(engine.examples)
 
 
 def test_conversation_calibration_spans_are_verbatim():

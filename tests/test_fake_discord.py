@@ -123,6 +123,19 @@ class MiniBot(discord.Client):
             await interaction.response.send_message("Short answer", view=view)
 
         @self.tree.command()
+        async def survey(interaction: discord.Interaction) -> None:
+            """Sends a message whose button opens the feedback form."""
+            view = discord.ui.View(timeout=None)
+            button: discord.ui.Button[discord.ui.View] = discord.ui.Button(label="Tell us", custom_id="form")
+
+            async def open_form(click: discord.Interaction) -> None:
+                await click.response.send_modal(FeedbackForm(bot.feedback))
+
+            button.callback = open_form
+            view.add_item(button)
+            await interaction.response.send_message("How was it?", view=view)
+
+        @self.tree.command()
         async def feedback(interaction: discord.Interaction) -> None:
             """Opens a feedback form."""
             await interaction.response.send_modal(FeedbackForm(bot.feedback))
@@ -588,7 +601,7 @@ async def test_non_resumable_invalid_session_makes_the_client_identify_again(
 async def test_synced_commands_are_stored_with_their_definitions(fake: FakeDiscord, bot: MiniBot) -> None:
     commands = {c["name"]: c for c in fake.synced_commands()}
 
-    assert set(commands) == {"ask", "slow", "twice", "early", "menu", "feedback", "Quote in Essay"}
+    assert set(commands) == {"ask", "slow", "twice", "early", "menu", "survey", "feedback", "Quote in Essay"}
     assert commands["ask"]["type"] == 1
     assert commands["ask"]["description"] == "Ask a question about the essay."
     assert commands["ask"]["options"] == [
@@ -736,6 +749,143 @@ async def test_a_modal_opened_by_a_command_can_be_submitted(fake: FakeDiscord, b
     assert (await opened.response()).callback_type == 9
     assert bot.feedback == ["Too long"]
     assert reply.ephemeral and reply.content == "Thanks"
+
+
+async def test_a_modal_opened_by_a_button_is_submitted_as_type_5_with_the_buttons_message(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
+    answer = await (await fake.send_slash_command("survey")).final_message()
+
+    opened = await fake.click_button(answer, "form", user="bob")
+    submitted = await fake.submit_modal(opened, {"why": "Too short"})
+    thanks = await submitted.final_message()
+
+    assert (await opened.response()).callback_type == 9
+    assert submitted.payload["type"] == 5 and submitted.payload["message"]["id"] == str(answer.id)
+    assert submitted.payload["member"]["user"]["id"] == str(fake.user("bob").id)
+    assert bot.feedback == ["Too short"] and thanks.ephemeral
+
+
+# ----- replies and threads ------------------------------------------------------------------------
+
+
+async def test_a_reply_carries_the_replied_to_message_and_its_ping_only_in_mentions(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
+    await fake.send_message("general", "alice", "!echo an answer")
+    answer = await fake.wait_for_message("general")
+
+    pinged = await fake.send_message("general", "alice", "and why?", reply_to=answer)
+    quiet = await fake.send_message("general", "alice", "and how?", reply_to=answer, reply_ping=False)
+    await until(lambda: {m.id for m in bot.received} >= {pinged.id, quiet.id})
+
+    received = {m.id: m for m in bot.received}
+    with_ping, without_ping = received[pinged.id], received[quiet.id]
+    assert with_ping.type is discord.MessageType.reply
+    assert with_ping.reference.message_id == answer.id
+    assert isinstance(with_ping.reference.resolved, discord.Message)
+    assert with_ping.reference.resolved.content == "an answer"
+    assert with_ping.content == "and why?" and bot.user in with_ping.mentions
+    assert bot.user not in without_ping.mentions and without_ping.reference.resolved.id == answer.id
+
+
+async def test_a_reply_to_a_deleted_message_carries_a_null_referenced_message(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
+    target = await fake.send_message("general", "bob", "soon gone")
+    fake.messages[target.id].deleted = True
+
+    reply = await fake.send_message("general", "alice", "what was that?", reply_to=target)
+    await until(lambda: any(m.id == reply.id for m in bot.received))
+
+    (received,) = [m for m in bot.received if m.id == reply.id]
+    assert isinstance(received.reference.resolved, discord.DeletedReferencedMessage)
+
+
+async def test_a_thread_started_from_a_message_shares_its_id_and_carries_messages_both_ways(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
+    question = await fake.send_message("general", "alice", "a question")
+    await until(lambda: any(m.id == question.id for m in bot.received))
+    (message,) = [m for m in bot.received if m.id == question.id]
+
+    thread = await message.create_thread(name="A question", auto_archive_duration=1440)
+    await until(lambda: bot.get_channel(thread.id) is not None)
+    await thread.send("an answer")
+    said = await fake.send_message(thread.id, "bob", "thanks")
+    await until(lambda: any(m.id == said.id for m in bot.received))
+
+    assert (
+        thread.id == question.id
+        and thread.owner_id == bot.user.id
+        and thread.parent_id == question.channel_id
+    )
+    assert thread.type is discord.ChannelType.public_thread and thread.name == "A question"
+    created = [f for f in fake.frames if f.t == "THREAD_CREATE"]
+    assert created and created[0].d["newly_created"] is True
+    updated = [f for f in fake.frames if f.t == "MESSAGE_UPDATE" and f.d["id"] == str(question.id)]
+    assert updated[0].d["thread"]["id"] == str(thread.id)
+    assert [m.content for m in fake.messages_in(thread.id)] == ["an answer"]
+    (in_thread,) = [m for m in bot.received if m.id == said.id]
+    assert isinstance(in_thread.channel, discord.Thread) and in_thread.channel.id == thread.id
+    with pytest.raises(discord.HTTPException) as again:
+        await message.create_thread(name="Again")
+    assert again.value.code == 160004
+
+
+async def test_an_archived_thread_reopens_for_a_message_but_a_locked_one_refuses_with_50083(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
+    question = await fake.send_message("general", "alice", "a question")
+    await until(lambda: any(m.id == question.id for m in bot.received))
+    (message,) = [m for m in bot.received if m.id == question.id]
+    thread = await message.create_thread(name="A question")
+
+    await fake.archive_thread(thread.id)
+    await thread.send("still here")
+    reopened = fake.channel(thread.id)
+    await fake.archive_thread(thread.id, locked=True)
+    with pytest.raises(discord.HTTPException) as refused:
+        await thread.send("too late")
+
+    assert not reopened.archived
+    assert [f.d["thread_metadata"]["archived"] for f in fake.frames if f.t == "THREAD_UPDATE"] == [
+        True,
+        False,
+        True,
+    ]
+    assert refused.value.status == 400 and refused.value.code == 50083
+    with pytest.raises(ValueError, match="locked"):
+        await fake.send_message(thread.id, "bob", "hello?")
+
+
+async def test_active_threads_come_with_guild_create_after_a_restart(fake: FakeDiscord, bot: MiniBot) -> None:
+    question = await fake.send_message("general", "alice", "a question")
+    await until(lambda: any(m.id == question.id for m in bot.received))
+    (message,) = [m for m in bot.received if m.id == question.id]
+    thread = await message.create_thread(name="A question")
+    await bot.close()
+
+    async with running(MiniBot(), fake.token) as again:
+        known = again.get_channel(thread.id)
+
+    assert isinstance(known, discord.Thread) and known.owner_id == again.user.id
+
+
+async def test_a_thread_needs_create_public_threads(fake: FakeDiscord, bot: MiniBot) -> None:
+    general = fake.channel("general")
+    role = fake.world.guild.everyone
+    fake.world.with_channel_overwrite(
+        general.id, Overwrite(role.id, 0, deny=fake_perms.CREATE_PUBLIC_THREADS)
+    )
+    question = await fake.send_message("general", "alice", "a question")
+    await until(lambda: any(m.id == question.id for m in bot.received))
+    (message,) = [m for m in bot.received if m.id == question.id]
+
+    with pytest.raises(discord.Forbidden) as refused:
+        await message.create_thread(name="A question")
+
+    assert refused.value.code == 50013
 
 
 async def test_options_are_checked_against_the_synced_definition(fake: FakeDiscord, bot: MiniBot) -> None:

@@ -91,6 +91,7 @@ def test_the_fits_torch_score_is_the_engines_fused_score(tmp_path):
         model.v.copy_(torch.tensor(maps.adapter.v))
     question = "When was the loan treaty signed by the envoy?"
     encoding = embedder.encode_with_tokens([question])[0]
+    assert retriever.tokens is not None and retriever.centring is not None
     pieces, piece_weights = retriever.tokens.question_pieces(encoding.tokens, encoding.pieces)
 
     engine = retriever.score(

@@ -19,7 +19,7 @@ from index.parameters import (
 from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 from index.retrieve import Retriever
 from index.store import read_index
-from tests.conftest import CORPUS_DIR, HashingEmbedder
+from tests.conftest import CORPUS_DIR, HashingEmbedder, write_document
 
 DIMENSION = 8
 
@@ -109,46 +109,66 @@ def test_the_shipped_parameters_keep_no_maps_for_a_model_they_were_not_fitted_fo
 
 
 @pytest.mark.model
-def test_the_shipped_maps_are_loaded_for_the_packaged_model(real_index_dir, real_embedder):
-    engine = Engine.load(real_index_dir, real_embedder)
-
-    scored = engine._retriever.score(
-        "What is the population of Russia?",
-        *_encoded(engine, real_embedder, "What is the population of Russia?"),
+def test_the_shipped_maps_are_loaded_for_the_packaged_model(
+    real_index_dir, real_embedder, real_engine, monkeypatch
+):
+    maps = load_parameters(real_embedder.weights_sha256, real_embedder.dimension).maps
+    on_topic, near_miss = real_embedder.encode(
+        ["What was the Li-Lobanov Treaty?", "What is the population of Russia?"]
     )
+    monkeypatch.setattr(
+        "index.engine.load_parameters", lambda *args: dataclasses.replace(load_parameters(), maps=None)
+    )
+    without_maps = Engine.load(real_index_dir, real_embedder)
+    question = "would moscow end up as the weaker sidekick?"
 
-    assert engine._retriever.maps is not None
-    assert scored.documents[0].topic not in (None, 0.0)
+    assert maps is not None
+    assert maps.probe.logit(near_miss) > maps.probe.logit(on_topic)  # the logit is "off topic"
+    assert _ranking(real_engine.answer(question)) != _ranking(without_maps.answer(question))
+
+
+def _ranking(answer):
+    return [(excerpt.id, round(excerpt.score, 4)) for excerpt in answer.excerpts]
 
 
 @pytest.mark.model
-def test_an_added_document_is_judged_without_the_probe_and_the_essay_with_it(
-    corpus_copy, tmp_path, real_embedder
+def test_with_another_document_off_topic_questions_still_get_no_excerpts(
+    corpus_copy, tmp_path, real_embedder, real_embedding_cache
 ):
-    from tests.conftest import write_document
+    write_document(
+        corpus_copy,
+        "tea",
+        "## Arrival\n\nTea reached Britain in the seventeenth century, through Portuguese and Dutch traders."
+        "\n\nIt became popular at court after Catherine of Braganza married Charles II.",
+        title="A Short History of Tea",
+    )
+    build_index(corpus_copy, tmp_path / "index", real_embedder, cache_dir=real_embedding_cache)
+    engine = Engine.load(tmp_path / "index", real_embedder)
 
+    off_topic = engine.answer("What is a good recipe for banana bread?")
+    essay = engine.answer("What did Putin say at the Valdai Club?")
+    tea = engine.answer("When did tea reach Britain?")
+
+    assert not off_topic.answered and off_topic.excerpts == ()
+    assert essay.answered and {e.document for e in essay.excerpts} == {"zhao-2021-china-russia-alliance"}
+    assert tea.answered and {e.document for e in tea.excerpts} == {"tea"}
+
+
+@pytest.mark.model
+def test_the_probe_judges_only_the_document_it_was_fitted_on(
+    corpus_copy, tmp_path, real_embedder, real_embedding_cache
+):
     write_document(
         corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."
     )
-    build_index(corpus_copy, tmp_path / "index", real_embedder)
+    build_index(corpus_copy, tmp_path / "index", real_embedder, cache_dir=real_embedding_cache)
     engine = Engine.load(tmp_path / "index", real_embedder)
     question = "What did Putin say at the Valdai Club?"
 
-    scored = engine._retriever.score(question, *_encoded(engine, real_embedder, question))
+    scored = engine._score_texts([question])[question]
 
     topics = {document.document: document.topic for document in scored.documents}
-    assert topics["tea"] is None and all(topic is not None for d, topic in topics.items() if d != "tea")
-    excerpts = engine.answer(question).excerpts
-    assert excerpts and all(excerpt.document != "tea" for excerpt in excerpts)
-
-
-def _encoded(engine, embedder, question):
-    from index.search import all_scores
-
-    encoding = embedder.encode_with_tokens([question])[0]
-    units = all_scores(engine._search, encoding.vector[None, :])[0]
-    tokens = engine._retriever.tokens.scores(encoding.tokens, encoding.pieces)
-    return units, tokens, encoding.vector
+    assert topics["tea"] is None and topics["zhao-2021-china-russia-alliance"] is not None
 
 
 @pytest.fixture(scope="module")

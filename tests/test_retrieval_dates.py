@@ -20,6 +20,13 @@ def index_dir(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def lexicon(index_dir) -> Lexicon:
+    """The essay's words, numbers and date, once for the module (a retriever takes about half a second)."""
+    (lexicon,) = Retriever(read_index(index_dir), load_parameters()).lexicons.values()
+    return lexicon
+
+
 @pytest.mark.parametrize(
     ("question", "after"),
     [
@@ -30,9 +37,7 @@ def index_dir(tmp_path_factory):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_only_years_after_the_essay_date_count_as_after_its_date(index_dir, question, after):
-    lexicon = _lexicon(index_dir)
-
+def test_only_years_after_the_essay_date_count_as_after_its_date(lexicon, question, after):
     assert lexicon.year == 2021
     assert lexicon.after_date(question) is after
 
@@ -60,22 +65,15 @@ def test_question_about_a_later_year_gets_no_excerpts(index_dir):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(index_dir, question, unknown):
-    assert _lexicon(index_dir).unknown_number(question) is unknown
+def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(lexicon, question, unknown):
+    assert lexicon.unknown_number(question) is unknown
 
 
-def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(index_dir):
-    lexicon = _lexicon(index_dir)
-
+def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(lexicon):
     with_year = lexicon.unknown_share("Soviet loan weapons 1938")
     without = lexicon.unknown_share("Soviet loan weapons")
 
     assert with_year == without == 0.0
-
-
-def _lexicon(index_dir) -> Lexicon:
-    (lexicon,) = Retriever(read_index(index_dir), load_parameters()).lexicons.values()
-    return lexicon
 
 
 def test_a_later_document_does_not_lend_its_date_to_the_essay(corpus_copy, tmp_path):

@@ -1,13 +1,19 @@
+"""The index on disk: plain files checked against the manifest, published atomically, refused when wrong."""
+
 import json
 
+import faiss
+import numpy as np
 import pytest
 
 from index import store
 from index.build import build_index
 from index.engine import Engine
 from index.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from index.store import MANIFEST, PARAGRAPHS, read_index
-from tests.conftest import HashingEmbedder, write_document
+from index.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
+from tests.conftest import HashingEmbedder, TokenHashingEmbedder, corpus_paragraph_count, write_document
+
+PARAGRAPHS_IN_CORPUS = corpus_paragraph_count()
 
 write_jsonl = store._write_jsonl  # the real writer, kept before a test replaces it
 
@@ -24,17 +30,36 @@ def test_an_index_round_trips_through_its_files(built, corpus_copy):
 
     stored = read_index(out)
 
-    assert report.paragraphs == len(stored.paragraphs) == 43
+    assert report.paragraphs == len(stored.paragraphs) == PARAGRAPHS_IN_CORPUS
     assert stored.manifest.model_id == HashingEmbedder.model_id
-    assert stored.manifest.counts["paragraphs"] == 43
+    assert stored.manifest.counts["paragraphs"] == PARAGRAPHS_IN_CORPUS
     assert stored.vectors.ntotal == len(stored.units)
     assert {record.id for record in stored.manifest.documents} == {p.stem for p in corpus_copy.glob("*.md")}
 
 
-def test_no_index_file_is_a_pickle(built):
-    out, _ = built
-    for path in out.iterdir():
-        assert not path.read_bytes().startswith(b"\x80"), f"{path.name} looks like a pickle"
+def test_every_index_file_is_a_plain_format_read_whole_without_pickle(tmp_path, corpus_copy):
+    out = tmp_path / "index"
+    build_index(corpus_copy, out, TokenHashingEmbedder())
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    files = manifest["files"]
+
+    assert sorted(path.name for path in out.iterdir()) == sorted([MANIFEST, *files])
+    assert set(TOKEN_FILES) <= set(files)
+    rows = {}
+    for name in files:
+        path = out / name
+        if name.endswith(".jsonl"):
+            rows[name] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+            assert rows[name] and all(isinstance(row, dict) for row in rows[name]), name
+        elif name.endswith(".npy"):
+            array = np.load(path, allow_pickle=False)  # refuses object arrays, which would be pickles
+            assert array.dtype.kind in "fiuU", (name, array.dtype)
+        else:
+            assert name == VECTORS
+    vectors = faiss.read_index(str(out / VECTORS))
+    assert len(rows[PARAGRAPHS]) == manifest["counts"]["paragraphs"] == PARAGRAPHS_IN_CORPUS
+    assert vectors.ntotal == len(rows[UNITS]) == manifest["counts"]["units"]
+    assert vectors.d == manifest["dimension"]
 
 
 def test_a_rebuild_reports_what_changed(tmp_path, built, corpus_copy, hashing_embedder):
@@ -47,7 +72,7 @@ def test_a_rebuild_reports_what_changed(tmp_path, built, corpus_copy, hashing_em
     report = build_index(corpus_copy, out, hashing_embedder, cache_dir=tmp_path / "cache")
 
     assert (report.added, report.changed, report.removed) == (1, 1, 0)
-    assert report.unchanged == 42
+    assert report.unchanged == PARAGRAPHS_IN_CORPUS - 1
 
 
 def test_a_rebuild_with_the_cache_encodes_only_the_changed_text(tmp_path, corpus_copy):
@@ -72,7 +97,7 @@ def test_a_failed_build_leaves_the_published_index_untouched(built, corpus_copy,
         build_index(corpus_copy, out, hashing_embedder)
 
     assert (out / MANIFEST).read_bytes() == before
-    assert read_index(out).manifest.counts["paragraphs"] == 43
+    assert read_index(out).manifest.counts["paragraphs"] == PARAGRAPHS_IN_CORPUS
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
 
 
@@ -86,7 +111,7 @@ def test_an_index_that_would_not_load_is_never_published(built, corpus_copy, has
         build_index(corpus_copy, out, hashing_embedder)
 
     assert (out / MANIFEST).read_bytes() == before
-    assert read_index(out).manifest.counts["paragraphs"] == 43
+    assert read_index(out).manifest.counts["paragraphs"] == PARAGRAPHS_IN_CORPUS
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
 
 

@@ -5,22 +5,20 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.parts import Parts
 from bot.render import render_reindex_done, render_reindex_failed, render_reindex_started
+from bot.reply import NO_MENTIONS
 from index.errors import EssayBotError
-
-if TYPE_CHECKING:
-    from bot.client import EssayBot
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_NO_MENTIONS = discord.AllowedMentions.none()
 NOT_AN_ADMIN = "Only the bot's admins, or members with the Manage Server permission, can re-index."
 ALREADY_RUNNING = "A re-index is already running; I'll report here when it is done."
 NOT_AVAILABLE = "Re-indexing is not available in this deployment."
@@ -53,33 +51,36 @@ def run_in_daemon_thread(function: Callable[[], T]) -> "asyncio.Future[T]":
 
 
 class AdminCog(commands.Cog):
-    def __init__(self, bot: "EssayBot") -> None:
+    def __init__(self, bot: commands.Bot, parts: Parts) -> None:
         self.bot = bot
+        self.parts = parts
         self._rebuilding = False
         self._task: asyncio.Task[None] | None = None
 
     @app_commands.command(name="reindex")
     async def reindex(self, interaction: discord.Interaction) -> None:
         """Rebuild the index from the corpus and switch to it (admins only)."""
-        allowed = self.bot.is_admin(interaction.user, interaction.permissions, interaction.guild is not None)
+        allowed = self.parts.access.is_admin(
+            interaction.user, interaction.permissions, interaction.guild is not None
+        )
         text = (
             NOT_AN_ADMIN
             if not allowed
             else NOT_AVAILABLE
-            if self.bot.services.rebuild is None
+            if self.parts.services.rebuild is None
             else ALREADY_RUNNING
             if self._rebuilding
             else None
         )
         if text is not None:
-            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+            await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         # Set before the first await, so a second /reindex arriving meanwhile sees it.
         self._rebuilding = True
         log.info("re-index requested by user %s", interaction.user.id)
         try:
             await interaction.response.send_message(
-                render_reindex_started(), ephemeral=True, allowed_mentions=_NO_MENTIONS
+                render_reindex_started(), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
         except BaseException:
             self._rebuilding = False
@@ -87,9 +88,9 @@ class AdminCog(commands.Cog):
         self._task = asyncio.create_task(self._rebuild_and_report(interaction))
 
     async def _rebuild_and_report(self, interaction: discord.Interaction) -> None:
-        engines = self.bot.services.engines
+        engines = self.parts.services.engines
         try:
-            report, engine = await run_in_daemon_thread(self.bot.services.rebuild)
+            report, engine = await run_in_daemon_thread(self.parts.services.rebuild)
         except EssayBotError as error:
             log.warning("re-index failed, still serving the previous index: %s", error)
             text = render_reindex_failed(str(error), engines.engine.info)
@@ -105,13 +106,13 @@ class AdminCog(commands.Cog):
             )
         else:
             engines.swap(engine)
-            await self.bot.write_status()
+            await self.parts.status_changed()
             text = render_reindex_done(report, engine.info)
         finally:
             self._rebuilding = False
         with contextlib.suppress(discord.HTTPException):
-            await self.bot.deliver(
-                lambda: interaction.followup.send(text, ephemeral=True, allowed_mentions=_NO_MENTIONS),
+            await self.parts.delivery.deliver(
+                lambda: interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS),
                 what="the re-index report",
                 idempotent=False,
             )

@@ -1,71 +1,45 @@
-"""The buttons on every answer: "More excerpts", "Show paragraph", 👍 and 👎.
-
-Each button's custom id names its action and the answer's key in the answer log, so buttons keep
-working after a restart (they are dynamic items, dispatched by pattern rather than per message).
-"""
+"""What the buttons on every answer do: More excerpts, Show paragraph, Follow up (a modal), 👍 and 👎."""
 
 import asyncio
 import logging
-import re
-from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
 from bot.answer_log import AnswerRecord
-from bot.cogs.ask import fill_in
+from bot.answer_view import (
+    BUTTONS_COG,
+    FOLLOW,
+    MORE,
+    PARAGRAPH,
+    AnswerButton,
+    follow_up_modal,
+    modal_question,
+)
+from bot.answering import Place
 from bot.feedback import Feedback
-from bot.render import BUTTON_EXPIRED, FEEDBACK_THANKS, PARAGRAPH_CHANGED, CitedParagraph, render_paragraphs
-from bot.reply import Reply
+from bot.parts import Parts
+from bot.render import (
+    ANSWER_FAILED,
+    BUTTON_EXPIRED,
+    EMPTY_FOLLOW_UP,
+    FEEDBACK_THANKS,
+    PARAGRAPH_CHANGED,
+    CitedParagraph,
+    render_paragraphs,
+)
+from bot.reply import NO_MENTIONS, Reply
 from index.errors import EssayBotError
-
-if TYPE_CHECKING:
-    from bot.client import EssayBot
 
 log = logging.getLogger(__name__)
 
-MORE, PARAGRAPH, UP, DOWN = "more", "para", "up", "down"
-_BUTTONS = {
-    MORE: {"label": "More excerpts", "style": discord.ButtonStyle.primary},
-    PARAGRAPH: {"label": "Show paragraph", "style": discord.ButtonStyle.secondary},
-    UP: {"emoji": "👍", "style": discord.ButtonStyle.secondary},
-    DOWN: {"emoji": "👎", "style": discord.ButtonStyle.secondary},
-}
-_NO_MENTIONS = discord.AllowedMentions.none()
 FEEDBACK_FAILED = "Sorry — I couldn't record that feedback just now; please try again later."
 
 
-class AnswerButton(
-    discord.ui.DynamicItem[discord.ui.Button],
-    template=r"essaybot:(?P<action>more|para|up|down):(?P<key>[0-9a-f]{16})",
-):
-    def __init__(self, action: str, key: str) -> None:
-        super().__init__(discord.ui.Button(custom_id=f"essaybot:{action}:{key}", **_BUTTONS[action]))
-        self.action = action
-        self.key = key
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Item, match: "re.Match[str]", /
-    ) -> "AnswerButton":
-        return cls(match["action"], match["key"])
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog(AnswerButtonsCog.__cog_name__)
-        await cog.handle(self.action, self.key, interaction)
-
-
-def answer_view(key: str, *, answered: bool) -> discord.ui.View:
-    """The buttons for an answer; an abstention only gets the feedback buttons."""
-    view = discord.ui.View(timeout=None)
-    for action in (MORE, PARAGRAPH, UP, DOWN) if answered else (UP, DOWN):
-        view.add_item(AnswerButton(action, key))
-    return view
-
-
-class AnswerButtonsCog(commands.Cog):
-    def __init__(self, bot: "EssayBot") -> None:
+class AnswerButtonsCog(commands.Cog, name=BUTTONS_COG):
+    def __init__(self, bot: commands.Bot, parts: Parts) -> None:
         self.bot = bot
+        self.parts = parts
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AnswerButton)
@@ -74,43 +48,98 @@ class AnswerButtonsCog(commands.Cog):
         self.bot.remove_dynamic_items(AnswerButton)
 
     async def handle(self, action: str, key: str, interaction: discord.Interaction) -> None:
-        record = self.bot.services.answers.get(key)
+        record = self.parts.services.answers.get(key)
         if record is None:
             await interaction.response.send_message(
-                BUTTON_EXPIRED, ephemeral=True, allowed_mentions=_NO_MENTIONS
+                BUTTON_EXPIRED, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
         elif action == MORE:
             await self.more_excerpts(interaction, record)
         elif action == PARAGRAPH:
             await self.show_paragraph(interaction, record)
+        elif action == FOLLOW:
+            # Opening a modal is the whole response; the question is taken when it is submitted.
+            await interaction.response.send_modal(follow_up_modal(record.key))
         else:
             await self.record_feedback(interaction, record, vote=action)
 
     async def more_excerpts(self, interaction: discord.Interaction, record: AnswerRecord) -> None:
-        refusal = self.bot.refusal(interaction.user.id, interaction.channel)
-        if refusal is not None:
-            await interaction.response.send_message(refusal, ephemeral=True, allowed_mentions=_NO_MENTIONS)
+        # The next page keeps the answer's conversation: it is the same turn, continued.
+        await self._answer(interaction, record, record.question, skip=record.next_skip, follow_up=False)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A Follow up modal submitted (the modal is not kept in memory, so this works after a restart)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
             return
-        with self.bot.in_flight.track():
-            await interaction.response.defer(thinking=True, ephemeral=record.ephemeral)
-            reply = await self.bot.answer_reply(
-                record.question, skip=record.next_skip, ephemeral=record.ephemeral
+        submitted = modal_question(interaction.data or {})
+        if submitted is None:
+            return
+        key, text = submitted
+        try:
+            await self.follow_up_submitted(interaction, key, " ".join(text.split()))
+        except Exception:
+            # A listener's exception would only be logged by discord.py; the user still deserves a reply.
+            log.exception("answering a follow-up from the modal failed")
+            if not interaction.response.is_done():
+                await interaction.response.send_message(
+                    ANSWER_FAILED, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+
+    async def follow_up_submitted(self, interaction: discord.Interaction, key: str, question: str) -> None:
+        record = self.parts.services.answers.get(key)
+        if record is None:
+            await interaction.response.send_message(
+                BUTTON_EXPIRED, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
-            await fill_in(self.bot, interaction, reply)
+        elif not question:
+            await interaction.response.send_message(
+                EMPTY_FOLLOW_UP, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+        else:
+            await self._answer(interaction, record, question, skip=0, follow_up=True)
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        record: AnswerRecord,
+        question: str,
+        *,
+        skip: int,
+        follow_up: bool,
+    ) -> None:
+        parts = self.parts
+        refusal = parts.access.refusal(interaction.user.id, interaction.channel)
+        if refusal is not None:
+            await interaction.response.send_message(refusal, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        conversation = record.follow_up() if follow_up else record.conversation
+        # An answer shown where the record's conversation lives (a DM, the bot's thread) continues it there.
+        here = record.place is not None and record.channel_id == interaction.channel_id
+        place = (
+            Place(record.channel_id, record.place) if here and record.channel_id and record.place else None
+        )
+        with parts.in_flight.track():
+            await interaction.response.defer(thinking=True, ephemeral=record.ephemeral)
+            reply = await parts.answering.reply(
+                question, skip=skip, ephemeral=record.ephemeral, conversation=conversation, place=place
+            )
+            await parts.delivery.fill_in(interaction, reply)
 
     async def show_paragraph(self, interaction: discord.Interaction, record: AnswerRecord) -> None:
-        with self.bot.in_flight.track():
+        parts = self.parts
+        with parts.in_flight.track():
             await interaction.response.defer(thinking=True, ephemeral=True)
-            items = cited_paragraphs(self.bot.services.engines.engine, record)
+            items = cited_paragraphs(parts.services.engines.engine, record)
             messages = render_paragraphs(items) if items is not None else []
             if not messages:
-                await fill_in(self.bot, interaction, Reply(content=PARAGRAPH_CHANGED))
+                await parts.delivery.fill_in(interaction, Reply(content=PARAGRAPH_CHANGED))
                 return
             first, *rest = messages
-            if not await fill_in(self.bot, interaction, Reply(embeds=first)):
+            if not await parts.delivery.fill_in(interaction, Reply(embeds=first)):
                 return
             for embeds in rest:  # a paragraph too long for one message continues in follow-ups
-                await self.bot.deliver(
+                await parts.delivery.deliver(
                     lambda embeds=embeds: interaction.followup.send(
                         ephemeral=True, **Reply(embeds=embeds).kwargs()
                     ),
@@ -121,6 +150,7 @@ class AnswerButtonsCog(commands.Cog):
     async def record_feedback(
         self, interaction: discord.Interaction, record: AnswerRecord, *, vote: str
     ) -> None:
+        parts = self.parts
         feedback = Feedback(
             vote=vote,
             question=record.question,
@@ -132,17 +162,17 @@ class AnswerButtonsCog(commands.Cog):
             abstention=record.abstention,
         )
         # Counted in flight, so that shutdown waits until the vote is on disk and thanked for.
-        with self.bot.in_flight.track():
+        with parts.in_flight.track():
             # fsync can be slow on a busy disk: acknowledge first, so Discord's 3 seconds never run out.
             await interaction.response.defer(thinking=True, ephemeral=True)
             try:
-                await asyncio.to_thread(self.bot.services.feedback.append, feedback)
+                await asyncio.to_thread(parts.services.feedback.append, feedback)
             except OSError as error:
-                log.error("cannot store feedback in %s: %s", self.bot.services.feedback.path, error)
+                log.error("cannot store feedback in %s: %s", parts.services.feedback.path, error)
                 text = FEEDBACK_FAILED
             else:
                 text = FEEDBACK_THANKS
-            await fill_in(self.bot, interaction, Reply(content=text))
+            await parts.delivery.fill_in(interaction, Reply(content=text))
 
 
 def cited_paragraphs(engine: object, record: AnswerRecord) -> list[CitedParagraph] | None:
@@ -154,7 +184,7 @@ def cited_paragraphs(engine: object, record: AnswerRecord) -> list[CitedParagrap
     items: list[CitedParagraph] = []
     for (document, number), excerpts in grouped.items():
         try:
-            paragraph = engine.paragraph(document, number)
+            paragraph = engine.paragraph(document, number)  # type: ignore[attr-defined]
         except (LookupError, EssayBotError):
             return None
         if any(paragraph.text[e.start : e.end] != e.text for e in excerpts):

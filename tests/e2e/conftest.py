@@ -13,11 +13,12 @@ import pytest
 from discord.http import Route
 
 from bot.answer_log import ANSWERS_FILE, AnswerLog
-from bot.client import EssayBot, Rebuild, Services, create_bot
+from bot.client import EssayBot, create_bot
 from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
 from bot.feedback import FEEDBACK_FILE, FeedbackLog
 from bot.health import status_path
+from bot.services import Rebuild, Services
 from bot.settings import Settings
 from tests.bot_fakes import FakeEngine
 from tests.fake_discord import FakeDiscord, StoredMessage, assert_discord_py_is_local

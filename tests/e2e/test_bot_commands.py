@@ -30,7 +30,7 @@ async def test_ask_defers_at_once_then_replies_with_quoted_cited_excerpts(fake, 
     assert "> The alliance of 1950 failed for many reasons." in embed["description"]
     assert "— *A Test Essay — §The Second Alliance ¶3*" in embed["description"]
     assert not message.ephemeral
-    assert [cid.split(":")[1] for cid in message.custom_ids] == ["more", "para", "up", "down"]
+    assert [cid.split(":")[1] for cid in message.custom_ids] == ["more", "para", "follow", "up", "down"]
     assert pings_nobody(message)
 
 
@@ -62,7 +62,7 @@ async def test_abstention_says_the_essay_does_not_address_it_and_suggests_sectio
     text = description(message)
     assert text.startswith("The essay doesn't address that.")
     assert "§Introduction" in text
-    assert [cid.split(":")[1] for cid in message.custom_ids] == ["up", "down"]
+    assert [cid.split(":")[1] for cid in message.custom_ids] == ["follow", "up", "down"]
 
 
 async def test_everyone_in_a_question_pings_nobody(fake, essaybot):

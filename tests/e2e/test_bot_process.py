@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,8 @@ def bot_environment(fake, data_dir, index_dir) -> dict[str, str]:
         ESSAYBOT_ALLOWED_CHANNEL_IDS="",  # set, so that a developer's .env cannot change them
         ESSAYBOT_ADMIN_USER_IDS="",
         ESSAYBOT_LOG_LEVEL="DEBUG",  # the most talkative level: the token must still appear nowhere
+        ESSAYBOT_CORPUS_DIR=str(REPO / "corpus"),
+        PYTHONPATH=str(REPO),  # this checkout's code, though the process runs outside it
     )
     return env
 
@@ -36,7 +39,7 @@ async def essaybot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Proces
         "-m",
         "bot.cli",
         *args,
-        cwd=REPO,
+        cwd=Path(env["ESSAYBOT_DATA_DIR"]).parent,  # not the checkout: a developer's .env there stays unread
         env=env,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,

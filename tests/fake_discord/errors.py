@@ -128,3 +128,11 @@ def invalid_form_body(errors: dict[str, Any]) -> ApiError:
 
 def invalid_json() -> ApiError:
     return ApiError(400, 50109, "The request body contains invalid JSON.")
+
+
+def thread_archived() -> ApiError:
+    return ApiError(400, 50083, "Operation cannot be performed on an archived thread")
+
+
+def thread_already_created() -> ApiError:
+    return ApiError(400, 160004, "A thread has already been created for this message")

@@ -363,7 +363,10 @@ class Gateway:
             await self._dispatch_locked(session, "READY", ready)
             if session.has_intent(perms.INTENT_GUILDS):
                 for guild in guilds:
-                    await self._dispatch_locked(session, "GUILD_CREATE", guild.payload())
+                    threads = [t.payload() for t in self.fake.world.active_threads(guild.id)]
+                    await self._dispatch_locked(
+                        session, "GUILD_CREATE", {**guild.payload(), "threads": threads}
+                    )
             session.ready = True
         self.fake.notifier.notify()
 

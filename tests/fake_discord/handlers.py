@@ -13,7 +13,7 @@ from .interactions import ALLOWED_CALLBACKS, AUTOCOMPLETE, InteractionEvent, Int
 from .limits import EPHEMERAL, INTERACTION_MESSAGE_FLAGS, LOADING
 from .messages import CHAT_INPUT_COMMAND, CONTEXT_MENU_COMMAND, StoredMessage
 from .rest import Call, Reply, Route
-from .world import FakeChannel
+from .world import GUILD_TEXT, PUBLIC_THREAD, THREAD_ARCHIVE_DURATIONS, FakeChannel
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -55,6 +55,7 @@ class Handlers:
             Route("PATCH", message, self.edit_message),
             Route("DELETE", message, self.delete_message),
             Route("POST", "/channels/{channel_id}/typing", self.typing),
+            Route("POST", message + "/threads", self.start_thread),
             Route("PUT", message + "/reactions/{emoji}/@me", self.react),
             Route("DELETE", message + "/reactions/{emoji}/@me", self.react),
             Route("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
@@ -192,9 +193,21 @@ class Handlers:
         return channel
 
     def _bot_permissions(self, channel: FakeChannel) -> int | None:
-        """The bot's permissions in a guild channel; None for DMs."""
-        guild = self.world.guild_of(channel)
-        return None if guild is None else guild.permissions_in(channel, self.world.bot.id)
+        """The bot's permissions in a guild channel (a thread's are its parent's); None for DMs."""
+        return self.world.permissions_in(channel, self.world.bot.id)
+
+    @staticmethod
+    def _send_permission(channel: FakeChannel) -> int:
+        # In a thread, Send Messages in Threads is what counts, not Send Messages.
+        return perms.SEND_MESSAGES_IN_THREADS if channel.is_thread else perms.SEND_MESSAGES
+
+    async def _unarchive_for_message(self, channel: FakeChannel) -> FakeChannel:
+        """A message sent to an archived thread unarchives it, unless a moderator locked it (then 50083)."""
+        if not channel.is_thread or not channel.archived:
+            return channel
+        if channel.locked:
+            raise errors.thread_archived()
+        return await self.fake.update_thread(channel, archived=False)
 
     def _require(self, channel: FakeChannel, *needed: int) -> None:
         granted = self._bot_permissions(channel)
@@ -241,7 +254,7 @@ class Handlers:
     async def create_message(self, call: Call) -> Any:
         channel = self._channel(call)
         body = call.json if call.json is not None else {}
-        self._require(channel, perms.SEND_MESSAGES)
+        self._require(channel, self._send_permission(channel))
         if channel.recipient_id is not None and not self.world.users[channel.recipient_id].accepts_dms:
             raise errors.cannot_send_to_user()
         error = limits.check_message(body, files=len(call.files))
@@ -254,6 +267,7 @@ class Handlers:
         reference, target = self.store.resolve_reference(channel, body.get("message_reference"))
         if reference is not None:
             self._require(channel, perms.READ_MESSAGE_HISTORY)
+        channel = await self._unarchive_for_message(channel)
         message = self.store.create_message(
             channel,
             author_id=self.world.bot.id,
@@ -287,8 +301,53 @@ class Handlers:
         return None
 
     async def typing(self, call: Call) -> Any:
-        self._require(self._channel(call), perms.SEND_MESSAGES)
+        channel = self._channel(call)
+        self._require(channel, self._send_permission(channel))
         return None
+
+    async def start_thread(self, call: Call) -> Any:
+        """Start Thread from Message: a public thread sharing the message's id; THREAD_CREATE and a MESSAGE_UPDATE
+        of the message (now carrying ``thread``) follow, as the Channel resource docs say."""
+        channel = self._channel(call)
+        self._require(channel, perms.CREATE_PUBLIC_THREADS)
+        form = FormErrors()
+        if channel.type != GUILD_TEXT:
+            form.add(("channel_id",), "CHANNEL_TYPE_INVALID", "Threads can only be started in text channels.")
+            raise form.error()
+        message = self._message(channel, call)
+        body = call.json if isinstance(call.json, Mapping) else {}
+        name = body.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 100:
+            form.bad_length(("name",), 1, 100)
+        duration = body.get("auto_archive_duration", 4320)
+        if duration not in THREAD_ARCHIVE_DURATIONS:
+            form.add(
+                ("auto_archive_duration",),
+                "BASE_TYPE_CHOICES",
+                f"Value must be one of {THREAD_ARCHIVE_DURATIONS}.",
+            )
+        if form:
+            raise form.error()
+        if message.id in self.world.threads:
+            raise errors.thread_already_created()
+        thread = FakeChannel(
+            id=message.id,
+            name=name,
+            type=PUBLIC_THREAD,
+            guild_id=channel.guild_id,
+            parent_id=channel.id,
+            owner_id=self.world.bot.id,
+            auto_archive_duration=duration,
+        )
+        self.world.threads[thread.id] = thread
+        await self.fake.gateway.dispatch(
+            "THREAD_CREATE",
+            {**thread.payload(), "newly_created": True},
+            guild_id=thread.guild_id,
+            shape=with_guilds_intent,
+        )
+        await self.store.announce(message, "MESSAGE_UPDATE")
+        return Reply(201, thread.payload())
 
     async def react(self, call: Call) -> Any:
         channel = self._channel(call)
@@ -555,3 +614,8 @@ class Handlers:
 
         kind = "delete_original" if original else "delete_message"
         return await self._recorded(state, kind, None, action)
+
+
+def with_guilds_intent(session: Any, data: Any) -> Any:
+    """Thread events need the GUILDS intent."""
+    return data if session.has_intent(perms.INTENT_GUILDS) else None

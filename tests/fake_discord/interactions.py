@@ -151,7 +151,7 @@ def channel_payload(world: World, channel: FakeChannel) -> dict[str, Any]:
     data = channel.payload(world)
     guild = world.guild_of(channel)
     if guild is not None:
-        data["permissions"] = str(guild.permissions_in(channel, world.bot.id))
+        data["permissions"] = str(world.permissions_in(channel, world.bot.id))
     return data
 
 
@@ -189,13 +189,13 @@ def build_interaction(
         if member is None:
             raise ValueError(f"{user.username} is not a member of {guild.name}")
         member_data = member.payload()
-        member_data["permissions"] = str(guild.permissions_in(channel, user.id))
+        member_data["permissions"] = str(world.permissions_in(channel, user.id))
         payload.update(
             guild_id=str(guild.id),
             guild={"id": str(guild.id), "locale": "en-US", "features": []},
             guild_locale="en-US",
             member=member_data,
-            app_permissions=str(guild.permissions_in(channel, world.bot.id)),
+            app_permissions=str(world.permissions_in(channel, world.bot.id)),
             authorizing_integration_owners={"0": str(guild.id)},
             context=0,
         )

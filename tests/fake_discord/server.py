@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -13,7 +14,7 @@ from . import limits
 from .errors import ApiError
 from .faults import Faults
 from .gateway import Gateway, Session
-from .handlers import Handlers
+from .handlers import Handlers, with_guilds_intent
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
@@ -336,21 +337,34 @@ class FakeDiscord:
         mentions: Iterable[UserRef] = (),
         embeds: list[dict[str, Any]] | None = None,
         reply_to: StoredMessage | None = None,
+        reply_ping: bool = True,
     ) -> StoredMessage:
         """A user posts a message: the bot gets MESSAGE_CREATE (subject to its intents). ``mentions`` adds
-        users to the mention list besides the ``<@id>`` in ``content``."""
+        users to the mention list besides the ``<@id>`` in ``content``.
+
+        ``reply_to`` makes it a reply: MESSAGE_CREATE then carries ``message_reference`` and the replied-to
+        message as ``referenced_message``. As in Discord's client, a reply pings the replied-to author
+        (who is then in ``mentions``, never in the text) unless ``reply_ping=False``. A message to an
+        archived thread unarchives it (THREAD_UPDATE first); a locked one refuses it."""
         target = self._default_channel(channel)
         user = self._default_user(author)
         self._require_session(target.guild_id)
         guild = self.world.guild_of(target)
         if guild is not None and guild.member(user.id) is None:
             raise ValueError(f"{user.username} is not in {guild.name}")
+        if target.is_thread and target.archived:
+            if target.locked:
+                raise ValueError(f"thread {target.name!r} is archived and locked: members cannot post there")
+            target = await self.update_thread(target, archived=False)
         body: dict[str, Any] = {"content": content, "embeds": embeds or []}
         error = limits.check_message(body)
         if error is not None:
             raise ValueError(f"Discord would not accept that message from a user: {error.body()}")
         reference = None
+        mentioned = [self.user(u).id for u in mentions]
         if reply_to is not None:
+            if reply_to.channel_id != target.id:
+                raise ValueError("a reply must be in the channel of the message it replies to")
             reference = {"type": 0, "message_id": str(reply_to.id), "channel_id": str(target.id)}
             if target.guild_id is not None:
                 reference["guild_id"] = str(target.guild_id)
@@ -360,11 +374,30 @@ class FakeDiscord:
             body=body,
             source="user",
             reference=reference,
-            replied_to=reply_to,
-            extra_user_mentions=tuple(self.user(u).id for u in mentions),
+            replied_to=reply_to if reply_ping else None,  # only decides whether the author is pinged
+            extra_user_mentions=tuple(mentioned),
         )
         await self.store.announce(message)
         return message
+
+    # ----- threads ----------------------------------------------------------------------------
+
+    def thread_of(self, message: StoredMessage) -> FakeChannel | None:
+        """The thread started from ``message`` (it shares the message's id), if any."""
+        return self.world.threads.get(message.id)
+
+    async def update_thread(self, thread: FakeChannel, **changes: Any) -> FakeChannel:
+        """Change a thread (e.g. ``archived=True, locked=True`` as a moderator would); THREAD_UPDATE follows."""
+        updated = replace(thread, **changes)
+        self.world.threads[thread.id] = updated
+        await self.gateway.dispatch(
+            "THREAD_UPDATE", updated.payload(), guild_id=updated.guild_id, shape=with_guilds_intent
+        )
+        return updated
+
+    async def archive_thread(self, thread: ChannelRef, *, locked: bool = False) -> FakeChannel:
+        """Archive a thread as Discord does after inactivity (or a moderator, with ``locked=True``)."""
+        return await self.update_thread(self.channel(thread), archived=True, locked=locked)
 
     async def send_dm(self, author: UserRef | None = None, content: str = "") -> StoredMessage:
         user = self._default_user(author)

@@ -134,6 +134,9 @@ class Store:
 
     def payload(self, message: StoredMessage) -> dict[str, Any]:
         data = message.payload(self.world)
+        thread = self.world.threads.get(message.id)
+        if thread is not None and thread.parent_id == message.channel_id:
+            data["thread"] = thread.payload()  # the thread started from this message
         if message.message_reference is not None:
             target = self.messages.get(int(message.message_reference["message_id"]))
             data["referenced_message"] = target.payload(self.world) if target and not target.deleted else None

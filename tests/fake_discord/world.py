@@ -16,6 +16,8 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 # Channel types.
 GUILD_TEXT = 0
 DM = 1
+PUBLIC_THREAD = 11
+THREAD_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)  # minutes
 
 
 class Snowflakes:
@@ -107,12 +109,45 @@ class FakeChannel:
     overwrites: tuple[Overwrite, ...] = ()
     position: int = 0
     recipient_id: int | None = None  # DMs only
+    # Threads only: the channel it is in, who started it, and its thread_metadata.
+    parent_id: int | None = None
+    owner_id: int | None = None
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+    created_at: str = field(default_factory=iso)
 
     @property
     def mention(self) -> str:
         return f"<#{self.id}>"
 
+    @property
+    def is_thread(self) -> bool:
+        return self.type == PUBLIC_THREAD
+
     def payload(self, world: World | None = None) -> dict[str, object]:
+        if self.is_thread:
+            return {
+                "id": str(self.id),
+                "type": self.type,
+                "guild_id": str(self.guild_id),
+                "parent_id": str(self.parent_id),
+                "owner_id": str(self.owner_id),
+                "name": self.name,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "message_count": 0,
+                "member_count": 1,
+                "total_message_sent": 0,
+                "flags": 0,
+                "thread_metadata": {
+                    "archived": self.archived,
+                    "auto_archive_duration": self.auto_archive_duration,
+                    "archive_timestamp": self.created_at,
+                    "locked": self.locked,
+                    "create_timestamp": self.created_at,
+                },
+            }
         if self.type == DM:
             recipients = []
             if world is not None and self.recipient_id in world.users:
@@ -279,6 +314,7 @@ class World:
     # Intents switched on in the developer portal: a subset of "members", "presences", "message_content".
     privileged_intents: frozenset[str] = frozenset({"message_content"})
     dm_channels: dict[int, FakeChannel] = field(default_factory=dict)
+    threads: dict[int, FakeChannel] = field(default_factory=dict)
     snowflakes: Snowflakes = field(default_factory=Snowflakes)
 
     @property
@@ -313,6 +349,9 @@ class World:
         for channel in self.dm_channels.values():
             if channel.id == key:
                 return channel
+        for thread in self.threads.values():
+            if key in (thread.id, thread.name):
+                return thread
         raise KeyError(f"no channel {key!r}")
 
     def find_channel(self, channel_id: int) -> FakeChannel | None:
@@ -328,6 +367,18 @@ class World:
                 id=self.snowflakes.next(), name="", type=DM, recipient_id=user_id
             )
         return self.dm_channels[user_id]
+
+    def permissions_in(self, channel: FakeChannel, user_id: int) -> int | None:
+        """A user's permissions in a guild channel (a thread's are its parent's); None in a DM."""
+        guild = self.guild_of(channel)
+        if guild is None:
+            return None
+        if channel.is_thread:
+            channel = self.channel(channel.parent_id) if channel.parent_id is not None else channel
+        return guild.permissions_in(channel, user_id)
+
+    def active_threads(self, guild_id: int) -> list[FakeChannel]:
+        return [t for t in self.threads.values() if t.guild_id == guild_id and not t.archived]
 
     def guild_of(self, channel: FakeChannel) -> FakeGuild | None:
         return self.guilds.get(channel.guild_id) if channel.guild_id is not None else None

@@ -123,7 +123,7 @@ async def test_a_question_that_matches_nothing_abstains_never_an_empty_embed(fak
     (embed,) = message.embeds
     assert embed["description"].startswith("The essay doesn't address that.")
     assert "§" in embed["description"]  # the nearest sections, as something to ask instead
-    assert [custom_id.split(":")[1] for custom_id in message.custom_ids] == ["up", "down"]
+    assert [custom_id.split(":")[1] for custom_id in message.custom_ids] == ["follow", "up", "down"]
 
 
 async def test_more_excerpts_past_the_end_says_so_never_an_empty_embed(fake, start_bot, tiny_engine):

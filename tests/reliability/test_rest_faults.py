@@ -36,7 +36,7 @@ def quick_discord_py(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 async def bot(start_bot):
     async with start_bot() as running:
-        running.retry_delay = 0.05
+        running.parts.delivery.retry_delay = 0.005  # doubles per attempt: seven failures cost 0.6 s, not 6 s
         yield running
 
 

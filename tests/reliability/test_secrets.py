@@ -19,7 +19,7 @@ from index.build import build_index
 from index.engine import Engine
 from index.errors import IndexCorruptError
 from index.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
-from tests.conftest import HashingEmbedder
+from tests.conftest import HashingEmbedder, TokenHashingEmbedder
 from tests.e2e.conftest import WAIT, endpoints_restored, make_services, make_settings
 from tests.fake_discord import FakeDiscord, World
 
@@ -82,36 +82,58 @@ class Planted:
 
 
 @pytest.fixture
-def no_unpickling(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args, **kwargs):
-        raise AssertionError("something was unpickled")
+def unpickling_attempts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every way of unpickling, recorded rather than refused: the test asserts on the list, and a loader
+    that swallowed an exception could not hide an attempt."""
+    attempts: list[str] = []
+
+    def recording(name: str, real):
+        def record(*args, **kwargs):
+            attempts.append(name)
+            return real(*args, **kwargs)
+
+        return record
 
     load = np.load
 
     def numpy_load(*args, **kwargs):
         if kwargs.get("allow_pickle"):
-            raise AssertionError("numpy.load with allow_pickle=True")
+            attempts.append(f"numpy.load({args[0] if args else kwargs.get('file')}, allow_pickle=True)")
         return load(*args, **kwargs)
 
-    monkeypatch.setattr(pickle, "load", refuse)
-    monkeypatch.setattr(pickle, "loads", refuse)
-    monkeypatch.setattr(pickle, "Unpickler", refuse)
+    monkeypatch.setattr(pickle, "load", recording("pickle.load", pickle.load))
+    monkeypatch.setattr(pickle, "loads", recording("pickle.loads", pickle.loads))
+    monkeypatch.setattr(pickle, "Unpickler", recording("pickle.Unpickler", pickle.Unpickler))
     monkeypatch.setattr(np, "load", numpy_load)
+    return attempts
 
 
-def test_building_loading_and_answering_never_unpickle(no_unpickling, tmp_path, corpus_copy, fake_settings):
-    embedder = HashingEmbedder()
+def test_the_unpickling_recorder_sees_a_pickle_being_loaded(unpickling_attempts, tmp_path):
+    path = tmp_path / "object.npy"
+    np.save(path, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+
+    np.load(path, allow_pickle=True)
+    pickle.loads(pickle.dumps(1))
+
+    assert unpickling_attempts[0].startswith("numpy.load(") and "pickle.loads" in unpickling_attempts
+
+
+def test_building_loading_and_answering_never_unpickle(
+    unpickling_attempts, tmp_path, corpus_copy, fake_settings
+):
+    embedder = TokenHashingEmbedder()  # token files too: every kind of index file is written and read
+    cache = fake_settings.data_dir / "cache"
     engine = load_engine(fake_settings, embedder)  # builds (no index yet), then loads
-    build_index(corpus_copy, fake_settings.resolved_index_dir, embedder, cache_dir=tmp_path / "cache")
-    build_index(
-        corpus_copy, fake_settings.resolved_index_dir, embedder, cache_dir=tmp_path / "cache"
-    )  # reads it
+    build_index(corpus_copy, fake_settings.resolved_index_dir, embedder, cache_dir=cache)  # reads the cache
     reloaded = Engine.load(fake_settings.resolved_index_dir, embedder)
     answers = AnswerLog(tmp_path / "answers.jsonl")
     answers.load()
+    answered = reloaded.answer_many(["the 1896 treaty", "the 1950 alliance", ""])
 
-    assert engine.answer("the Li-Lobanov treaty").question
-    assert len(reloaded.answer_many(["the 1896 treaty", "the 1950 alliance", ""])) == 3
+    assert unpickling_attempts == []
+    assert engine.answer("the Li-Lobanov treaty").excerpts  # the loaded index was really used
+    assert [bool(answer.excerpts) for answer in answered] == [True, True, False]
+    assert list(cache.rglob("*.npy")), "the cache was not exercised"
 
 
 @pytest.fixture

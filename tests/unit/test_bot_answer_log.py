@@ -1,7 +1,12 @@
 """The answer log keeps what each answer showed, so its buttons work after a restart."""
 
-from bot.answer_log import AnswerLog, AnswerRecord, new_key
+import json
+from dataclasses import replace
+
+from bot.answer_log import IN_DM, IN_THREAD, AnswerLog, AnswerRecord, new_key
+from bot.answer_view import ACTIONS, AnswerButton
 from index.answers import Excerpt
+from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
 
 def record(n: int = 1) -> AnswerRecord:
@@ -26,7 +31,16 @@ def test_a_record_survives_a_restart(tmp_path):
 
 
 def test_keys_fit_the_button_template():
-    assert len(new_key()) == 16 and int(new_key(), 16) >= 0
+    keys = [new_key() for _ in range(100)]
+
+    for key in keys:
+        for action in ACTIONS:
+            button = AnswerButton(action, key)
+            match = button.template.fullmatch(button.custom_id)  # how discord.py dispatches a click
+            assert match is not None, button.custom_id
+            assert (match["action"], match["key"]) == (action, key)
+            assert len(button.custom_id) <= 100  # Discord's limit for a custom id
+    assert len(set(keys)) == len(keys)
 
 
 def test_a_torn_last_line_costs_only_that_answer(tmp_path):
@@ -82,3 +96,76 @@ def test_without_a_path_the_log_is_memory_only(tmp_path):
     log.load()
 
     assert log.get(sent.key) == sent
+
+
+def test_a_records_conversation_and_place_survive_a_restart(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    sent = replace(
+        record(),
+        conversation=Conversation(("why did it fail?",), ("doc#p1:0-5",), last=("doc#p1:0-5",)),
+        channel_id=42,
+        place=IN_DM,
+        at=1000.0,
+    )
+    before = AnswerLog(path)
+    before.remember(sent)
+    before.append(sent)
+
+    after = AnswerLog(path)
+    after.load()
+
+    assert after.get(sent.key) == sent
+    assert after.latest_in(42) == sent
+
+
+def test_a_line_written_before_conversations_loads_as_a_fresh_question(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    old = {
+        k: v for k, v in record().to_json().items() if k not in {"conversation", "channel_id", "place", "at"}
+    }
+    path.write_text(json.dumps(old) + "\n", encoding="utf-8")
+
+    log = AnswerLog(path)
+    log.load()
+
+    loaded = log.get(old["key"])
+    assert loaded.conversation == Conversation() and loaded.place is None and loaded.at == 0.0
+
+
+def test_a_follow_up_is_asked_in_the_answers_conversation_then_its_question_and_excerpts():
+    earlier = replace(record(1), conversation=Conversation(("first?",), ("doc#p9:0-5",)))
+
+    follow_up = earlier.follow_up()
+
+    assert follow_up.questions == ("first?", "question 1?")
+    assert follow_up.shown == ("doc#p9:0-5", "doc#p1:0-5")
+    assert follow_up.last == ("doc#p1:0-5",)  # what the answer being followed up showed
+
+
+def test_a_long_conversation_in_a_line_is_bounded_when_loaded(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    line = record().to_json()
+    line["conversation"] = {
+        "questions": [f"q{n}" for n in range(500)],
+        "shown": [f"x{n}" for n in range(500)],
+    }
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+
+    log = AnswerLog(path)
+    log.load()
+
+    conversation = log.get(line["key"]).conversation
+    assert conversation.questions == tuple(f"q{n}" for n in range(500 - MAX_QUESTIONS, 500))
+    assert len(conversation.shown) == MAX_SHOWN
+
+
+def test_the_latest_answer_in_a_channel_is_forgotten_with_it():
+    log = AnswerLog(None, keep=2)
+    first = replace(record(1), channel_id=7, place=IN_THREAD, at=1.0)
+    log.remember(first)
+    log.remember(record(2))
+    assert log.latest_in(7) == first
+
+    log.remember(record(3))
+
+    assert log.latest_in(7) is None

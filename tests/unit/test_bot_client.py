@@ -8,12 +8,13 @@ import yarl
 from discord.http import Route
 
 from bot.answer_log import AnswerLog
-from bot.client import EssayBot, Reply, Services, ShardedEssayBot, create_bot, point_discord_py_at
+from bot.client import EssayBot, ShardedEssayBot, create_bot, point_discord_py_at
 from bot.cogs.ask import mention_pattern, question_from_text
 from bot.cooldown import Cooldown
 from bot.engine_holder import EngineHolder
 from bot.feedback import FeedbackLog
 from bot.render import ANSWER_FAILED, NO_MORE_EXCERPTS, NOT_IN_THIS_CHANNEL, SHUTTING_DOWN
+from bot.services import Services
 from bot.settings import Settings
 from tests.bot_fakes import FakeEngine
 
@@ -75,52 +76,46 @@ def test_shard_ids_without_a_shard_count_are_refused_clearly(tmp_path):
         create_bot(make_settings(tmp_path, shard_ids=[0]), make_services(tmp_path))
 
 
-async def test_every_message_is_sent_with_no_allowed_mentions(bot):
-    assert (
-        Reply(content="x").kwargs()["allowed_mentions"].to_dict() == discord.AllowedMentions.none().to_dict()
-    )
-    assert bot.allowed_mentions.to_dict() == discord.AllowedMentions.none().to_dict()
-
-
 async def test_the_bot_asks_for_the_message_content_intent(bot):
     assert bot.intents.message_content and bot.intents.guilds and bot.intents.dm_messages
 
 
 async def test_questions_are_answered_in_allowed_channels_their_threads_and_dms(bot):
-    assert bot.answers_in(channel(10))
-    assert bot.answers_in(channel(11, parent_id=10))
-    assert bot.answers_in(channel(12, guild=False))
-    assert not bot.answers_in(channel(12))
+    assert bot.parts.access.answers_in(channel(10))
+    assert bot.parts.access.answers_in(channel(11, parent_id=10))
+    assert bot.parts.access.answers_in(channel(12, guild=False))
+    assert not bot.parts.access.answers_in(channel(12))
 
 
 async def test_refusals_say_why_and_only_an_accepted_question_starts_the_cooldown(bot):
-    assert bot.refusal(1, channel(12)) == NOT_IN_THIS_CHANNEL
-    assert bot.refusal(1, channel(10)) is None
-    assert bot.refusal(1, channel(10)).startswith("You're asking quickly — try again in")
+    assert bot.parts.access.refusal(1, channel(12)) == NOT_IN_THIS_CHANNEL
+    assert bot.parts.access.refusal(1, channel(10)) is None
+    assert bot.parts.access.refusal(1, channel(10)).startswith("You're asking quickly — try again in")
     bot.in_flight.accepting = False
-    assert bot.refusal(2, channel(10)) == SHUTTING_DOWN
+    assert bot.parts.access.refusal(2, channel(10)) == SHUTTING_DOWN
 
 
 async def test_configured_admins_or_members_with_manage_server_may_reindex(bot):
     admin, member = SimpleNamespace(id=99), SimpleNamespace(id=5)
     manager = discord.Permissions(manage_guild=True)
 
-    assert bot.is_admin(admin, discord.Permissions.none(), in_guild=True)
-    assert bot.is_admin(admin, None, in_guild=False)
-    assert bot.is_admin(member, manager, in_guild=True)
-    assert not bot.is_admin(member, discord.Permissions.none(), in_guild=True)
-    assert not bot.is_admin(member, manager, in_guild=False)
+    assert bot.parts.access.is_admin(admin, discord.Permissions.none(), in_guild=True)
+    assert bot.parts.access.is_admin(admin, None, in_guild=False)
+    assert bot.parts.access.is_admin(member, manager, in_guild=True)
+    assert not bot.parts.access.is_admin(member, discord.Permissions.none(), in_guild=True)
+    assert not bot.parts.access.is_admin(member, manager, in_guild=False)
 
 
-async def test_an_answer_comes_with_its_four_buttons_and_is_remembered_for_them(bot):
-    reply = await bot.answer_reply("why did the 1950 alliance fail?")
+async def test_an_answer_comes_with_its_five_buttons_and_is_remembered_for_them(bot):
+    reply = await bot.parts.answering.reply("why did the 1950 alliance fail?")
 
     (embed,) = reply.embeds
     custom_ids = [item.custom_id for item in reply.view.children]
     key = custom_ids[0].rsplit(":", 1)[1]
-    assert [cid.split(":")[1] for cid in custom_ids] == ["more", "para", "up", "down"]
-    assert [item.item.label for item in reply.view.children[:2]] == ["More excerpts", "Show paragraph"]
-    assert [str(item.item.emoji) for item in reply.view.children[2:]] == ["👍", "👎"]
+    assert [cid.split(":")[1] for cid in custom_ids] == ["more", "para", "follow", "up", "down"]
+    labels = [item.item.label for item in reply.view.children[:3]]
+    assert labels == ["More excerpts", "Show paragraph", "Follow up"]
+    assert [str(item.item.emoji) for item in reply.view.children[3:]] == ["👍", "👎"]
     record = bot.services.answers.get(key)
     assert record.question == "why did the 1950 alliance fail?"
     assert all(excerpt.text in embed.description for excerpt in record.excerpts)
@@ -129,15 +124,15 @@ async def test_an_answer_comes_with_its_four_buttons_and_is_remembered_for_them(
     assert restarted.get(key) == record
 
 
-async def test_an_abstention_gets_only_the_feedback_buttons(bot):
-    reply = await bot.answer_reply("how do I cook pasta?")
+async def test_an_abstention_gets_only_the_follow_up_and_feedback_buttons(bot):
+    reply = await bot.parts.answering.reply("how do I cook pasta?")
 
     assert reply.embeds[0].description.startswith("The essay doesn't address that.")
-    assert [item.custom_id.split(":")[1] for item in reply.view.children] == ["up", "down"]
+    assert [item.custom_id.split(":")[1] for item in reply.view.children] == ["follow", "up", "down"]
 
 
 async def test_past_the_last_excerpt_more_says_so(bot):
-    reply = await bot.answer_reply("alliance", skip=50)
+    reply = await bot.parts.answering.reply("alliance", skip=50)
 
     assert reply.embeds[0].description == NO_MORE_EXCERPTS
     assert reply.view is None
@@ -145,12 +140,12 @@ async def test_past_the_last_excerpt_more_says_so(bot):
 
 async def test_an_engine_failure_is_an_apology_not_a_crash(tmp_path):
     class Broken(FakeEngine):
-        def answer_many(self, questions, k=3, skip=0):
+        def answer_many(self, questions, k=3, skip=0, conversations=None):
             raise RuntimeError("boom")
 
     client = create_bot(make_settings(tmp_path), make_services(tmp_path, Broken()))
 
-    reply = await client.answer_reply("anything")
+    reply = await client.parts.answering.reply("anything")
 
     assert reply.content == ANSWER_FAILED
     await client.services.engines.aclose()

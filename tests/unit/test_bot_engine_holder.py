@@ -3,9 +3,8 @@
 import asyncio
 import threading
 
-import pytest
-
 from bot.engine_holder import EngineHolder
+from index.conversation import Conversation
 from tests.bot_fakes import FakeEngine
 
 QUESTIONS = [
@@ -67,21 +66,24 @@ async def test_a_question_in_flight_during_a_swap_finishes_on_the_engine_it_star
     await holder.aclose()
 
 
-@pytest.mark.model
-async def test_with_the_real_engine_batched_answers_equal_one_at_a_time(real_engine):
-    holder = EngineHolder(real_engine, window=0.05)
+async def test_batched_follow_ups_carry_their_own_conversations_and_equal_one_at_a_time():
+    engine = FakeEngine()
+    holder = EngineHolder(engine, window=0.05)
+    conversations = [
+        Conversation(("why did the 1950 alliance fail?",)),
+        None,
+        Conversation(("treaty?",)),
+        None,
+    ]
 
-    batched = await asyncio.gather(*(holder.answer(question, k=3) for question in QUESTIONS))
-
-    single = [real_engine.answer(question, k=3) for question in QUESTIONS]
-    assert [comparable(answer) for answer in batched] == [comparable(answer) for answer in single]
-    await holder.aclose()
-
-
-def comparable(answer):
-    """Scores rounded: padding in a batch moves the model's floats by ~1e-7; excerpts must be identical."""
-    return (
-        answer.abstention,
-        [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts],
-        answer.suggestions,
+    batched = await asyncio.gather(
+        *(holder.answer(q, k=2, conversation=c) for q, c in zip(QUESTIONS, conversations, strict=True))
     )
+
+    assert [call[0] for call in engine.calls] == ["answer_many"]
+    assert engine.conversations == conversations
+    assert batched == [
+        FakeEngine().answer(q, k=2, conversation=c) for q, c in zip(QUESTIONS, conversations, strict=True)
+    ]
+    assert batched[0].context == ("why did the 1950 alliance fail?",) and batched[1].context == ()
+    await holder.aclose()

@@ -19,7 +19,8 @@ from bot.render import (
     render_answer,
     render_paragraphs,
 )
-from index.answers import Abstention, Answer, Excerpt
+from index.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.conversation import Conversation
 from index.documents import Paragraph, Sentence
 from tests.bot_fakes import FakeEngine
 
@@ -237,3 +238,60 @@ def test_reindex_reports_fit_a_message():
 def test_cooldown_text_rounds_up_to_whole_seconds():
     assert render.cooldown_text(2.1) == "You're asking quickly — try again in 3 s."
     assert render.cooldown_text(0.01) == "You're asking quickly — try again in 1 s."
+
+
+def test_a_follow_up_says_which_question_it_follows_above_the_quotes():
+    answer = FakeEngine().answer(
+        "and why?", conversation=Conversation(("why did the **1950** alliance fail?",))
+    )
+
+    rendered = render_answer(answer)
+
+    first, rest = rendered.embed.description.split("\n", 1)
+    assert first == r"*following: why did the \*\*1950\*\* alliance fail?*"
+    assert rest.lstrip().startswith("> ")
+
+
+def test_the_bots_own_message_is_escaped_plain_text_above_the_quotes():
+    excerpt = FakeEngine().answer("alliance").excerpts[0]
+    answer = Answer(
+        "who wrote it?",
+        excerpts=(excerpt,),
+        message="By <@123456789012345678> *Test Author*\n@everyone",
+        turn=AnswerKind.ABOUT,
+    )
+
+    description = render_answer(answer).embed.description
+
+    message, quotes = description.split("\n\n", 1)
+    assert (
+        "<@123456789012345678>" not in message
+        and r"\*Test Author\*" in message
+        and "@\u200beveryone" in message
+    )
+    assert quotes.startswith("> ")
+
+
+def test_small_talk_is_the_message_alone_with_no_quotes():
+    answer = FakeEngine().answer("hi")
+
+    rendered = render_answer(answer)
+
+    assert answer.kind is AnswerKind.CHAT
+    assert rendered.shown == () and not rendered.answered
+    assert rendered.embed.description.startswith("Hello!") and rendered.embed.footer.text is None
+
+
+def test_a_long_message_keeps_whole_lines_within_its_budget():
+    lines = [f"§{n} A section title that goes on for a while" for n in range(400)]
+
+    fitted = render.fit_message("\n".join(lines), 500)
+
+    assert discord_len(fitted) <= 500 and fitted.endswith("\n…")
+    assert all(line in lines for line in fitted.split("\n")[:-1])
+
+
+def test_a_thread_is_named_after_the_question_within_discords_limit():
+    assert render.thread_name("why did the 1950 alliance fail?") == "why did the 1950 alliance fail?"
+    assert len(render.thread_name("why " * 100)) <= 100
+    assert render.thread_name("\u202e\u200b") == "Your question"

@@ -1,0 +1,45 @@
+"""CI quality gate for conversations: follow-ups, questions about the document and small talk on the
+public dev set (../shared/eval/dev_chat.jsonl), with the real model.
+
+The floors sit at the figures measured when they were last set (follow-ups hit@1 0.55, hit@3 0.70,
+meta 10/10, chat 6/6). The issue's goal for follow-ups (hit@1 0.75, hit@3 0.95) is not reached yet;
+raise the floors with the method.
+"""
+
+import pytest
+
+from index.conversation import Conversation
+from index.evaluation import load_items, score
+from tests.conftest import DEV_CHAT_SET, require_dev_set
+
+MIN_FOLLOW_UP_HIT_AT_1 = 0.55
+MIN_FOLLOW_UP_HIT_AT_3 = 0.70
+MIN_META = 9 / 10
+MIN_CHAT = 1.0
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def report(real_engine):
+    items = load_items(require_dev_set(DEV_CHAT_SET))
+    conversations = [Conversation(item.context) for item in items]
+    return score(
+        items, real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
+    )
+
+
+def test_follow_ups_find_their_answer_in_context(report):
+    assert report.hit_at(1, "followup") >= MIN_FOLLOW_UP_HIT_AT_1
+    assert report.hit_at(3, "followup") >= MIN_FOLLOW_UP_HIT_AT_3
+    assert report.false_abstentions == 0
+
+
+def test_questions_about_the_document_are_answered_from_its_front_matter_and_headings(report):
+    right, total = report.right("meta")
+    assert total and right / total >= MIN_META, f"meta {right}/{total}"
+
+
+def test_small_talk_gets_small_talk(report):
+    right, total = report.right("chat")
+    assert total and right / total >= MIN_CHAT, f"chat {right}/{total}"
