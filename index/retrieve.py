@@ -30,9 +30,7 @@ class DocumentScores:
 
     document: str  # the document's id
     rows: np.ndarray  # its sentences (rows of Retriever.sentences)
-    unknown_share: (
-        float  # share of the question's content terms the document lacks (its aliases count as known)
-    )
+    unknown_share: float  # share of the question's content terms the document lacks (aliases: known)
     unknown_number: bool  # the question names a number (a year, say) the document never mentions
     unknown_name: bool  # the question names a capitalised word the document never uses (see Lexicon)
     topic: float | None  # the topic probe's log-odds of "off topic"; None: the probe was not fitted on it
