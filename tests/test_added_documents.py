@@ -42,7 +42,7 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="module", params=["river-orchards-2023", "steppe-partnership-2024"])
-def added(request, tmp_path_factory, real_embedder):
+def added(request, tmp_path_factory, real_embedder, real_embedding_cache):
     from index.build import build_index
     from index.engine import Engine
 
@@ -54,7 +54,7 @@ def added(request, tmp_path_factory, real_embedder):
     corpus.mkdir()
     for path in [*CORPUS_DIR.glob("*.md"), DOCUMENTS / f"{name}.md"]:
         shutil.copy(path, corpus / path.name)
-    build_index(corpus, folder / "index", real_embedder)
+    build_index(corpus, folder / "index", real_embedder, cache_dir=real_embedding_cache)
     return name, Engine.load(folder / "index", real_embedder)
 
 
