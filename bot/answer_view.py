@@ -8,9 +8,10 @@ message), and a reply to an answer finds the answer it continues.
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
+from discord.ext import commands
 
 from bot.render import FOLLOW_UP_LABEL, FOLLOW_UP_TITLE
 
@@ -31,6 +32,13 @@ MAX_FOLLOW_UP = 300  # as /ask's question
 BUTTONS_COG = "AnswerButtons"  # the cog that handles the buttons; items find it by name, not by import
 
 
+@runtime_checkable
+class ButtonHandler(Protocol):
+    """What the buttons cog offers the buttons (found by name: this module imports no cog)."""
+
+    async def handle(self, action: str, key: str, interaction: discord.Interaction) -> None: ...
+
+
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_ID.pattern):
     def __init__(self, action: str, key: str) -> None:
         super().__init__(discord.ui.Button(custom_id=f"essaybot:{action}:{key}", **_BUTTONS[action]))
@@ -44,7 +52,11 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=BUTTON_ID
         return cls(match["action"], match["key"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        cog = interaction.client.get_cog(BUTTONS_COG)  # type: ignore[attr-defined]
+        client = interaction.client
+        bots = (commands.Bot, commands.AutoShardedBot)  # the sharded one is no subclass of Bot
+        cog = client.get_cog(BUTTONS_COG) if isinstance(client, bots) else None
+        if not isinstance(cog, ButtonHandler):
+            raise LookupError(f"no {BUTTONS_COG} cog to handle the button {self.custom_id!r}")
         await cog.handle(self.action, self.key, interaction)
 
 

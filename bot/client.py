@@ -5,12 +5,13 @@ import contextlib
 import logging
 import os
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
+from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.access import Access
@@ -51,7 +52,7 @@ def point_discord_py_at(api_url: str, gateway_url: str | None) -> None:
     """
     Route.BASE = api_url.rstrip("/")
     if gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
 class EssayTree(app_commands.CommandTree):
@@ -67,11 +68,19 @@ class EssayTree(app_commands.CommandTree):
                 )
 
 
-class EssayBotBase:
+if TYPE_CHECKING:
+    # The checker reads the mixin as the Bot it is mixed into, so its calls into discord.py are checked.
+    # At run time it stays a plain mixin: each client's own Bot or AutoShardedBot follows it in the MRO.
+    _Bot = commands.Bot
+else:
+    _Bot = object
+
+
+class EssayBotBase(_Bot):
     """The behaviour shared by the plain and the sharded client (a mixin over ``commands.Bot``)."""
 
     def __init__(self, *, settings: Settings, services: Services, **options: Any) -> None:
-        super().__init__(  # type: ignore[call-arg]
+        super().__init__(
             command_prefix=commands.when_mentioned,  # unused: questions are not prefix commands
             help_command=None,
             intents=intents(),
@@ -89,7 +98,7 @@ class EssayBotBase:
             services=services,
             in_flight=self.in_flight,
             access=access,
-            delivery=Delivery(access, self.is_closed),  # type: ignore[attr-defined]
+            delivery=Delivery(access, self.is_closed),
             answering=Answering(settings, services),
             status_changed=self.write_status,
         )
@@ -101,7 +110,7 @@ class EssayBotBase:
         await self._resolve_gateway()
         await asyncio.to_thread(self.services.answers.load)
         for cog in (AskCog, AnswerButtonsCog, AboutCog, AdminCog):
-            await self.add_cog(cog(self, self.parts))  # type: ignore[arg-type]
+            await self.add_cog(cog(self, self.parts))
         # Bulk overwrite is idempotent: unchanged commands do not count against Discord's creation limit.
         synced = await self.tree.sync()
         log.info("synced %d application commands", len(synced))
@@ -118,7 +127,7 @@ class EssayBotBase:
                 self.shard_count, _, _ = await self.http.get_bot_gateway()
         elif not configured:
             _, url, _ = await self.http.get_bot_gateway()
-            discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
 
     async def on_message(self, message: discord.Message) -> None:
         """Questions are not prefix commands; the ask cog listens for mentions and DMs."""
@@ -135,18 +144,18 @@ class EssayBotBase:
         if self._status_task is not None:
             self._status_task.cancel()
             self._status_task = None
-        await super().close()  # type: ignore[misc]
+        await super().close()
         await self.write_status()
 
     # --- health ------------------------------------------------------------------------------
 
     @property
     def connected(self) -> bool:
-        if self.is_closed() or not self.is_ready():  # type: ignore[attr-defined]
+        if self.is_closed() or not self.is_ready():
             return False
         if isinstance(self, discord.AutoShardedClient):
             return bool(self.shards) and not any(shard.is_closed() for shard in self.shards.values())
-        ws = self.ws  # type: ignore[attr-defined]
+        ws = self.ws
         return ws is not None and ws.open
 
     def status(self) -> Status:
@@ -173,7 +182,8 @@ class EssayBotBase:
             await asyncio.sleep(REFRESH_SECONDS)
 
     async def on_ready(self) -> None:
-        log.info("connected as %s (id %s) to %d guild(s)", self.user, self.user.id, len(self.guilds))  # type: ignore
+        user = self.user  # set once logged in, so always here by on_ready
+        log.info("connected as %s (id %s) to %d guild(s)", user, user and user.id, len(self.guilds))
         await self.write_status()
 
     async def on_resumed(self) -> None:
@@ -195,12 +205,14 @@ def create_bot(settings: Settings, services: Services, **options: Any) -> EssayB
     """The sharded client when shards are configured, else the plain one; REST and gateway as configured.
 
     ``options`` go to discord.py's client (tests shorten ``guild_ready_timeout``)."""
-    if settings.shard_ids and settings.shard_count is None:
-        raise ValueError("ESSAYBOT_SHARD_IDS needs ESSAYBOT_SHARD_COUNT (the fleet's total number of shards)")
-    if settings.shard_ids and any(shard >= settings.shard_count for shard in settings.shard_ids):
-        raise ValueError(
-            f"ESSAYBOT_SHARD_IDS must each be below ESSAYBOT_SHARD_COUNT ({settings.shard_count})"
-        )
+    shard_count = settings.shard_count
+    if settings.shard_ids:
+        if shard_count is None:
+            raise ValueError(
+                "ESSAYBOT_SHARD_IDS needs ESSAYBOT_SHARD_COUNT (the fleet's total number of shards)"
+            )
+        if any(shard >= shard_count for shard in settings.shard_ids):
+            raise ValueError(f"ESSAYBOT_SHARD_IDS must each be below ESSAYBOT_SHARD_COUNT ({shard_count})")
     point_discord_py_at(settings.discord_api_url, settings.discord_gateway_url)
     if settings.shard_count is not None or settings.shard_ids:
         return ShardedEssayBot(

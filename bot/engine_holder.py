@@ -7,8 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from bot.batching import MicroBatcher
+from bot.render import IndexFacts
 from index.answers import Answer
 from index.conversation import Conversation
+from index.documents import Paragraph
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +30,10 @@ class AnswerEngine(Protocol):
         conversations: Sequence[Conversation | None] | None = None,
     ) -> list[Answer]: ...
 
-    def paragraph(self, document: str, number: int): ...
+    def paragraph(self, document: str, number: int) -> Paragraph: ...
 
     @property
-    def info(self): ...
+    def info(self) -> IndexFacts: ...
 
     @property
     def sections(self) -> tuple[str, ...]: ...

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import discord
 from discord.utils import escape_markdown, escape_mentions
@@ -351,10 +352,48 @@ def embed_len(embed: discord.Embed) -> int:
 
 # --- /about and /reindex ------------------------------------------------------------------------
 
+# What these read of an index's metadata (``index.engine.IndexInfo``) and of a rebuild's report
+# (``index.build.BuildReport``); read-only properties, so frozen dataclasses and test fakes fit.
 
-def render_about(info: object) -> discord.Embed:
+
+class DocumentFacts(Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def date(self) -> str: ...
+
+
+class IndexFacts(Protocol):
+    @property
+    def documents(self) -> Sequence[DocumentFacts]: ...
+    @property
+    def built_at(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def paragraphs(self) -> int: ...
+    @property
+    def sentences(self) -> int: ...
+    @property
+    def corpus_sha256(self) -> str: ...
+
+
+class RebuildCounts(Protocol):
+    @property
+    def added(self) -> int: ...
+    @property
+    def changed(self) -> int: ...
+    @property
+    def removed(self) -> int: ...
+    @property
+    def unchanged(self) -> int: ...
+
+
+def render_about(info: IndexFacts) -> discord.Embed:
     """What the bot answers from: documents, index build time, model, passages, corpus hash."""
-    documents = list(getattr(info, "documents", ()))
+    documents = list(info.documents)
     lines: list[str] = []
     for number, document in enumerate(documents):
         line = f"*{_escape_essay(document.title)}* — {_escape_essay(document.author)}, {document.date}"
@@ -399,7 +438,7 @@ def render_reindex_started() -> str:
     return "Rebuilding the index from the corpus in the background; answers keep flowing meanwhile."
 
 
-def render_reindex_done(report: object, info: object) -> str:
+def render_reindex_done(report: RebuildCounts, info: IndexFacts) -> str:
     text = (
         f"Re-indexed: paragraphs added {report.added}, changed {report.changed}, removed {report.removed}, "
         f"unchanged {report.unchanged}. Now answering from the index built {format_time(str(info.built_at))} "
@@ -408,7 +447,7 @@ def render_reindex_done(report: object, info: object) -> str:
     return shorten(text, MESSAGE_LIMIT)
 
 
-def render_reindex_failed(reason: str, info: object) -> str:
+def render_reindex_failed(reason: str, info: IndexFacts) -> str:
     prefix = "Re-indexing failed: "
     suffix = f"\nStill answering from the previous index, built {format_time(str(info.built_at))}."
     budget = MESSAGE_LIMIT - discord_len(prefix) - discord_len(suffix)

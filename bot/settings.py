@@ -42,38 +42,48 @@ class Settings(BaseSettings):
         extra="ignore",
     )
 
-    corpus_dir: Path = Field(Path("corpus"), description="Folder of the corpus documents (*.md).")
-    data_dir: Path = Field(Path("var"), description="Writable state: the index, feedback, the cache.")
-    index_dir: Path | None = Field(None, description="Where the index lives; default DATA_DIR/index.")
+    corpus_dir: Path = Field(default=Path("corpus"), description="Folder of the corpus documents (*.md).")
+    data_dir: Path = Field(default=Path("var"), description="Writable state: the index, feedback, the cache.")
+    index_dir: Path | None = Field(default=None, description="Where the index lives; default DATA_DIR/index.")
     seed_index_dir: Path | None = Field(
-        None, description="A read-only, prebuilt index used until the first rebuild (the Docker image's)."
+        default=None,
+        description="A read-only, prebuilt index used until the first rebuild (the Docker image's).",
     )
-    model: str = Field(PACKAGED_MODEL, description="Embedding model: the packaged one, or a local folder.")
+    model: str = Field(
+        default=PACKAGED_MODEL, description="Embedding model: the packaged one, or a local folder."
+    )
     model_sha256: str | None = Field(
-        PACKAGED_MODEL_SHA256, description="Expected sha256 of model.safetensors; empty to skip the check."
+        default=PACKAGED_MODEL_SHA256,
+        description="Expected sha256 of model.safetensors; empty to skip the check.",
     )
-    results_per_answer: int = Field(3, ge=1, le=10, description="Excerpts in one answer.")
+    results_per_answer: int = Field(default=3, ge=1, le=10, description="Excerpts in one answer.")
 
-    discord_token: SecretStr | None = Field(None, description="The bot's token (secret; never logged).")
-    discord_api_url: str = Field("https://discord.com/api/v10", description="Discord REST base URL.")
+    discord_token: SecretStr | None = Field(
+        default=None, description="The bot's token (secret; never logged)."
+    )
+    discord_api_url: str = Field(default="https://discord.com/api/v10", description="Discord REST base URL.")
     discord_gateway_url: str | None = Field(
-        None, description="Discord gateway URL; default: the one Discord's REST API names."
+        default=None, description="Discord gateway URL; default: the one Discord's REST API names."
     )
     admin_user_ids: IdList = Field(default_factory=list, description="User ids allowed to /reindex.")
     allowed_channel_ids: IdList = Field(
         default_factory=list, description="Channels to answer in; empty = all."
     )
-    cooldown_seconds: float = Field(5.0, ge=0, description="Per-user wait between questions.")
+    cooldown_seconds: float = Field(default=5.0, ge=0, description="Per-user wait between questions.")
     answer_in_threads: bool = Field(
-        False,
+        default=False,
         description="Answer a mention in a new thread named after the question; replies there follow up.",
     )
     conversation_minutes: float = Field(
-        15.0, gt=0, description="A DM within this many minutes of the bot's last answer there follows it up."
+        default=15.0,
+        gt=0,
+        description="A DM within this many minutes of the bot's last answer there follows it up.",
     )
-    shard_count: int | None = Field(None, ge=1, description="Total shards across the fleet (large bots).")
-    shard_ids: IdList | None = Field(None, description="Shards this process runs; default all.")
-    log_level: str = Field("INFO", description="Logging level.")
+    shard_count: int | None = Field(
+        default=None, ge=1, description="Total shards across the fleet (large bots)."
+    )
+    shard_ids: IdList | None = Field(default=None, description="Shards this process runs; default all.")
+    log_level: str = Field(default="INFO", description="Logging level.")
 
     _split_ids = field_validator("admin_user_ids", "allowed_channel_ids", "shard_ids", mode="before")(
         lambda value: _id_list(value)

@@ -176,7 +176,8 @@ class Engine:
         token_scores: list = [None] * len(texts)
         if supports_tokens(self._embedder) and self._retriever.tokens is not None:
             # One forward pass gives both the pooled vector and the token vectors.
-            encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]
+            # supports_tokens returns a bool, not a TypeGuard, so the checker cannot see the narrowing.
+            encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]  # supports_tokens checked
             vectors = np.stack([encoding.vector for encoding in encodings])
             token_scores = [self._retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
         else:

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.parts import Parts
 from bot.render import render_reindex_done, render_reindex_failed, render_reindex_started
 from bot.reply import NO_MENTIONS
+from bot.services import Rebuild
 from index.errors import EssayBotError
 
 log = logging.getLogger(__name__)
@@ -30,21 +31,21 @@ def run_in_daemon_thread(function: Callable[[], T]) -> "asyncio.Future[T]":
     loop = asyncio.get_running_loop()
     future: asyncio.Future[T] = loop.create_future()
 
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if future.done():
-            return
-        if error is not None:
+    def succeed(result: T) -> None:
+        if not future.done():
+            future.set_result(result)
+
+    def fail(error: BaseException) -> None:
+        if not future.done():
             future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
 
     def work() -> None:
         try:
             result = function()
         except BaseException as error:
-            loop.call_soon_threadsafe(settle, None, error)
+            loop.call_soon_threadsafe(fail, error)
         else:
-            loop.call_soon_threadsafe(settle, result, None)
+            loop.call_soon_threadsafe(succeed, result)
 
     threading.Thread(target=work, name="essaybot-reindex", daemon=True).start()
     return future
@@ -63,16 +64,9 @@ class AdminCog(commands.Cog):
         allowed = self.parts.access.is_admin(
             interaction.user, interaction.permissions, interaction.guild is not None
         )
-        text = (
-            NOT_AN_ADMIN
-            if not allowed
-            else NOT_AVAILABLE
-            if self.parts.services.rebuild is None
-            else ALREADY_RUNNING
-            if self._rebuilding
-            else None
-        )
-        if text is not None:
+        rebuild = self.parts.services.rebuild
+        if not allowed or rebuild is None or self._rebuilding:
+            text = NOT_AN_ADMIN if not allowed else NOT_AVAILABLE if rebuild is None else ALREADY_RUNNING
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         # Set before the first await, so a second /reindex arriving meanwhile sees it.
@@ -85,12 +79,12 @@ class AdminCog(commands.Cog):
         except BaseException:
             self._rebuilding = False
             raise
-        self._task = asyncio.create_task(self._rebuild_and_report(interaction))
+        self._task = asyncio.create_task(self._rebuild_and_report(interaction, rebuild))
 
-    async def _rebuild_and_report(self, interaction: discord.Interaction) -> None:
+    async def _rebuild_and_report(self, interaction: discord.Interaction, rebuild: Rebuild) -> None:
         engines = self.parts.services.engines
         try:
-            report, engine = await run_in_daemon_thread(self.parts.services.rebuild)
+            report, engine = await run_in_daemon_thread(rebuild)
         except EssayBotError as error:
             log.warning("re-index failed, still serving the previous index: %s", error)
             text = render_reindex_failed(str(error), engines.engine.info)

@@ -17,6 +17,7 @@ from bot.answer_view import (
     modal_question,
 )
 from bot.answering import Place
+from bot.engine_holder import AnswerEngine
 from bot.feedback import Feedback
 from bot.parts import Parts
 from bot.render import (
@@ -175,7 +176,7 @@ class AnswerButtonsCog(commands.Cog, name=BUTTONS_COG):
             await parts.delivery.fill_in(interaction, Reply(content=text))
 
 
-def cited_paragraphs(engine: object, record: AnswerRecord) -> list[CitedParagraph] | None:
+def cited_paragraphs(engine: AnswerEngine, record: AnswerRecord) -> list[CitedParagraph] | None:
     """The paragraphs an answer quoted, in order, with the quotes marked; None if the index has changed
     so that a quote is no longer where the answer said (paragraph lookups are dictionary reads, fine on the loop)."""
     grouped: dict[tuple[str, int], list] = {}
@@ -184,7 +185,7 @@ def cited_paragraphs(engine: object, record: AnswerRecord) -> list[CitedParagrap
     items: list[CitedParagraph] = []
     for (document, number), excerpts in grouped.items():
         try:
-            paragraph = engine.paragraph(document, number)  # type: ignore[attr-defined]
+            paragraph = engine.paragraph(document, number)
         except (LookupError, EssayBotError):
             return None
         if any(paragraph.text[e.start : e.end] != e.text for e in excerpts):

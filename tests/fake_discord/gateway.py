@@ -78,7 +78,7 @@ class _ZstdStream:
             compressor = zstd.ZstdCompressor()
             self._encode = lambda data: compressor.compress(data, mode=zstd.ZstdCompressor.FLUSH_BLOCK)
         except ImportError:
-            import zstandard  # type: ignore[import-not-found]
+            import zstandard  # type: ignore[import-not-found]  # optional: before 3.14, zstd-stream needs it
 
             stream = zstandard.ZstdCompressor().compressobj()
             self._encode = lambda data: (

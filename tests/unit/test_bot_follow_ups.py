@@ -21,7 +21,8 @@ def record(**changes) -> AnswerRecord:
 
 def answering(log: AnswerLog, now: float, minutes: float = 15) -> Answering:
     settings = Settings(_env_file=None, conversation_minutes=minutes)
-    return Answering(settings, SimpleNamespace(answers=log), clock=lambda: now)  # type: ignore[arg-type]
+    services = SimpleNamespace(answers=log)  # the follow-up window reads only the answer log
+    return Answering(settings, services, clock=lambda: now)  # type: ignore[arg-type]  # a partial Services
 
 
 def test_the_answer_key_is_read_from_any_button_of_the_answer():
