@@ -87,7 +87,7 @@ WORKDIR /app
 COPY config/ config/
 COPY corpus/ corpus/
 # The export must answer these exactly as torch does, or the build stops (index/onnx_export.py).
-COPY tests/data/calibration.jsonl tests/data/
+COPY data/calibration/questions.jsonl data/calibration/
 # Built from /app exactly as the runtime stage lays it out, so the index status there is "fresh".
 # `index build` exports the model to ONNX, checks its parity with torch, and builds the index with it;
 # the index carries the export (encoder.onnx, hashed in its manifest).

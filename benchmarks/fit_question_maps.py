@@ -1,5 +1,5 @@
-"""Fit the question maps (index/question_maps.py), the fusion weights and the abstention model on the
-calibration set.
+"""Fit every number the engine reads (index/parameters.py) on the calibration set: the question maps
+(index/question_maps.py), the fusion weights and the abstention models.
 
 Run from the repository root after ``essaybot index build``:
 
@@ -14,43 +14,63 @@ Run from the repository root after ``essaybot index build``:
   them: each on-topic question's best fused score comes from an adapter fitted without it, and every
   question's probe logit from a probe fitted without it (``--folds`` folds).
 
-It prints cross-validated sentence ranks against the round-3 weights without an adapter, the
-``Weights`` for index/retrieve.py and the ``AbstentionModel`` for index/abstain.py; ``--write`` saves
-index/question_maps.npz. The dev set is never read.
+It prints cross-validated sentence ranks against the round-3 weights without an adapter, the fitted
+``Weights`` and both ``AbstentionModel``s; ``--write`` saves them, with the query adapter, the topic
+probe and the two stated constants below, to index/fitted/ (parameters.json and question_maps.npz),
+recording the sha256 of the model weights, of the calibration file and of the corpus. The dev set is
+never read. The calibration questions are about one document, so the index must hold only it.
+
+torch runs on one thread with a fixed seed, so a refit on the same machine and torch build writes
+the same files byte for byte.
 """
 
 import argparse
+import hashlib
 from pathlib import Path
 
 import numpy as np
 import torch
 from retrieval_ablation import fit_abstention, gold_rows
 
-from index.abstain import FEATURES, features
+from index.abstain import FEATURES, AbstentionModel, features
 from index.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items
-from index.question_maps import PACKAGED_MAPS, QueryAdapter, QuestionMaps, TopicProbe
-from index.retrieve import Retriever, Weights
+from index.parameters import PACKAGED_PARAMETERS, Parameters, Weights, save_parameters
+from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe, text_sha256
+from index.retrieve import Retriever
 from index.search import FaissSearch, all_scores
 from index.store import read_index
 from index.text import clean_question
 
 SEED = 0
+CALIBRATION = Path("data/calibration/questions.jsonl")
+# Written to the parameters file as stated, not fitted here. Centring's component count was chosen by
+# cross-validation on the calibration set in round 3 (docs/retrieval.md); NEAR_YEARS is a design choice:
+# a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
+CENTRED_COMPONENTS = 3
+NEAR_YEARS = 2
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=Path("var/index"))
-    parser.add_argument("--calibration", type=Path, default=Path("tests/data/calibration.jsonl"))
+    parser.add_argument("--calibration", type=Path, default=CALIBRATION)
     parser.add_argument("--rank", type=int, default=32)
     parser.add_argument("--l2", type=float, default=0.01)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true")
+    parser.add_argument("--out", type=Path, default=PACKAGED_PARAMETERS, help="with --write")
     args = parser.parse_args()
+    torch.set_num_threads(1)  # one thread: sums in a fixed order, so refits agree byte for byte
 
     embedder = load_embedder(PACKAGED_MODEL, None)
-    retriever = Retriever(read_index(args.index))
+    stored = read_index(args.index)
+    if len(stored.manifest.documents) != 1:
+        parser.error(
+            f"{args.index} holds {len(stored.manifest.documents)} documents; fit on the essay's index alone"
+        )
+    retriever = Retriever(stored, fit_parameters(Weights(*START)))
     items = load_items(args.calibration)
     on_topic = [item for item in items if item.on_topic]
     questions = _questions(on_topic, retriever, embedder)
@@ -88,16 +108,46 @@ def main() -> None:
         probe = _fit_probe(vectors[~test], off_topic[~test])
         held_out_topic[test] = vectors[test] @ probe.weights + probe.bias
     print(f"topic probe, cv: AUC {_auc(held_out_topic, off_topic):.3f}")
-    documents = tuple(record.id for record in read_index(args.index).manifest.documents)
+    documents = (text_sha256(paragraph.text for paragraph in stored.paragraphs),)
     maps = QuestionMaps(adapter, _fit_probe(vectors, off_topic), embedder.weights_sha256, documents)
     with_probe, without_probe = _abstention(
-        items, held_out_best, held_out_topic, weights, maps, args.index, embedder
+        items, held_out_best, held_out_topic, weights, maps, stored, embedder
     )
-    print("DEFAULT_MODEL =", with_probe)
-    print("WITHOUT_PROBE_MODEL =", without_probe)
+    print("with the probe:", with_probe)
+    print("without it:", without_probe)
+    parameters = fit_parameters(
+        weights,
+        with_probe,
+        without_probe,
+        maps,
+        calibration_sha256=hashlib.sha256(args.calibration.read_bytes()).hexdigest(),
+        corpus_sha256=stored.manifest.corpus_sha256,
+    )
     if args.write:
-        maps.save(PACKAGED_MAPS)
-        print("wrote", PACKAGED_MAPS)
+        save_parameters(parameters, args.out)
+        print("wrote", args.out)
+
+
+def fit_parameters(
+    weights: Weights,
+    with_probe: AbstentionModel | None = None,
+    without_probe: AbstentionModel | None = None,
+    maps: QuestionMaps | None = None,
+    calibration_sha256: str = "",
+    corpus_sha256: str = "",
+) -> Parameters:
+    """Parameters with this script's stated constants (and, until they are fitted, neutral models)."""
+    return Parameters(
+        weights=weights,
+        abstention=with_probe or AbstentionModel(),
+        abstention_without_probe=without_probe or AbstentionModel(),
+        centred_components=CENTRED_COMPONENTS,
+        near_years=NEAR_YEARS,
+        model_sha256=maps.model_sha256 if maps else "",
+        calibration_sha256=calibration_sha256,
+        corpus_sha256=corpus_sha256,
+        maps=maps,
+    )
 
 
 _SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
@@ -129,10 +179,9 @@ def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[positive].sum() - count * (count + 1) / 2) / (count * (len(scores) - count)))
 
 
-def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, embedder):
+def _abstention(items, held_out_best, held_out_topic, weights, maps, stored, embedder):
     """Fit the abstention model on these weights and maps, with held-out best scores and probe logits."""
-    stored = read_index(index_dir)
-    retriever = Retriever(stored, weights, maps)
+    retriever = Retriever(stored, fit_parameters(weights, maps=maps))
     matcher = retriever.tokens
     assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     texts = [clean_question(item.question) for item in items]
@@ -143,16 +192,17 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, 
     for n, (item, text, encoding, units) in enumerate(zip(items, texts, encodings, unit_scores, strict=True)):
         tokens = matcher.scores(encoding.tokens, encoding.pieces)
         scored = retriever.score(text, units, tokens, encoding.vector)
-        values = list(features(scored))
+        document = scored.documents[0]
+        values = list(features(scored, document))
         values[FEATURES.index("topic")] = held_out_topic[n]
         if item.on_topic:
             values[FEATURES.index("best")] = next(best)
-        if not scored.after_corpus:  # the date rule refuses these anyway
+        if not document.after_date:  # the date rule refuses these anyway
             rows.append(values)
             off_topic.append(not item.on_topic)
     rows, off_topic = np.array(rows), np.array(off_topic)
     without = rows.copy()
-    without[:, FEATURES.index("topic")] = 0.0  # as the engine sees a corpus the probe does not cover
+    without[:, FEATURES.index("topic")] = 0.0  # as the engine judges a document the probe was not fitted on
     models = []
     for label, seen in (("with the topic probe", rows), ("without it", without)):
         model = fit_abstention(seen, off_topic)
@@ -168,21 +218,22 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, index_dir, 
 
 
 class FusionCorpus:
-    """The retriever's centred passage vectors and content-piece layout, as tensors."""
+    """The retriever's centred passage vectors and content-piece layout, as tensors (float64 to check
+    FusedScore against Retriever.score exactly; the fit uses float32)."""
 
-    def __init__(self, retriever: Retriever):
+    def __init__(self, retriever: Retriever, dtype: torch.dtype = torch.float32):
         assert retriever.tokens is not None and retriever.centring is not None, (
             "the fusion needs an index with token vectors (built with the packaged model)"
         )
         layout = retriever.tokens.layout
-        self.sentences = torch.tensor(retriever.centred_sentences, dtype=torch.float32)
-        self.paragraphs = torch.tensor(retriever.centred_paragraphs, dtype=torch.float32)
+        self.sentences = torch.tensor(retriever.centred_sentences, dtype=dtype)
+        self.paragraphs = torch.tensor(retriever.centred_paragraphs, dtype=dtype)
         self.sentence_paragraph = torch.tensor(retriever.sentence_paragraph)
-        self.pieces_t = torch.tensor(layout.vectors_t)
+        self.pieces_t = torch.tensor(layout.vectors_t, dtype=dtype)
         self.piece_sentence = torch.tensor(layout.sentence)
         self.piece_paragraph = torch.tensor(layout.paragraph)
-        self.mean = torch.tensor(retriever.centring.mean, dtype=torch.float32)
-        self.directions = torch.tensor(retriever.centring.directions, dtype=torch.float32)
+        self.mean = torch.tensor(retriever.centring.mean, dtype=dtype)
+        self.directions = torch.tensor(retriever.centring.directions, dtype=dtype)
         self.dimension = self.sentences.shape[1]
 
     def centre(self, vectors: torch.Tensor) -> torch.Tensor:
@@ -220,7 +271,7 @@ class FusedScore(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.tensor(weights, dtype=torch.float32))
 
     def forward(self, question: dict, corpus: FusionCorpus) -> torch.Tensor:
-        """The fused score of every sentence, as Retriever.score computes it (BM25 weighs 0)."""
+        """Ten times the fused score of every sentence, as Retriever.score computes it (tests check it)."""
         vector = question["vector"]
         vector = vector + self.u @ (self.v.T @ vector)
         centred = corpus.centre(vector / vector.norm())
@@ -228,10 +279,10 @@ class FusedScore(torch.nn.Module):
         paragraph = (corpus.paragraphs @ centred)[corpus.sentence_paragraph]
         similarity = question["pieces"] @ corpus.pieces_t
         count = similarity.shape[0]
-        best = torch.full((count, len(corpus.sentences)), -2.0).scatter_reduce(
+        best = similarity.new_full((count, len(corpus.sentences)), -2.0).scatter_reduce(
             1, corpus.piece_sentence.expand(count, -1), similarity, "amax"
         )
-        best_paragraph = torch.full((count, len(corpus.paragraphs)), -2.0).scatter_reduce(
+        best_paragraph = similarity.new_full((count, len(corpus.paragraphs)), -2.0).scatter_reduce(
             1, corpus.piece_paragraph.expand(count, -1), similarity, "amax"
         )
         tokens = question["weights"] @ best

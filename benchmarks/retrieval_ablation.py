@@ -4,8 +4,9 @@ Run from the repository root after ``essaybot index build``:
 
     .venv/bin/python benchmarks/retrieval_ablation.py [--dev ../shared/eval/dev.jsonl]
 
-Everything is fitted on tests/data/calibration.jsonl (questions written for calibration, none taken
-from the dev set) and scored on the dev set, which the fit never sees.
+Everything is fitted on data/calibration/questions.jsonl (questions written for calibration, none
+taken from the dev set) and scored on the dev set, which the fit never sees. The corpus must be the
+essay alone (one document): the calibration questions are about it.
 """
 
 import argparse
@@ -15,29 +16,31 @@ from pathlib import Path
 
 import numpy as np
 
-from index.abstain import DEFAULT_MODEL, FEATURES, AbstentionModel, features
+from index.abstain import FEATURES, Abstainer, AbstentionModel, features
 from index.embedding import PACKAGED_MODEL, load_embedder
 from index.engine import Engine
 from index.evaluation import load_items, normalise, score
-from index.question_maps import PACKAGED_MAPS, load_question_maps
-from index.retrieve import Retriever, Weights
+from index.parameters import Weights, load_parameters
+from index.retrieve import Retriever
 from index.search import FaissSearch, all_scores
 from index.store import read_index
 from index.text import clean_question
 
-SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens", "lexical")
+SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=Path("var/index"))
-    parser.add_argument("--calibration", type=Path, default=Path("tests/data/calibration.jsonl"))
+    parser.add_argument("--calibration", type=Path, default=Path("data/calibration/questions.jsonl"))
     parser.add_argument("--dev", type=Path, default=Path("../shared/eval/dev.jsonl"))
     args = parser.parse_args()
 
     embedder = _Memo(load_embedder(PACKAGED_MODEL, None))
     stored = read_index(args.index)
-    retriever = Retriever(stored)
+    shipped = load_parameters(embedder.weights_sha256, embedder.dimension)
+    plain = dataclasses.replace(shipped, maps=None)  # the rows before round 4: no query adapter or probe
+    retriever = Retriever(stored, plain)
     calibration, dev = load_items(args.calibration), load_items(args.dev)
     cal = _prepared(calibration, retriever, stored, embedder)
 
@@ -46,28 +49,29 @@ def main() -> None:
     abstention = _fit_abstention(cal, retriever, weights)
     print("fitted abstention:", dataclasses.asdict(abstention))
 
-    never = _NoDateRule(AbstentionModel(bias=-50.0))
+    never = _Rule(lambda scored: False)
+    cosine = _Rule(lambda scored: float(scored.dense.max()) < 0.35)
+    no_date_rule = _Rule(lambda scored: _probability(abstention, scored) >= abstention.threshold)
     rows = [
         ("dense sentence cosine, 1-sentence excerpts", _only("sentence"), never, 1.0),
         ("+ fill excerpts to 3 sentences / 400 chars", _only("sentence"), never, 0.0),
         ("+ token MaxSim (IDF-weighted)", _only("sentence", "tokens"), never, 0.0),
-        ("+ paragraph context (cosine + MaxSim)", _drop(weights, "lexical"), never, 0.0),
-        ("+ BM25 = fitted fusion", weights, never, 0.0),
-        ("fitted fusion + old abstention (cosine < 0.35)", weights, "cosine", 0.0),
-        ("+ calibrated abstention (4 features)", weights, _NoDateRule(abstention), 0.0),
-        ("+ date rule (year after the document's date)", weights, abstention, 0.0),
-        ("query adapter + its weights, no abstention", Weights(), never, 0.0),
-        ("shipped: adapter, weights and abstention", Weights(), DEFAULT_MODEL, 0.0),
+        ("+ paragraph context (cosine + MaxSim) = fitted fusion", weights, never, 0.0),
+        ("fitted fusion + old abstention (cosine < 0.35)", weights, cosine, 0.0),
+        ("+ calibrated abstention (4 features)", weights, no_date_rule, 0.0),
+        ("+ date rule (year after the document's date)", weights, Abstainer.always(abstention), 0.0),
+        ("query adapter + its weights, no abstention", shipped.weights, never, 0.0),
+        ("shipped: adapter, weights and abstention", shipped.weights, Abstainer.of(shipped), 0.0),
     ]
     # The question maps were fitted on the calibration questions, so their "cal" rows are in-sample;
     # benchmarks/fit_question_maps.py reports their cross-validated figures.
-    maps = load_question_maps(PACKAGED_MAPS, embedder.weights_sha256, embedder.dimension)
     print(f"\n| {'configuration':48} | set | hit@1 | hit@3 | MRR | off-topic abstained | false abstentions |")
     print(f"|{'-' * 50}|-----|-------|-------|-----|------|------|")
     for name, row_weights, row_abstention, share in rows:
-        row_maps = maps if name.startswith(("query adapter", "shipped")) else None
+        parameters = shipped if name.startswith(("query adapter", "shipped")) else plain
+        parameters = dataclasses.replace(parameters, weights=row_weights)
         for label, items in (("cal", calibration), ("dev", dev)):
-            report = _evaluate(items, stored, embedder, row_weights, row_abstention, share, row_maps)
+            report = _evaluate(items, stored, embedder, parameters, row_abstention, share)
             print(
                 f"| {name:48} | {label} | {report.hit_at(1):.3f} | {report.hit_at(3):.3f} | "
                 f"{report.mrr():.3f} | {report.abstention_rate:.2f} | {report.false_abstentions} |"
@@ -76,10 +80,6 @@ def main() -> None:
 
 def _only(*names: str) -> Weights:
     return Weights(**{name: (1.0 if name in names else 0.0) for name in SIGNALS})
-
-
-def _drop(weights: Weights, name: str) -> Weights:
-    return dataclasses.replace(weights, **{name: 0.0})
 
 
 def _prepared(items, retriever, stored, embedder):
@@ -104,10 +104,10 @@ def gold_rows(item, retriever) -> list[int]:
 def _fit_ranker(prepared, retriever, l2: float = 0.01, steps: int = 3000) -> Weights:
     """Listwise softmax regression: raise the probability mass of the gold sentences (few weights, L2)."""
     data = []
-    for item, text, units, tokens, vector in prepared:
+    for item, _text, units, tokens, vector in prepared:
         if not item.gold:
             continue
-        s = retriever.signals(text, units, tokens, vector)
+        s = retriever.signals(units, tokens, vector)
         data.append(
             (10 * np.stack([getattr(s, name) for name in SIGNALS], axis=1), gold_rows(item, retriever))
         )
@@ -127,8 +127,8 @@ def _fit_abstention(prepared, retriever, weights) -> AbstentionModel:
     rows, off_topic = [], []
     for item, text, units, tokens, vector in prepared:
         scored = retriever.score(text, units, tokens, vector)
-        if not scored.after_corpus:
-            rows.append(features(scored))
+        if not scored.documents[0].after_date:
+            rows.append(features(scored, scored.documents[0]))
             off_topic.append(not item.gold)
     return fit_abstention(np.array(rows), np.array(off_topic))
 
@@ -192,28 +192,26 @@ class _Memo:
         return np.stack([encoding.vector for encoding in self.encode_with_tokens(texts)])
 
 
-class _NoDateRule:
-    def __init__(self, model: AbstentionModel):
-        self._model = model
+class _Rule:
+    """An ablation row's abstention: one test of the whole question (one document: the essay)."""
 
-    def off_topic(self, scored) -> bool:
-        return self._model.probability(features(scored)) >= self._model.threshold
+    def __init__(self, off_topic):
+        self.off_topic = off_topic
 
-
-class _CosineThreshold(AbstentionModel):
-    """The old rule, as a model the engine accepts: off topic when no sentence is close enough."""
-
-    def off_topic(self, scored) -> bool:
-        return float(scored.dense.max()) < 0.35
+    def excluded(self, scored) -> frozenset[int]:
+        return frozenset()
 
 
-def _evaluate(items, stored, embedder, weights, abstention, share, maps=None):
+def _probability(model: AbstentionModel, scored) -> float:
+    return model.probability(features(scored, scored.documents[0]))
+
+
+def _evaluate(items, stored, embedder, parameters, abstention, share):
     import index.engine as engine_module
 
     engine_module.NEIGHBOUR_SHARE = share
-    model = _CosineThreshold() if abstention == "cosine" else abstention
     engine = Engine(
-        stored.manifest, Retriever(stored, weights, maps), FaissSearch(stored.vectors), embedder, model
+        stored.manifest, Retriever(stored, parameters), FaissSearch(stored.vectors), embedder, abstention
     )
     return score(items, engine.answer_many([item.question for item in items], k=5))
 

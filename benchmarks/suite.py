@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
 
-import adaptive
 import faiss
 import numpy as np
 import onnxruntime
@@ -232,9 +231,6 @@ async def measure_answering(
         "1 thread each": EngineHolder(single),
         "1 thread each, window=0": EngineHolder(single, window=0.0),
     }
-    if adaptive.supported():
-        holders["idle flush"] = adaptive.PrototypeHolder(engine)
-        holders["idle flush, 1 thread each"] = adaptive.PrototypeHolder(single)
     # The bot no longer runs torch: only the floor's variant sets torch's (process-wide) pool.
     torch_threads: dict[str, int] = {}
     try:
@@ -411,8 +407,6 @@ async def measure_answering(
                 ("onnx pool", "EngineHolder(engine), ONNX Runtime on a thread per core (its default)"),
                 ("1 thread each", "EngineHolder(engine), FAISS on 1 thread per worker"),
                 ("1 thread each, window=0", "EngineHolder(engine, window=0.0), FAISS on 1 thread per worker"),
-                ("idle flush", "prototype: the batcher runs at once when idle (benchmarks/adaptive.py)"),
-                ("idle flush, 1 thread each", "prototype idle flush, FAISS on 1 thread per worker"),
                 ("engine", "engine.answer, called directly"),
                 ("engine, FAISS 1 thread", "engine.answer, directly, faiss.omp_set_num_threads(1)"),
                 ("floor, torch 1 thread", "the floor with torch.set_num_threads(1)"),
@@ -900,7 +894,7 @@ def render_doc(results: Results, machine: str) -> str:
             "parsing a copy, which saves the model's size in peak memory), and refuses to publish unless the",
             "export matches torch: the largest cosine difference over the corpus texts (pooled and token",
             "vectors) at most 1e-4, and the same top-5 answers for every calibration question",
-            "(tests/data/calibration.jsonl) and dev question (../shared/eval/dev.jsonl, when present). The",
+            "(data/calibration/questions.jsonl) and dev question (../shared/eval/dev.jsonl, when present). The",
             "index carries the export; its hash is in the manifest beside the weights' hash, and the",
             "embedding cache is keyed by it. Serving imports neither torch nor sentence-transformers.",
             "",

@@ -24,12 +24,21 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from fit_question_maps import START, FusedScore, FusionCorpus, rank_summary
+from fit_question_maps import (
+    CALIBRATION,
+    CENTRED_COMPONENTS,
+    START,
+    FusedScore,
+    FusionCorpus,
+    fit_parameters,
+    rank_summary,
+)
 from retrieval_ablation import gold_rows
 
 from index.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items
-from index.retrieve import CENTRED_COMPONENTS, Retriever
+from index.parameters import Weights
+from index.retrieve import Retriever
 from index.store import read_index
 from index.text import clean_question
 
@@ -39,7 +48,7 @@ SEED = 0
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=Path("var/index"))
-    parser.add_argument("--calibration", type=Path, default=Path("tests/data/calibration.jsonl"))
+    parser.add_argument("--calibration", type=Path, default=CALIBRATION)
     parser.add_argument("--dev", type=Path, default=Path("../shared/eval/dev.jsonl"))
     parser.add_argument("--sides", choices=("question", "both"), default="both")
     parser.add_argument("--targets", default="ffn", help="comma-separated: query,key,value,attention_out,ffn")
@@ -53,7 +62,7 @@ def main() -> None:
 
     torch.manual_seed(SEED)
     embedder = load_embedder(PACKAGED_MODEL, None)
-    retriever = Retriever(read_index(args.index))
+    retriever = Retriever(read_index(args.index), fit_parameters(Weights(*START)))
     tuned = _TunedEncoder(embedder._model, args.targets.split(","), args.rank, args.alpha)
     corpus = _LiveCorpus(retriever, tuned, re_encode=args.sides == "both")
     calibration = _questions(load_items(args.calibration), retriever, tuned)

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 EXPORT_DIR = "onnx-export"  # under DATA_DIR/cache: the latest export, which a build copies into its index
 # The questions an export must answer exactly as torch does, relative to the working folder (the
 # project's root, or /app in the image's build stage); each is used when present.
-PARITY_QUESTIONS = (Path("tests/data/calibration.jsonl"), Path("../shared/eval/dev.jsonl"))
+PARITY_QUESTIONS = (Path("data/calibration/questions.jsonl"), Path("../shared/eval/dev.jsonl"))
 
 
 def load_embedder(settings: Settings) -> Embedder:

@@ -1,82 +1,71 @@
-"""Decide whether the essay addresses a question at all, from a few calibrated features (pure).
+"""Decide, document by document, whether the corpus addresses a question at all (pure).
 
 One threshold on the best cosine cannot tell "tigers fight mountain" (on topic, low cosine) from
 "China's response to the invasion of Ukraine" (off topic, high cosine: it names China and Russia).
 What the near-misses share is a salient term the essay never uses (a country, a year, "trade"),
-so the corpus's coverage of the question's terms sits beside the match scores in a logistic model.
-A question about a year after the newest document's date is refused outright: no document can report it.
+so a document's coverage of the question's terms sits beside the match scores in a logistic model.
+A question about a year after a document's date is off topic for that document: it cannot report it.
+
+Each document is judged on its own sentences, words and date, so adding a document on another
+subject leaves the judgement of the others as it was. A question is off topic when every document
+says so; excerpts come only from the documents that say it is on topic.
 """
 
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.retrieve import Scored
+from index.parameters import FEATURES, AbstentionModel, Parameters
+from index.retrieve import DocumentScores, Scored
 
-FEATURES = ("dense", "token", "best", "unknown_share", "unknown_number", "unknown_name", "topic")
+__all__ = ["FEATURES", "Abstainer", "AbstentionModel", "features"]
 
 
 @dataclass(frozen=True)
-class AbstentionModel:
-    """Logistic weights over FEATURES, fitted on tests/data/calibration.jsonl (benchmarks/fit_question_maps.py)."""
+class Abstainer:
+    """The abstention decision: ``with_probe`` for documents the topic probe was fitted on,
+    ``without_probe`` (the same fit with the probe's feature at 0) for the others."""
 
-    bias: float = 0.0
-    dense: float = 0.0  # best raw sentence cosine
-    token: float = 0.0  # best sentence MaxSim (the sentence's own pieces)
-    best: float = 0.0  # best fused ranking score (Scored.total), the query adapter included
-    unknown_share: float = 0.0  # share of content terms the corpus lacks
-    unknown_number: float = 0.0  # 1 when the question names a number the essay never uses
-    unknown_name: float = 0.0  # 1 when it names a capitalised word the essay never uses ("India")
-    topic: float = 0.0  # the topic probe's log-odds of "off topic" (index/question_maps.py)
-    threshold: float = 0.5  # abstain at or above this probability of "off topic"
+    with_probe: AbstentionModel
+    without_probe: AbstentionModel
 
-    def probability(self, values: Sequence[float]) -> float:
-        z = self.bias + sum(getattr(self, name) * value for name, value in zip(FEATURES, values, strict=True))
-        return 1 / (1 + math.exp(-z))
+    @classmethod
+    def of(cls, parameters: Parameters) -> "Abstainer":
+        return cls(parameters.abstention, parameters.abstention_without_probe)
+
+    @classmethod
+    def always(cls, model: AbstentionModel) -> "Abstainer":
+        """One model for every document, probe or not (the ablation's rows)."""
+        return cls(model, model)
+
+    def document_off_topic(self, scored: Scored, document: DocumentScores) -> bool:
+        if document.after_date or not len(document.rows):
+            return True
+        model = self.with_probe if document.topic is not None else self.without_probe
+        return model.probability(features(scored, document)) >= model.threshold
+
+    def on_topic_documents(self, scored: Scored) -> tuple[str, ...]:
+        """The ids of the documents that address the question."""
+        return tuple(d.document for d in scored.documents if not self.document_off_topic(scored, d))
 
     def off_topic(self, scored: Scored) -> bool:
-        return scored.after_corpus or self.probability(features(scored)) >= self.threshold
+        """No document addresses the question."""
+        return not self.on_topic_documents(scored)
+
+    def excluded(self, scored: Scored) -> frozenset[int]:
+        """The sentences (rows of Retriever.sentences) of the documents that do not address the question."""
+        return frozenset(
+            int(n) for d in scored.documents if self.document_off_topic(scored, d) for n in d.rows
+        )
 
 
-def features(scored: Scored) -> tuple[float, ...]:
-    """The values of FEATURES for one question."""
+def features(scored: Scored, document: DocumentScores) -> tuple[float, ...]:
+    """The values of FEATURES for one question and one document, read on that document's sentences."""
+    rows = document.rows
     return (
-        float(scored.dense.max()),
-        float(scored.token.max()),
-        float(scored.total.max()),
-        scored.unknown_share,
-        float(scored.unknown_number),
-        float(scored.unknown_name),
-        scored.topic,
+        float(scored.dense[rows].max()),
+        float(scored.token[rows].max()),
+        float(scored.total[rows].max()),
+        document.unknown_share,
+        float(document.unknown_number),
+        float(document.unknown_name),
+        document.topic if document.topic is not None else 0.0,
     )
-
-
-# Fitted by benchmarks/fit_question_maps.py on the calibration set (746 questions: 570 on topic, 176 off),
-# leaving out the questions the date rule refuses anyway. Each question's "best" and "topic" come from
-# an adapter and a probe fitted without it. The threshold lets at most 2.5% of the on-topic questions
-# abstain (the issue's tolerance: one in 40).
-DEFAULT_MODEL = AbstentionModel(
-    bias=1.76,
-    dense=0.24,
-    token=-2.38,
-    best=-0.46,
-    unknown_share=0.37,
-    unknown_number=2.26,
-    unknown_name=1.34,
-    topic=1.15,
-    threshold=0.585,
-)
-
-# The same fit with the probe's feature at 0, for a corpus that holds documents the probe was not
-# fitted on (QuestionMaps.for_corpus).
-WITHOUT_PROBE_MODEL = AbstentionModel(
-    bias=0.32,
-    dense=-3.21,
-    token=-0.69,
-    best=-0.17,
-    unknown_share=1.17,
-    unknown_number=2.69,
-    unknown_name=1.91,
-    topic=0.0,
-    threshold=0.566,
-)

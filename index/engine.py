@@ -17,14 +17,14 @@ from index.about import (
     section_spans,
     summary_message,
 )
-from index.abstain import DEFAULT_MODEL, WITHOUT_PROBE_MODEL, AbstentionModel
+from index.abstain import Abstainer
 from index.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.conversation import Conversation
 from index.documents import Paragraph
 from index.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.language import is_english
-from index.question_maps import PACKAGED_MAPS, load_question_maps
+from index.parameters import load_parameters
 from index.retrieve import Retriever, Scored
 from index.search import FaissSearch, VectorSearch, all_scores
 from index.store import DocumentRecord, Manifest, check_model, read_index
@@ -58,7 +58,7 @@ class Engine:
         retriever: Retriever,
         search: VectorSearch,
         embedder: Embedder,
-        abstention: AbstentionModel = DEFAULT_MODEL,
+        abstention: Abstainer,
     ):
         self._manifest = manifest
         self._abstention = abstention
@@ -75,12 +75,11 @@ class Engine:
         """Load the index at ``index_dir``; refuses one built with another model."""
         stored = read_index(index_dir)
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
-        maps = load_question_maps(PACKAGED_MAPS, embedder.weights_sha256, embedder.dimension)
-        if maps is not None:
-            maps = maps.for_corpus({record.id for record in stored.manifest.documents})
-        abstention = DEFAULT_MODEL if maps is None or maps.probe else WITHOUT_PROBE_MODEL
-        retriever = Retriever(stored, maps=maps)
-        return cls(stored.manifest, retriever, FaissSearch(stored.vectors), embedder, abstention)
+        parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
+        retriever = Retriever(stored, parameters)
+        return cls(
+            stored.manifest, retriever, FaissSearch(stored.vectors), embedder, Abstainer.of(parameters)
+        )
 
     @property
     def info(self) -> IndexInfo:
@@ -248,6 +247,8 @@ class Engine:
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
         extra = len(repeated) if repeated else 0
+        # Only the documents that address the question are quoted.
+        excluded = excluded | self._abstention.excluded(scored)
         excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
         if repeated:
             fresh = [excerpt for excerpt in excerpts if excerpt.id not in repeated]

@@ -88,15 +88,14 @@ def test_answering_in_a_batch_gives_the_same_answers_as_one_at_a_time(real_engin
     single = [real_engine.answer(question, k=3) for question in questions]
 
     assert [comparable(a) for a in batched] == [comparable(a) for a in single]
+    for one, other in zip(batched, single, strict=True):
+        # Padding in a batch moves the model's floats by ~1e-7: rounding would split a score at a boundary.
+        assert [e.score for e in one.excerpts] == pytest.approx([e.score for e in other.excerpts], abs=1e-5)
 
 
 def comparable(answer):
-    """An answer with scores rounded: padding in a batch moves the model's floats by ~1e-7."""
-    return (
-        answer.abstention,
-        [(e.id, e.text, round(e.score, 4)) for e in answer.excerpts],
-        answer.suggestions,
-    )
+    """An answer without its scores, which the test compares to a tolerance."""
+    return (answer.abstention, [(e.id, e.text) for e in answer.excerpts], answer.suggestions)
 
 
 @pytest.mark.model

@@ -29,7 +29,7 @@ from tests.conftest import CORPUS_DIR, DEV_SET, REPO
 
 pytestmark = pytest.mark.model
 
-CALIBRATION = REPO / "tests" / "data" / "calibration.jsonl"
+CALIBRATION = REPO / "data" / "calibration" / "questions.jsonl"
 QUESTION = "What did Putin say at the Valdai Club?"
 
 

@@ -1,11 +1,22 @@
-"""The learned question maps: the query adapter and the topic probe, and when the engine uses them."""
+"""The fitted parameters file (the question maps among them), how it is checked, and when the engine uses the maps."""
+
+import dataclasses
+import json
+import logging
 
 import numpy as np
 import pytest
 
 from index.build import build_index
 from index.engine import Engine
-from index.question_maps import PACKAGED_MAPS, QueryAdapter, QuestionMaps, TopicProbe, load_question_maps
+from index.parameters import (
+    FORMAT_VERSION,
+    PACKAGED_PARAMETERS,
+    ParametersError,
+    load_parameters,
+    save_parameters,
+)
+from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 from index.retrieve import Retriever
 from index.store import read_index
 from tests.conftest import CORPUS_DIR, HashingEmbedder, write_document
@@ -16,7 +27,15 @@ DIMENSION = 8
 def _maps(sha: str = "a" * 64, rank: int = 2, seed: int = 0) -> QuestionMaps:
     rng = np.random.default_rng(seed)
     adapter = QueryAdapter(u=rng.normal(size=(DIMENSION, rank)), v=rng.normal(size=(DIMENSION, rank)))
-    return QuestionMaps(adapter, TopicProbe(rng.normal(size=DIMENSION), 0.5), sha, ("essay",))
+    return QuestionMaps(adapter, TopicProbe(rng.normal(size=DIMENSION), 0.5), sha, ("f" * 64,))
+
+
+@pytest.fixture
+def saved(tmp_path):
+    """A parameters file with small made-up maps, fitted (so it says) for model weights "a" * 64."""
+    path = tmp_path / "fitted" / "parameters.json"
+    save_parameters(dataclasses.replace(load_parameters(), maps=_maps(), model_sha256="a" * 64), path)
+    return path
 
 
 def test_the_adapter_returns_unit_vectors_and_is_the_identity_when_empty():
@@ -31,56 +50,79 @@ def test_the_adapter_returns_unit_vectors_and_is_the_identity_when_empty():
     assert np.allclose(unchanged, vectors)
 
 
-def test_saved_maps_load_back_for_the_same_model(tmp_path):
-    maps = _maps()
-    path = tmp_path / "maps.npz"
-    maps.save(path)
+def test_saved_parameters_load_back_for_the_same_model(saved):
+    loaded = load_parameters("a" * 64, DIMENSION, saved)
 
-    loaded = load_question_maps(path, "a" * 64, DIMENSION)
-
-    assert loaded is not None
-    assert np.allclose(loaded.adapter.u, maps.adapter.u, atol=1e-6)
-    assert np.allclose(loaded.probe.weights, maps.probe.weights, atol=1e-6)
-    assert loaded.probe.bias == pytest.approx(0.5)
+    assert loaded.maps is not None
+    assert np.allclose(loaded.maps.adapter.u, _maps().adapter.u, atol=1e-6)
+    assert np.allclose(loaded.maps.probe.weights, _maps().probe.weights, atol=1e-6)
+    assert loaded.maps.probe.bias == pytest.approx(0.5)
+    assert loaded.maps.documents == ("f" * 64,)
+    assert loaded.weights == load_parameters().weights
 
 
-def test_the_probe_is_left_out_for_a_corpus_with_documents_it_was_not_fitted_on():
-    maps = _maps()
+def test_parameters_for_other_model_weights_keep_no_maps_and_say_so_once(saved, caplog):
+    with caplog.at_level(logging.INFO, logger="index.parameters"):
+        loaded = load_parameters("b" * 64, DIMENSION, saved)
 
-    assert maps.for_corpus({"essay"}) is maps
-    widened = maps.for_corpus({"essay", "another"})
-    assert widened.probe is None and widened.adapter is maps.adapter
-
-
-@pytest.mark.parametrize(("sha", "dimension"), [("b" * 64, DIMENSION), ("a" * 64, DIMENSION + 1)])
-def test_maps_fitted_for_other_weights_or_sizes_are_not_used(tmp_path, sha, dimension):
-    path = tmp_path / "maps.npz"
-    _maps().save(path)
-
-    assert load_question_maps(path, sha, dimension) is None
-    assert load_question_maps(tmp_path / "missing.npz", "a" * 64, DIMENSION) is None
+    assert loaded.maps is None
+    assert len(caplog.records) == 1 and "other model weights" in caplog.messages[0]
 
 
-def test_the_shipped_maps_refuse_a_model_they_were_not_fitted_for():
+def test_maps_of_the_wrong_size_are_refused(saved):
+    with pytest.raises(ParametersError, match="wrong shape"):
+        load_parameters("a" * 64, DIMENSION + 1, saved)
+
+
+def test_an_unknown_format_version_is_refused_with_the_fix(saved):
+    document = json.loads(saved.read_text())
+    document["format_version"] = FORMAT_VERSION + 1
+    saved.write_text(json.dumps(document))
+
+    with pytest.raises(ParametersError, match=r"format version .*fit_question_maps\.py --write"):
+        load_parameters("a" * 64, DIMENSION, saved)
+
+
+@pytest.mark.parametrize("damage", ["truncated json", "missing key", "arrays changed", "arrays missing"])
+def test_a_corrupt_parameters_file_is_refused(saved, damage):
+    arrays = saved.with_name("question_maps.npz")
+    if damage == "truncated json":
+        saved.write_text(saved.read_text()[:200])
+    elif damage == "missing key":
+        document = json.loads(saved.read_text())
+        del document["weights"]
+        saved.write_text(json.dumps(document))
+    elif damage == "arrays changed":
+        arrays.write_bytes(arrays.read_bytes()[:-8] + b"\0" * 8)
+    else:
+        arrays.unlink()
+
+    with pytest.raises(ParametersError, match="cannot be read"):
+        load_parameters("a" * 64, DIMENSION, saved)
+
+
+def test_the_shipped_parameters_keep_no_maps_for_a_model_they_were_not_fitted_for():
     # The engine under a fake embedder must rank as before rather than read a map made for MiniLM.
     embedder = HashingEmbedder()
-    assert PACKAGED_MAPS.is_file()
-    assert load_question_maps(PACKAGED_MAPS, embedder.weights_sha256, embedder.dimension) is None
+    assert PACKAGED_PARAMETERS.is_file()
+    assert load_parameters(embedder.weights_sha256, embedder.dimension).maps is None
 
 
 @pytest.mark.model
 def test_the_shipped_maps_are_loaded_for_the_packaged_model(
-    real_index_dir, real_embedder, real_engine, tmp_path, monkeypatch
+    real_index_dir, real_embedder, real_engine, monkeypatch
 ):
-    maps = load_question_maps(PACKAGED_MAPS, real_embedder.weights_sha256, real_embedder.dimension)
+    maps = load_parameters(real_embedder.weights_sha256, real_embedder.dimension).maps
     on_topic, near_miss = real_embedder.encode(
         ["What was the Li-Lobanov Treaty?", "What is the population of Russia?"]
     )
-    monkeypatch.setattr("index.engine.PACKAGED_MAPS", tmp_path / "no-maps.npz")
+    monkeypatch.setattr(
+        "index.engine.load_parameters", lambda *args: dataclasses.replace(load_parameters(), maps=None)
+    )
     without_maps = Engine.load(real_index_dir, real_embedder)
     question = "would moscow end up as the weaker sidekick?"
 
-    assert maps is not None and maps.probe is not None
+    assert maps is not None
     assert maps.probe.logit(near_miss) > maps.probe.logit(on_topic)  # the logit is "off topic"
     assert _ranking(real_engine.answer(question)) != _ranking(without_maps.answer(question))
 
@@ -108,15 +150,33 @@ def test_with_another_document_off_topic_questions_still_get_no_excerpts(
     tea = engine.answer("When did tea reach Britain?")
 
     assert not off_topic.answered and off_topic.excerpts == ()
-    assert essay.answered and {e.document for e in essay.excerpts} - {"tea"}
-    assert tea.answered and tea.excerpts[0].document == "tea"
+    assert essay.answered and {e.document for e in essay.excerpts} == {"zhao-2021-china-russia-alliance"}
+    assert tea.answered and {e.document for e in tea.excerpts} == {"tea"}
+
+
+@pytest.mark.model
+def test_the_probe_judges_only_the_document_it_was_fitted_on(
+    corpus_copy, tmp_path, real_embedder, real_embedding_cache
+):
+    write_document(
+        corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."
+    )
+    build_index(corpus_copy, tmp_path / "index", real_embedder, cache_dir=real_embedding_cache)
+    engine = Engine.load(tmp_path / "index", real_embedder)
+    question = "What did Putin say at the Valdai Club?"
+
+    scored = engine._score_texts([question])[question]
+
+    topics = {document.document: document.topic for document in scored.documents}
+    assert topics["tea"] is None and topics["zhao-2021-china-russia-alliance"] is not None
 
 
 @pytest.fixture(scope="module")
-def retriever(tmp_path_factory):
+def lexicon(tmp_path_factory):
     out = tmp_path_factory.mktemp("names") / "index"
     build_index(CORPUS_DIR, out, HashingEmbedder())
-    return Retriever(read_index(out))
+    (lexicon,) = Retriever(read_index(out), load_parameters()).lexicons.values()
+    return lexicon
 
 
 @pytest.mark.parametrize(
@@ -132,5 +192,5 @@ def retriever(tmp_path_factory):
         ("what about india", False),  # no capital: not read as a name
     ],
 )
-def test_a_capitalised_word_the_corpus_never_uses_marks_an_unknown_name(retriever, question, named):
-    assert retriever.unknown_name(question) is named
+def test_a_capitalised_word_the_document_never_uses_marks_an_unknown_name(lexicon, question, named):
+    assert lexicon.unknown_name(question) is named

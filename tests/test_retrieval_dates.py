@@ -1,11 +1,12 @@
-"""The date rule: a question about a year after the newest document's date is refused outright."""
+"""The date rule: a question about a year after a document's date is off topic for that document."""
 
 import pytest
 
 from index.answers import Abstention
 from index.build import build_index
 from index.engine import Engine
-from index.retrieve import Retriever
+from index.parameters import load_parameters
+from index.retrieve import Lexicon, Retriever
 from index.store import read_index
 from tests.conftest import CORPUS_DIR
 
@@ -20,9 +21,10 @@ def index_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def retriever(index_dir) -> Retriever:
-    """One retriever for the module: building it (BM25, token tables) takes about half a second."""
-    return Retriever(read_index(index_dir))
+def lexicon(index_dir) -> Lexicon:
+    """The essay's words, numbers and date, once for the module (a retriever takes about half a second)."""
+    (lexicon,) = Retriever(read_index(index_dir), load_parameters()).lexicons.values()
+    return lexicon
 
 
 @pytest.mark.parametrize(
@@ -35,9 +37,9 @@ def retriever(index_dir) -> Retriever:
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_only_years_after_the_essay_date_count_as_after_the_corpus(retriever, question, after):
-    assert retriever.latest_year == 2021
-    assert retriever.after_corpus(question) is after
+def test_only_years_after_the_essay_date_count_as_after_its_date(lexicon, question, after):
+    assert lexicon.year == 2021
+    assert lexicon.after_date(question) is after
 
 
 def test_question_about_a_later_year_gets_no_excerpts(index_dir):
@@ -63,12 +65,28 @@ def test_question_about_a_later_year_gets_no_excerpts(index_dir):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(retriever, question, unknown):
-    assert retriever.unknown_number(question) is unknown
+def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(lexicon, question, unknown):
+    assert lexicon.unknown_number(question) is unknown
 
 
-def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(retriever):
-    _, with_year = retriever.query_terms("Soviet loan weapons 1938")
-    _, without = retriever.query_terms("Soviet loan weapons")
+def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(lexicon):
+    with_year = lexicon.unknown_share("Soviet loan weapons 1938")
+    without = lexicon.unknown_share("Soviet loan weapons")
 
     assert with_year == without == 0.0
+
+
+def test_a_later_document_does_not_lend_its_date_to_the_essay(corpus_copy, tmp_path):
+    from tests.conftest import HashingEmbedder, write_document
+
+    write_document(corpus_copy, "tea", "Tea reached Britain in 2023.\n\nIt became popular in 2024.")
+    build_index(corpus_copy, tmp_path / "index", HashingEmbedder())
+    engine = Engine.load(tmp_path / "index", HashingEmbedder())
+    question = "What did Xi and Putin announce in February 2022?"
+
+    scored = engine._score_texts([question])[question]
+    answer = engine.answer(question)
+
+    after = {document.document: document.after_date for document in scored.documents}
+    assert after == {"tea": False, **{d: True for d in after if d != "tea"}} and len(after) == 2
+    assert all(excerpt.document == "tea" for excerpt in answer.excerpts)
