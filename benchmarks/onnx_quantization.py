@@ -18,7 +18,7 @@ from bot.runtime import PARITY_QUESTIONS  # noqa: E402
 from index.embedding import PACKAGED_MODEL, load_embedder  # noqa: E402
 from index.evaluation import load_items  # noqa: E402
 from index.files import file_sha256  # noqa: E402
-from index.onnx_encoder import ENCODER_ONNX, load_onnx_embedder  # noqa: E402
+from index.onnx_encoder import ENCODER_ONNX, ENCODER_WEIGHTS, load_onnx_embedder  # noqa: E402
 from index.onnx_export import check_parity, export_model  # noqa: E402
 
 
@@ -39,7 +39,7 @@ def main() -> None:
                 folder, expected=None, model_id=reference.model_id, weights_sha256=reference.weights_sha256
             )
             report = check_parity(reference, candidate, ROOT / "corpus", questions, Path(tmp))
-            size = (folder / ENCODER_ONNX).stat().st_size / 2**20
+            size = sum((folder / name).stat().st_size for name in (ENCODER_ONNX, ENCODER_WEIGHTS)) / 2**20
             print(
                 f"{'int8' if quantize else 'float32'} ({size:.0f} MiB, sha256 {file_sha256(folder / ENCODER_ONNX)[:12]}): "
                 f"{report.summary()}; parity {'passed' if report.passed else 'FAILED'}",
