@@ -33,6 +33,7 @@ from bot.engine_holder import EngineHolder
 from bot.runtime import load_embedder, load_engine
 from bot.settings import Settings
 from index.build import build_index
+from index.conversation import Conversation
 from index.corpus_files import load_corpus
 from index.embedding import describe, resolve_model_dir
 from index.embedding import load_embedder as load_torch_embedder
@@ -44,6 +45,7 @@ from index.units import cut_units
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+DEV_CHAT_SET = ROOT.parent / "shared" / "eval" / "dev_chat.jsonl"
 DOC = ROOT / "docs" / "performance.md"
 CONCURRENCY = (1, 2, 4, 8, 16, 32, 64)
 BURST = 200
@@ -80,6 +82,12 @@ def main(description: str | None = None) -> None:
         description=description, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--questions", type=Path, default=DEV_SET, help="eval set (JSON lines) to ask")
+    parser.add_argument(
+        "--follow-ups",
+        type=Path,
+        default=DEV_CHAT_SET,
+        help="eval set whose follow-up items (with their context) join the answering measurements",
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions; does not write the doc")
     parser.add_argument("--out", type=Path, default=DOC, help="Markdown file to (re)write")
     parser.add_argument("--no-write", action="store_true", help="print the table only")
@@ -92,10 +100,16 @@ def main(description: str | None = None) -> None:
 
     items = load_items(args.questions)
     questions = [item.question for item in items]
+    # Follow-ups are answered in their conversation (two texts scored in one pass): they join the
+    # answering measurements, asked with their context on the bot's paths and alone on the floor's.
+    follow_ups = (
+        [item for item in load_items(args.follow_ups) if item.context] if args.follow_ups.is_file() else []
+    )
+    contexts = {item.question: Conversation(item.context) for item in follow_ups}
     load_before = os.getloadavg()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="essaybot-bench-") as tmp:
-        results = run(Path(tmp), questions, items, quick=args.quick)
+        results = run(Path(tmp), questions, items, contexts, quick=args.quick)
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()
     machine = describe_machine(load_before, load_after, elapsed)
@@ -110,7 +124,7 @@ def main(description: str | None = None) -> None:
         print(f"\nwrote {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
 
 
-def run(tmp: Path, questions: list[str], items, *, quick: bool) -> Results:
+def run(tmp: Path, questions: list[str], items, contexts: dict[str, Conversation], *, quick: bool) -> Results:
     results = Results()
     rounds = 2 if quick else 4
     settings = Settings(corpus_dir=ROOT / "corpus", data_dir=tmp / "data", index_dir=tmp / "essay-index")
@@ -178,7 +192,9 @@ def run(tmp: Path, questions: list[str], items, *, quick: bool) -> Results:
         results,
         "answering",
         lambda: asyncio.run(
-            measure_answering(results, engine, pooled, floor, questions, rounds=rounds, quick=quick)
+            measure_answering(
+                results, engine, pooled, floor, [*questions, *contexts], contexts, rounds=rounds, quick=quick
+            )
         ),
     )
     guarded(results, "eval", measure_eval, results, engine, items)
@@ -216,9 +232,22 @@ def guarded(results: Results, label: str, function: Callable, *args, **kwargs):
 
 
 async def measure_answering(
-    results: Results, engine, pooled, floor: Floor, questions, *, rounds: int, quick: bool
+    results: Results,
+    engine,
+    pooled,
+    floor: Floor,
+    questions,
+    contexts: dict[str, Conversation],
+    *,
+    rounds: int,
+    quick: bool,
 ):
     k = 3
+    results.notes.append(
+        f"Answering figures ask {len(questions) - len(contexts)} dev questions and {len(contexts)} follow-ups "
+        "(dev_chat), the follow-ups in their conversation on the bot's paths (the question alone and in "
+        "context, scored in one pass) and alone on the floor's."
+    )
     # The bot's own batcher settings, and others to show what its parameters cost or buy.
     # ``pooled``: the same index with ONNX Runtime's default thread pool instead of one thread a pass.
     # A proxy: __getattr__ gives it the rest of the engine's surface, which a Protocol check cannot see.
@@ -234,7 +263,7 @@ async def measure_answering(
     # The bot no longer runs torch: only the floor's variant sets torch's (process-wide) pool.
     torch_threads: dict[str, int] = {}
     try:
-        asks = {name: _asker(holder, k) for name, holder in holders.items()}
+        asks = {name: _asker(holder, k, contexts) for name, holder in holders.items()}
         for name, ask in asks.items():
             with _torch_threads(torch_threads.get(name)):
                 await closed_loop(ask, questions, 16, 64)  # warm the worker threads
@@ -244,7 +273,7 @@ async def measure_answering(
         def engine_one_thread(question: str):
             faiss.omp_set_num_threads(1)  # per calling thread: this thread's FAISS searches only
             try:
-                return engine.answer(question, k)
+                return engine.answer(question, k, conversation=contexts.get(question))
             finally:
                 faiss.omp_set_num_threads(os.cpu_count() or 1)
 
@@ -259,7 +288,7 @@ async def measure_answering(
         direct = {
             "floor": floor.answer,
             "floor, torch 1 thread": floor_one_thread,
-            "engine": lambda question: engine.answer(question, k),
+            "engine": lambda question: engine.answer(question, k, conversation=contexts.get(question)),
             "engine, FAISS 1 thread": engine_one_thread,
         }
         times: dict[str, list[float]] = {name: [] for name in [*direct, *asks]}
@@ -447,9 +476,9 @@ def _torch_threads(count: int | None):
         torch.set_num_threads(before)
 
 
-def _asker(holder: EngineHolder, k: int):
+def _asker(holder: EngineHolder, k: int, contexts: dict[str, Conversation]):
     async def ask(question: str):
-        return await holder.answer(question, k=k)
+        return await holder.answer(question, k=k, conversation=contexts.get(question))
 
     return ask
 
