@@ -25,8 +25,9 @@ test: install
 	$(BIN)/python -m pytest -q
 
 # The edit-and-rerun loop: everything but the tests marked `model` (the real embedding model), in seconds.
+# The fast tests are independent (own ports, own temporary folders), so they run on two workers.
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not model and not container"
+	$(BIN)/python -m pytest -q -n 2 -m "not model and not container"
 
 # Builds the Dockerfile for real with podman (../shared/tools/container-check) and checks the image.
 test-container: install
