@@ -317,6 +317,19 @@ async def measure_answering(
                 note="micro-batcher + engine, ONNX Runtime encoder",
             )
         )
+        # The same measurements split: questions asked alone, and follow-ups (two texts in one pass).
+        asked = [question for _ in range(rounds) for question in questions]
+        for label, part in (("dev questions", False), ("follow-ups in context", True)):
+            picked = [n for n, question in enumerate(asked) if (question in contexts) == part]
+            if picked:
+                results.add(
+                    Row(
+                        f"reference: latency p50, bot path, {label} only",
+                        1e3 * percentile([times["bot"][n] for n in picked], 50),
+                        1e3 * percentile([times["floor"][n] for n in picked], 50),
+                        "ms",
+                    )
+                )
         results.add(
             Row(
                 "latency p99, one question (bot path)",
