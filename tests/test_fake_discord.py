@@ -802,12 +802,18 @@ async def test_a_reply_to_a_deleted_message_carries_a_null_referenced_message(
     assert isinstance(received.reference.resolved, discord.DeletedReferencedMessage)
 
 
-async def test_a_thread_started_from_a_message_shares_its_id_and_carries_messages_both_ways(
-    fake: FakeDiscord, bot: MiniBot
-) -> None:
+async def a_question_the_bot_received(fake: FakeDiscord, bot: MiniBot) -> discord.Message:
+    """Alice asks "a question" in #general; the message as the bot's client received it."""
     question = await fake.send_message("general", "alice", "a question")
     await until(lambda: any(m.id == question.id for m in bot.received))
     (message,) = [m for m in bot.received if m.id == question.id]
+    return message
+
+
+async def test_a_thread_started_from_a_message_shares_its_id_and_carries_messages_both_ways(
+    fake: FakeDiscord, bot: MiniBot
+) -> None:
+    message = await a_question_the_bot_received(fake, bot)
 
     thread = await message.create_thread(name="A question", auto_archive_duration=1440)
     await until(lambda: bot.get_channel(thread.id) is not None)
@@ -816,14 +822,12 @@ async def test_a_thread_started_from_a_message_shares_its_id_and_carries_message
     await until(lambda: any(m.id == said.id for m in bot.received))
 
     assert (
-        thread.id == question.id
-        and thread.owner_id == bot.user.id
-        and thread.parent_id == question.channel_id
+        thread.id == message.id and thread.owner_id == bot.user.id and thread.parent_id == message.channel.id
     )
     assert thread.type is discord.ChannelType.public_thread and thread.name == "A question"
     created = [f for f in fake.frames if f.t == "THREAD_CREATE"]
     assert created and created[0].d["newly_created"] is True
-    updated = [f for f in fake.frames if f.t == "MESSAGE_UPDATE" and f.d["id"] == str(question.id)]
+    updated = [f for f in fake.frames if f.t == "MESSAGE_UPDATE" and f.d["id"] == str(message.id)]
     assert updated[0].d["thread"]["id"] == str(thread.id)
     assert [m.content for m in fake.messages_in(thread.id)] == ["an answer"]
     (in_thread,) = [m for m in bot.received if m.id == said.id]
@@ -836,9 +840,7 @@ async def test_a_thread_started_from_a_message_shares_its_id_and_carries_message
 async def test_an_archived_thread_reopens_for_a_message_but_a_locked_one_refuses_with_50083(
     fake: FakeDiscord, bot: MiniBot
 ) -> None:
-    question = await fake.send_message("general", "alice", "a question")
-    await until(lambda: any(m.id == question.id for m in bot.received))
-    (message,) = [m for m in bot.received if m.id == question.id]
+    message = await a_question_the_bot_received(fake, bot)
     thread = await message.create_thread(name="A question")
 
     await fake.archive_thread(thread.id)
@@ -860,9 +862,7 @@ async def test_an_archived_thread_reopens_for_a_message_but_a_locked_one_refuses
 
 
 async def test_active_threads_come_with_guild_create_after_a_restart(fake: FakeDiscord, bot: MiniBot) -> None:
-    question = await fake.send_message("general", "alice", "a question")
-    await until(lambda: any(m.id == question.id for m in bot.received))
-    (message,) = [m for m in bot.received if m.id == question.id]
+    message = await a_question_the_bot_received(fake, bot)
     thread = await message.create_thread(name="A question")
     await bot.close()
 
@@ -878,9 +878,7 @@ async def test_a_thread_needs_create_public_threads(fake: FakeDiscord, bot: Mini
     fake.world.with_channel_overwrite(
         general.id, Overwrite(role.id, 0, deny=fake_perms.CREATE_PUBLIC_THREADS)
     )
-    question = await fake.send_message("general", "alice", "a question")
-    await until(lambda: any(m.id == question.id for m in bot.received))
-    (message,) = [m for m in bot.received if m.id == question.id]
+    message = await a_question_the_bot_received(fake, bot)
 
     with pytest.raises(discord.Forbidden) as refused:
         await message.create_thread(name="A question")
