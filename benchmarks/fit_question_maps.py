@@ -39,7 +39,7 @@ from index.parameters import PACKAGED_PARAMETERS, Parameters, Weights, save_para
 from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe, text_sha256
 from index.retrieve import Retriever
 from index.search import FaissSearch, all_scores
-from index.store import read_index
+from index.store import check_model, read_index
 from index.text import clean_question
 
 SEED = 0
@@ -61,11 +61,14 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--write", action="store_true")
     parser.add_argument("--out", type=Path, default=PACKAGED_PARAMETERS, help="with --write")
+    parser.add_argument("--model", default=PACKAGED_MODEL, help="the model the index was built with")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one thread: sums in a fixed order, so refits agree byte for byte
 
-    embedder = load_embedder(PACKAGED_MODEL, None)
+    embedder = load_embedder(args.model, None)
     stored = read_index(args.index)
+    # The maps live in the vector space of the model that built the index (a tuned one included).
+    check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, args.index)
     if len(stored.manifest.documents) != 1:
         parser.error(
             f"{args.index} holds {len(stored.manifest.documents)} documents; fit on the essay's index alone"
