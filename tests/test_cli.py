@@ -36,7 +36,7 @@ def shared_index(workspace, monkeypatch, real_index_dir):
 
 
 def paragraphs_by_citation(corpus_dir) -> dict[tuple[str, str, int], str]:
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     return {
         (document.title, paragraph.section, paragraph.number): paragraph.text
@@ -70,7 +70,7 @@ def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(work
 
 @pytest.mark.model
 def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(shared_index, capsys, corpus_copy):
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     paragraphs = {(p.document, p.number): p.text for d in load_corpus(corpus_copy) for p in d.paragraphs}
 

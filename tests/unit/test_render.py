@@ -19,9 +19,9 @@ from bot.render import (
     render_answer,
     render_paragraphs,
 )
-from index.answers import Abstention, Answer, AnswerKind, Excerpt
-from index.conversation import Conversation
-from index.documents import Paragraph, Sentence
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.corpus.documents import Paragraph, Sentence
 from tests.bot_fakes import FakeEngine
 
 
