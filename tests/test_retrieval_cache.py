@@ -34,7 +34,7 @@ class CountingTokenEmbedder(HashingEmbedder):
 
 
 def _paragraph_texts(corpus_dir, needle: str) -> set[str]:
-    """Every embedded text (sentences, windows, paragraph, heading) of the paragraph holding ``needle``."""
+    """Every embedded text (sentences, paragraph, heading) of the paragraph holding ``needle``."""
     documents = load_corpus(corpus_dir)
     units, texts = cut_units(documents)
     paragraphs = [p for d in documents for p in d.paragraphs]

@@ -20,7 +20,8 @@ from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingErro
 from index.scoring.tokens import SentenceTokens
 from index.storage.files import file_sha256, fsync_dir
 
-FORMAT_VERSION = 3  # 2: optional sentence token files for MaxSim; 3: token vectors read in paragraph context
+FORMAT_VERSION = 4  # 2: optional sentence token files for MaxSim; 3: token vectors read in paragraph context;
+# 4: no sentence-window units (never scored)
 MANIFEST = "manifest.json"
 PARAGRAPHS = "paragraphs.jsonl"
 UNITS = "units.jsonl"
@@ -38,7 +39,7 @@ REBUILD_HINT = "essaybot index build"
 class Unit:
     """One embedded piece of text: sentences ``first..last`` of a paragraph, or a section heading."""
 
-    kind: str  # "sentence", "window", "paragraph" or "heading"
+    kind: str  # "sentence", "paragraph" or "heading"
     paragraph: int  # row in the paragraph table (for "heading": its first paragraph)
     first: int = 0
     last: int = 0
