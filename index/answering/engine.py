@@ -177,7 +177,7 @@ class Engine:
             # supports_tokens returns a bool, not a TypeGuard, so the checker cannot see the narrowing.
             encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]  # supports_tokens checked
             vectors = np.stack([encoding.vector for encoding in encodings])
-            token_scores = [self._scorer.tokens.scores(e.tokens, e.pieces) for e in encodings]
+            token_scores = self._scorer.tokens.scores_many([(e.tokens, e.pieces) for e in encodings])
         else:
             vectors = self._embedder.encode(texts)
         unit_scores = all_scores(self._search, vectors)

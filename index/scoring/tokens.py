@@ -8,6 +8,7 @@ in the corpus, keeps that word's say.
 import math
 import string
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -98,16 +99,61 @@ class TokenMatcher:
 
     def scores(self, vectors: np.ndarray, pieces: tuple[str, ...]) -> TokenScores:
         """Per sentence and per paragraph, the weighted mean over question pieces of the best piece cosine."""
-        question, weights = self.question_pieces(vectors, pieces)
-        if not len(weights) or not self._vectors_t.shape[1]:
-            return TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs))
-        similarity = question @ self._vectors_t  # (question pieces, corpus pieces)
-        per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
-        per_paragraph = np.maximum.reduceat(similarity, self._paragraph_starts, axis=1)
+        return self.scores_many([(vectors, pieces)])[0]
+
+    def scores_many(self, questions: Sequence[tuple[np.ndarray, tuple[str, ...]]]) -> list[TokenScores]:
+        """``scores`` of several questions ((token vectors, pieces) each), the same numbers as one at a
+        time: their pieces go through one product, so the corpus's pieces are read once for them all."""
+        prepared = [self.question_pieces(vectors, pieces) for vectors, pieces in questions]
+        # A one-piece question keeps a product of its own: BLAS multiplies a lone row another way, and
+        # its last bits would depend on the company it was asked in.
+        shared = [question for question, weights in prepared if len(weights) > 1]
+        maxima = self._maxima(np.concatenate(shared)) if shared else None
+        results = []
+        end = 0
+        for question, weights in prepared:
+            if not len(weights) or not self._vectors_t.shape[1]:
+                results.append(TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs)))
+                continue
+            if len(weights) == 1 or maxima is None:
+                sentence, paragraph, alone = self._maxima(question)
+            else:
+                start, end = end, end + len(weights)
+                sentence, paragraph, alone = (None if m is None else m[start:end] for m in maxima)
+            results.append(
+                TokenScores(
+                    weights @ sentence, weights @ paragraph, None if alone is None else weights @ alone
+                )
+            )
+        return results
+
+    def _maxima(self, question: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Each question piece's best cosine per sentence, per paragraph and per sentence's own pieces."""
+        similarity = _product(question, self._vectors_t)  # (question pieces, corpus pieces)
         alone = None
         if self._alone_t is not None:
-            alone = weights @ np.maximum.reduceat(question @ self._alone_t, self._alone_starts, axis=1)
-        return TokenScores(weights @ per_sentence, weights @ per_paragraph, alone)
+            alone = np.maximum.reduceat(_product(question, self._alone_t), self._alone_starts, axis=1)
+        return (
+            np.maximum.reduceat(similarity, self._sentence_starts, axis=1),
+            np.maximum.reduceat(similarity, self._paragraph_starts, axis=1),
+            alone,
+        )
+
+
+# Corpus pieces per block of a product. A question has a few pieces: so skinny a product runs faster
+# block by block (1.3-2x measured on 2 cores, 64 to 256 alike) than on the whole corpus, which BLAS
+# would first copy into a layout of its own.
+BLOCK = 128
+
+
+def _product(questions: np.ndarray, matrix_t: np.ndarray) -> np.ndarray:
+    """``questions @ matrix_t``, block by block of BLOCK columns (one row: in one go, as BLAS does it)."""
+    if len(questions) == 1:
+        return questions @ matrix_t
+    out = np.empty((len(questions), matrix_t.shape[1]), dtype=np.float32)
+    for start in range(0, matrix_t.shape[1], BLOCK):
+        np.matmul(questions, matrix_t[:, start : start + BLOCK], out=out[:, start : start + BLOCK])
+    return out
 
 
 def _content_pieces(tokens: SentenceTokens) -> SentenceTokens:
