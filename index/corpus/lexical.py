@@ -18,17 +18,17 @@ class AliasTable:
                 tokens = tuple(words(name))
                 if tokens:
                     self._phrases.append((tokens, number))
-        # Longest names first, so "soviet union" is read before "soviet".
-        self._phrases.sort(key=lambda item: -len(item[0]))
+        self._widths = {len(phrase) for phrase, _ in self._phrases}
 
     def expand(self, text: str) -> list[str]:
         """The content stems of every alias of every name that occurs in ``text``."""
         tokens = words(text)
-        found: set[int] = set()
-        for phrase, group in self._phrases:
-            width = len(phrase)
-            if any(tuple(tokens[i : i + width]) == phrase for i in range(len(tokens) - width + 1)):
-                found.add(group)
+        # Every run of words in the text, by length, once: each name is then one set lookup.
+        runs = {
+            width: {tuple(tokens[i : i + width]) for i in range(len(tokens) - width + 1)}
+            for width in self._widths
+        }
+        found = {group for phrase, group in self._phrases if phrase in runs[len(phrase)]}
         extra: list[str] = []
         for group in sorted(found):
             for name in self._groups[group]:

@@ -1,5 +1,6 @@
 """Text normalisation shared by questions and passages: cleaning, tokens, stems, stop words (pure)."""
 
+import functools
 import re
 import unicodedata
 
@@ -46,10 +47,12 @@ def clean_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
 def words(text: str) -> list[str]:
     """Lower-case word tokens with straight apostrophes."""
     folded = unicodedata.normalize("NFKD", text.translate(_QUOTES).lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    if not folded.isascii():  # ASCII holds no combining marks: most questions skip the walk
+        folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return _WORD.findall(folded)
 
 
+@functools.lru_cache(maxsize=16384)  # pure, and asked for the same few thousand words again and again
 def stem(word: str) -> str:
     """A light suffix stripper: enough to meet "alliances"/"alliance", "signed"/"sign", "fought"/"fight"."""
     if word.endswith("'s"):
