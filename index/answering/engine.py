@@ -67,6 +67,16 @@ class Engine:
         self._embedder = embedder
         self._titles = {record.id: record.title for record in manifest.documents}
         self._by_location = {(p.document, p.number): p for p in scorer.paragraphs}
+        # Built once, so that no reply walks every sentence: each paragraph's sentences (rows of
+        # Scorer.sentences), its row by (document, number), and each document's paragraph rows.
+        self._sentences_of: list[list[int]] = [[] for _ in scorer.paragraphs]
+        for n, (row, _) in enumerate(scorer.sentences):
+            self._sentences_of[row].append(n)
+        self._row_of = {(p.document, p.number): row for row, p in enumerate(scorer.paragraphs)}
+        self._paragraphs_of: dict[str, list[int]] = {record.id: [] for record in manifest.documents}
+        for row, p in enumerate(scorer.paragraphs):
+            self._paragraphs_of.setdefault(p.document, []).append(row)
+        self._every_sentence = frozenset(range(len(scorer.sentences)))
         self._names = DocumentNames.of(name for r in manifest.documents for name in (r.title, r.author))
         self._by_title: dict[str, Scored] = {}
 
@@ -331,8 +341,7 @@ class Engine:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then
         those nearest its title (what it asks) from the rest, in document order."""
         scored = self._title_scores(record)
-        rows = [row for row, p in enumerate(self._scorer.paragraphs) if p.document == record.id]
-        last = frozenset(n for n, (row, _) in enumerate(self._scorer.sentences) if row == rows[-1])
+        last = frozenset(self._sentences_of[self._paragraphs_of[record.id][-1]])
         outside = self._other_documents(record.id)
         conclusion = self._select(scored, 1, outside | self._all_but(last))
         argument = self._select(scored, max(0, count - len(conclusion)), outside | last)
@@ -341,9 +350,7 @@ class Engine:
 
     def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
-        rows = [row for row, p in enumerate(self._scorer.paragraphs) if p.document == record.id]
-        sentences = [n for n, (row, _) in enumerate(self._scorer.sentences) if row == rows[-1]]
-        return self._in_order(sentences)[:count]
+        return self._in_order(self._sentences_of[self._paragraphs_of[record.id][-1]])[:count]
 
     def _rest_of_paragraph(self, excerpt_ids: Sequence[str], shown: frozenset[int]) -> list[Excerpt]:
         """The sentences of the paragraph an excerpt (by id) quotes that were not shown, in order."""
@@ -351,7 +358,7 @@ class Engine:
         if not quoted:
             return []
         row = self._scorer.sentences[min(quoted)][0]
-        rest = [n for n, (r, _) in enumerate(self._scorer.sentences) if r == row and n not in shown]
+        rest = [n for n in self._sentences_of[row] if n not in shown]
         return self._in_order(rest)
 
     def _in_order(self, sentences: Sequence[int]) -> list[Excerpt]:
@@ -380,30 +387,26 @@ class Engine:
         return scored
 
     def _other_documents(self, document: str) -> frozenset[int]:
-        return frozenset(
-            n
-            for n, (row, _) in enumerate(self._scorer.sentences)
-            if self._scorer.paragraphs[row].document != document
+        return self._all_but(
+            frozenset(n for row in self._paragraphs_of.get(document, ()) for n in self._sentences_of[row])
         )
 
     def _all_but(self, kept: frozenset[int]) -> frozenset[int]:
-        return frozenset(range(len(self._scorer.sentences))) - kept
+        return self._every_sentence - kept
 
     def _shown_sentences(self, shown: Sequence[str]) -> frozenset[int]:
         """The sentences inside excerpts already shown (by id); ids the index no longer has are ignored."""
-        wanted: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        found = set()
         for excerpt_id in shown:
             match = _EXCERPT_ID.fullmatch(excerpt_id)
-            if match:
-                key = (match["document"], int(match["paragraph"]))
-                wanted.setdefault(key, []).append((int(match["start"]), int(match["end"])))
-        found = set()
-        for n, (row, i) in enumerate(self._scorer.sentences):
-            paragraph = self._scorer.paragraphs[row]
-            spans = wanted.get((paragraph.document, paragraph.number))
-            if spans:
-                sentence = paragraph.sentences[i]
-                if any(start <= sentence.start and sentence.end <= end for start, end in spans):
+            row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
+            if match is None or row is None:
+                continue
+            start, end = int(match["start"]), int(match["end"])
+            sentences = self._scorer.paragraphs[row].sentences
+            for n in self._sentences_of[row]:
+                sentence = sentences[self._scorer.sentences[n][1]]
+                if start <= sentence.start and sentence.end <= end:
                     found.add(n)
         return frozenset(found)
 
