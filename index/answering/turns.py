@@ -413,8 +413,10 @@ def read_turn(
 def ordinal(text: str) -> int | None:
     """The section a question counts to ("the second section" -> 2, "the last part" -> -1), if any."""
     folded = _fold(text)
-    for word, number in _ORDINALS.items():
-        if re.search(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)", folded):
+    if not _COUNTED.search(folded):  # most messages name no section at all: one search, not one per ordinal
+        return None
+    for pattern, number in _ORDINAL_PATTERNS:
+        if pattern.search(folded):
             return number
     match = re.search(r"(?:section|part|chapter) (\d+)", folded)
     return int(match.group(1)) if match else None
@@ -422,8 +424,13 @@ def ordinal(text: str) -> int | None:
 
 def _only_emoji(text: str) -> bool:
     """A reaction such as "👍" or "🙂🙂": symbols and punctuation, no letters or digits in any script."""
-    kinds = {unicodedata.category(ch)[0] for ch in text if not ch.isspace()}
-    return "S" in kinds and kinds <= {"S", "P"}
+    symbol = False
+    for ch in text:
+        kind = "Z" if ch.isspace() else unicodedata.category(ch)[0]
+        if kind not in "SPZ":
+            return False  # a letter or a digit: at the first one, not after the whole message
+        symbol = symbol or kind == "S"
+    return symbol
 
 
 def _fold(text: str) -> str:
@@ -432,4 +439,9 @@ def _fold(text: str) -> str:
     return " ".join(folded.split())
 
 
+_COUNTED = re.compile("section|part|chapter|heading|one")
+_ORDINAL_PATTERNS = tuple(
+    (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
+    for word, number in _ORDINALS.items()
+)
 _CHAT_WORDS_RE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CHAT_CUES))

@@ -21,7 +21,7 @@ def is_english(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return True
-    latin = sum(1 for ch in letters if "LATIN" in unicodedata.name(ch, ""))
+    latin = sum(1 for ch in letters if ch.isascii() or "LATIN" in unicodedata.name(ch, ""))  # a-z: Latin
     if latin / len(letters) < 0.5:
         return False
     tokens = words(text)
