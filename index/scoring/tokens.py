@@ -51,10 +51,11 @@ class TokenMatcher:
     """MaxSim of a question against every sentence and every paragraph, IDF-weighted per question piece."""
 
     def __init__(self, tokens: SentenceTokens, sentence_paragraph: np.ndarray):
-        frequency: Counter[str] = Counter()
-        for n in range(len(sentence_paragraph)):
-            frequency.update(set(tokens.pieces[np.asarray(tokens.sentence) == n].tolist()))
-        self._frequency = frequency
+        # In how many sentences each piece occurs: one pass over the (sentence, piece) pairs.
+        pairs = set(
+            zip(np.asarray(tokens.sentence).tolist(), np.asarray(tokens.pieces).tolist(), strict=True)
+        )
+        self._frequency = Counter(piece for sentence, piece in pairs if sentence < len(sentence_paragraph))
         all_sentences = np.asarray(tokens.sentence, dtype=np.int64)
         alone_vectors = tokens.alone
         tokens = _content_pieces(tokens)
@@ -74,7 +75,8 @@ class TokenMatcher:
         # Pieces are stored in order, so a group's pieces are one run: max by reduceat, no Python loop.
         self._sentence_starts = _run_starts(self._sentence, self._sentences)
         self._alone_starts = _run_starts(all_sentences, self._sentences)
-        self._paragraph_starts = _run_starts(self._paragraph, self._paragraphs)
+        # A paragraph's best piece is its sentences' best: the maximum of fewer, equal numbers.
+        self._paragraph_sentence_starts = _run_starts(np.asarray(sentence_paragraph), self._paragraphs)
 
     def idf(self, piece: str) -> float:
         return math.log((self._sentences + 1) / (self._frequency.get(piece, 0) + 0.5))
@@ -130,14 +132,11 @@ class TokenMatcher:
     def _maxima(self, question: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Each question piece's best cosine per sentence, per paragraph and per sentence's own pieces."""
         similarity = _product(question, self._vectors_t)  # (question pieces, corpus pieces)
+        per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
         alone = None
         if self._alone_t is not None:
             alone = np.maximum.reduceat(_product(question, self._alone_t), self._alone_starts, axis=1)
-        return (
-            np.maximum.reduceat(similarity, self._sentence_starts, axis=1),
-            np.maximum.reduceat(similarity, self._paragraph_starts, axis=1),
-            alone,
-        )
+        return per_sentence, np.maximum.reduceat(per_sentence, self._paragraph_sentence_starts, axis=1), alone
 
 
 # Corpus pieces per block of a product. A question has a few pieces: so skinny a product runs faster
