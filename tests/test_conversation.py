@@ -28,14 +28,14 @@ def test_a_follow_up_is_answered_in_context_and_says_what_it_follows(real_engine
     assert [e.id for e in follow_up.excerpts] != [e.id for e in alone.excerpts]
 
 
-def test_excerpts_already_shown_are_not_repeated_while_others_answer(real_engine):
-    first = real_engine.answer("Why did the 1896 alliance fail?")
+def test_a_follow_up_answered_by_what_was_shown_quotes_it_again_and_nothing_else_shown(real_engine):
+    first = real_engine.answer("What was the Li-Lobanov Treaty?")
     shown = [e.id for e in first.excerpts]
-    again = real_engine.answer(
-        "Why did the 1896 alliance fail?",
-        conversation=Conversation(("Why did the 1896 alliance fail?",), tuple(shown)),
+    follow_up = real_engine.answer(
+        "who proposed it?", conversation=Conversation().then(first.question, shown)
     )
-    assert again.excerpts and not {e.id for e in again.excerpts} & set(shown)
+    assert "suggested by Russia" in follow_up.excerpts[0].text, "the answer was shown: it is quoted again"
+    assert len(follow_up.excerpts) == 3 and not {e.id for e in follow_up.excerpts[1:]} & set(shown)
 
 
 @pytest.mark.parametrize("go_on", ["tell me more", "go on"])

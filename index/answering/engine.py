@@ -239,8 +239,8 @@ class Engine:
         excluded: frozenset[int] = frozenset(),
         repeated: set[str] | None = None,
     ) -> Answer:
-        """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and not one of
-        the ``repeated`` excerpt ids (already shown) while other excerpts answer."""
+        """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
+        first, none of the ``repeated`` excerpt ids (already shown)."""
         if self._abstention.off_topic(scored):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
@@ -249,8 +249,10 @@ class Engine:
         excluded = excluded | self._abstention.excluded(scored)
         excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
         if repeated:
-            fresh = [excerpt for excerpt in excerpts if excerpt.id not in repeated]
-            excerpts = fresh or excerpts
+            # The best excerpt stands even when it was shown: a follow-up is most often answered by what
+            # the last answer quoted ("who proposed it?"). Dropping it halved follow-up hit@1 in use
+            # (docs/retrieval.md). The runners-up give way to excerpts not shown yet.
+            excerpts = excerpts[:1] + [excerpt for excerpt in excerpts[1:] if excerpt.id not in repeated]
         return Answer(question, excerpts=tuple(excerpts[:k]))
 
     # --- replies that are not a content answer ---------------------------------------------------
