@@ -147,6 +147,7 @@ def fit_parameters(
         calibration_sha256=calibration_sha256,
         corpus_sha256=corpus_sha256,
         maps=maps,
+        documents=maps.documents if maps else (),
     )
 
 

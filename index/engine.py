@@ -25,6 +25,7 @@ from index.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.language import is_english
 from index.parameters import load_parameters
+from index.question_maps import uncalibrated_documents
 from index.retrieve import Retriever, Scored
 from index.search import FaissSearch, VectorSearch, all_scores
 from index.store import DocumentRecord, Manifest, check_model, read_index
@@ -47,6 +48,7 @@ class IndexInfo:
     paragraphs: int
     sentences: int
     corpus_sha256: str
+    uncalibrated: tuple[str, ...]  # ids of the documents no calibration question is about (UNCALIBRATED)
 
 
 class Engine:
@@ -59,8 +61,10 @@ class Engine:
         search: VectorSearch,
         embedder: Embedder,
         abstention: Abstainer,
+        uncalibrated: tuple[str, ...] = (),
     ):
         self._manifest = manifest
+        self._uncalibrated = uncalibrated
         self._abstention = abstention
         self._retriever = retriever
         self._search = search
@@ -78,7 +82,12 @@ class Engine:
         parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
         retriever = Retriever(stored, parameters)
         return cls(
-            stored.manifest, retriever, FaissSearch(stored.vectors), embedder, Abstainer.of(parameters)
+            stored.manifest,
+            retriever,
+            FaissSearch(stored.vectors),
+            embedder,
+            Abstainer.of(parameters),
+            uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
         )
 
     @property
@@ -92,6 +101,7 @@ class Engine:
             paragraphs=counts.get("paragraphs", 0),
             sentences=counts.get("sentences", 0),
             corpus_sha256=self._manifest.corpus_sha256,
+            uncalibrated=self._uncalibrated,
         )
 
     @property
