@@ -477,7 +477,8 @@ class Engine:
 
 # A neighbour joins an excerpt when it fits (≤ 3 sentences, ≤ 400 characters) and scores at least this
 # share of the seed. 0 means "fill the excerpt": answers often sit next to the sentence that names the
-# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays (docs/retrieval.md).
+# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays
+# (docs/retrieval-history.md, rounds 1 and 2).
 NEIGHBOUR_SHARE = 0.0
 
 
