@@ -6,7 +6,7 @@ Run from the repository root after ``essaybot index build``:
 
 LoRA updates (rank ``--rank``) are added to the feed-forward layers of the model's six layers
 (``--targets``) and trained, with the fusion weights, by listwise softmax regression: each on-topic
-calibration question's gold sentences should win under the fused score of index/retrieve.py.
+calibration question's gold sentences should win under the fused score of index/scoring/scorer.py.
 
 * ``--sides question``: only questions go through the tuned model; the stored passage vectors stay.
 * ``--sides both``: the corpus's sentences and paragraphs are re-encoded by the tuned model at every
@@ -35,12 +35,12 @@ from fit_question_maps import (
 )
 from retrieval_ablation import gold_rows
 
-from index.embedding import PACKAGED_MODEL, load_embedder
+from index.corpus.text import clean_question
+from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items
-from index.parameters import Weights
-from index.retrieve import Retriever
-from index.store import read_index
-from index.text import clean_question
+from index.scoring.parameters import Weights
+from index.scoring.scorer import Scorer
+from index.storage.store import read_index
 
 SEED = 0
 
@@ -62,11 +62,11 @@ def main() -> None:
 
     torch.manual_seed(SEED)
     embedder = load_embedder(PACKAGED_MODEL, None)
-    retriever = Retriever(read_index(args.index), fit_parameters(Weights(*START)))
+    scorer = Scorer(read_index(args.index), fit_parameters(Weights(*START)))
     tuned = _TunedEncoder(embedder._model, args.targets.split(","), args.rank, args.alpha)
-    corpus = _LiveCorpus(retriever, tuned, re_encode=args.sides == "both")
-    calibration = _questions(load_items(args.calibration), retriever, tuned)
-    dev = _questions(load_items(args.dev), retriever, tuned)
+    corpus = _LiveCorpus(scorer, tuned, re_encode=args.sides == "both")
+    calibration = _questions(load_items(args.calibration), scorer, tuned)
+    dev = _questions(load_items(args.dev), scorer, tuned)
 
     started = time.perf_counter()
     held_out, dev_runs = [], []
@@ -157,15 +157,15 @@ class _TunedEncoder:
 class _LiveCorpus(FusionCorpus):
     """The fit's corpus tensors; with ``re_encode`` the dense ones come from the tuned model."""
 
-    def __init__(self, retriever: Retriever, encoder: _TunedEncoder, re_encode: bool):
-        super().__init__(retriever)
+    def __init__(self, scorer: Scorer, encoder: _TunedEncoder, re_encode: bool):
+        super().__init__(scorer)
         self.encoder, self.re_encode = encoder, re_encode
-        sentences = [retriever.paragraphs[row].sentence_text(i) for row, i in retriever.sentences]
+        sentences = [scorer.paragraphs[row].sentence_text(i) for row, i in scorer.sentences]
         self.sentence_batch = encoder.tokenize(sentences)
-        self.paragraph_batch = encoder.tokenize([paragraph.text for paragraph in retriever.paragraphs])
+        self.paragraph_batch = encoder.tokenize([paragraph.text for paragraph in scorer.paragraphs])
 
     def refresh(self, gradients: bool) -> None:
-        """Re-encode sentences and paragraphs, and re-centre them as index/retrieve.py's Centring does."""
+        """Re-encode sentences and paragraphs, and re-centre them as index/scoring/scorer.py's Centring does."""
         if not self.re_encode:
             return
         with torch.set_grad_enabled(gradients):
@@ -188,9 +188,9 @@ class _LiveCorpus(FusionCorpus):
         )
 
 
-def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict]:
+def _questions(items, scorer: Scorer, encoder: _TunedEncoder) -> list[dict]:
     """Each on-topic question's word-piece ids, its content pieces' positions and IDF weights, its gold rows."""
-    matcher = retriever.tokens
+    matcher = scorer.tokens
     assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     questions = []
     for item in items:
@@ -206,7 +206,7 @@ def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict
                 "ids": ids,
                 "keep": torch.tensor(keep),
                 "weights": torch.tensor(weights / weights.sum(), dtype=torch.float32),
-                "gold": torch.tensor(gold_rows(item, retriever)),
+                "gold": torch.tensor(gold_rows(item, scorer)),
             }
         )
     return questions

@@ -122,7 +122,7 @@ def _positive(value: str) -> int:
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import build_embedder
-    from index.build import build_index
+    from index.building.build import build_index
 
     corpus = args.corpus or settings.corpus_dir
     out = args.out or settings.resolved_index_dir
@@ -137,10 +137,10 @@ def _index_build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _index_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import serving_index_dir
-    from index.freshness import check_freshness
-    from index.parameters import REFIT, load_parameters
-    from index.question_maps import UNCALIBRATED, uncalibrated_documents
-    from index.store import read_index
+    from index.building.freshness import check_freshness
+    from index.scoring.parameters import REFIT, load_parameters
+    from index.scoring.question_maps import UNCALIBRATED, uncalibrated_documents
+    from index.storage.store import read_index
 
     index_dir = serving_index_dir(settings)
     stored = read_index(index_dir)  # verifies every file against the manifest
@@ -185,7 +185,7 @@ def _load_for_questions(settings: Settings):
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.terminal import render_answer
-    from index.conversation import Conversation
+    from index.answering.conversation import Conversation
 
     engine = _load_for_questions(settings)
     conversation = Conversation(tuple(args.context)) if args.context else None
@@ -206,7 +206,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import load_embedder, load_engine
     from bot.terminal import render_report
-    from index.conversation import Conversation
+    from index.answering.conversation import Conversation
     from index.evaluation import load_items, score
 
     items = load_items(args.file)

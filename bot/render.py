@@ -10,9 +10,9 @@ from typing import Protocol
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from index.answers import Answer, AnswerKind, Excerpt
-from index.documents import Paragraph
-from index.question_maps import UNCALIBRATED
+from index.answering.answers import Answer, AnswerKind, Excerpt
+from index.corpus.documents import Paragraph
+from index.scoring.question_maps import UNCALIBRATED
 
 # Discord's documented limits. Discord counts UTF-16 code units, so lengths are measured that way
 # (the same as len() for the essay's text, never less).
@@ -353,8 +353,8 @@ def embed_len(embed: discord.Embed) -> int:
 
 # --- /about and /reindex ------------------------------------------------------------------------
 
-# What these read of an index's metadata (``index.engine.IndexInfo``) and of a rebuild's report
-# (``index.build.BuildReport``); read-only properties, so frozen dataclasses and test fakes fit.
+# What these read of an index's metadata (``index.answering.engine.IndexInfo``) and of a rebuild's report
+# (``index.building.build.BuildReport``); read-only properties, so frozen dataclasses and test fakes fit.
 
 
 class DocumentFacts(Protocol):

@@ -43,8 +43,8 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module", params=["river-orchards-2023", "steppe-partnership-2024"])
 def added(request, tmp_path_factory, real_embedder, real_embedding_cache):
-    from index.build import build_index
-    from index.engine import Engine
+    from index.answering.engine import Engine
+    from index.building.build import build_index
 
     if not DEV_SET.is_file():
         pytest.skip(f"dev set not found at {DEV_SET}")

@@ -36,7 +36,7 @@ def shared_index(workspace, monkeypatch, real_index_dir):
 
 
 def paragraphs_by_citation(corpus_dir) -> dict[tuple[str, str, int], str]:
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     return {
         (document.title, paragraph.section, paragraph.number): paragraph.text
@@ -70,7 +70,7 @@ def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(work
 
 @pytest.mark.model
 def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(shared_index, capsys, corpus_copy):
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     paragraphs = {(p.document, p.number): p.text for d in load_corpus(corpus_copy) for p in d.paragraphs}
 
@@ -123,8 +123,8 @@ def test_index_status_tells_fresh_from_stale(workspace, warm_cache, capsys, corp
 
 
 def test_index_status_names_a_document_without_calibration_questions(workspace, corpus_copy, capsys):
-    from index.build import build_index
-    from index.question_maps import UNCALIBRATED
+    from index.building.build import build_index
+    from index.scoring.question_maps import UNCALIBRATED
 
     write_document(
         corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."

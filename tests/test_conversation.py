@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from index.answers import AnswerKind
-from index.build import build_index
-from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
-from index.engine import Engine
+from index.answering.answers import AnswerKind
+from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
+from index.answering.engine import Engine
+from index.building.build import build_index
 from tests.conftest import CORPUS_DIR, write_document
 from tests.test_engine import assert_grounded
 

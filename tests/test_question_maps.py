@@ -7,19 +7,19 @@ import logging
 import numpy as np
 import pytest
 
-from index.build import build_index
-from index.corpus_files import load_corpus
-from index.engine import Engine
-from index.parameters import (
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.corpus.corpus_files import load_corpus
+from index.scoring.parameters import (
     FORMAT_VERSION,
     PACKAGED_PARAMETERS,
     ParametersError,
     load_parameters,
     save_parameters,
 )
-from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe, uncalibrated_documents
-from index.retrieve import Retriever
-from index.store import read_index
+from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe, uncalibrated_documents
+from index.scoring.scorer import Scorer
+from index.storage.store import read_index
 from tests.conftest import CORPUS_DIR, HashingEmbedder, write_document
 
 DIMENSION = 8
@@ -63,7 +63,7 @@ def test_saved_parameters_load_back_for_the_same_model(saved):
 
 
 def test_parameters_for_other_model_weights_keep_no_maps_and_say_so_once(saved, caplog):
-    with caplog.at_level(logging.INFO, logger="index.parameters"):
+    with caplog.at_level(logging.INFO, logger="index.scoring.parameters"):
         loaded = load_parameters("b" * 64, DIMENSION, saved)
 
     assert loaded.maps is None
@@ -119,7 +119,8 @@ def test_the_shipped_maps_are_loaded_for_the_packaged_model(
         ["What was the Li-Lobanov Treaty?", "What is the population of Russia?"]
     )
     monkeypatch.setattr(
-        "index.engine.load_parameters", lambda *args: dataclasses.replace(load_parameters(), maps=None)
+        "index.answering.engine.load_parameters",
+        lambda *args: dataclasses.replace(load_parameters(), maps=None),
     )
     without_maps = Engine.load(real_index_dir, real_embedder)
     question = "would moscow end up as the weaker sidekick?"
@@ -199,7 +200,7 @@ def test_an_edited_document_is_no_longer_the_one_its_questions_were_about(corpus
 def lexicon(tmp_path_factory):
     out = tmp_path_factory.mktemp("names") / "index"
     build_index(CORPUS_DIR, out, HashingEmbedder())
-    (lexicon,) = Retriever(read_index(out), load_parameters()).lexicons.values()
+    (lexicon,) = Scorer(read_index(out), load_parameters()).lexicons.values()
     return lexicon
 
 

@@ -4,12 +4,12 @@ import re
 
 import numpy as np
 
-from index.build import build_index
-from index.cache import EmbeddingCache
-from index.corpus_files import load_corpus
-from index.embedding import TokenEncoding
-from index.store import read_index
-from index.units import cut_units
+from index.building.build import build_index
+from index.building.units import cut_units
+from index.corpus.corpus_files import load_corpus
+from index.encoding.cache import EmbeddingCache
+from index.encoding.embedding import TokenEncoding
+from index.storage.store import read_index
 from tests.conftest import HashingEmbedder
 
 

@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from index.build import _sentence_tokens
-from index.cache import EmbeddingCache
-from index.documents import Paragraph, Sentence
-from index.embedding import TokenEncoding
-from index.retrieve import Centring
+from index.building.build import _sentence_tokens
+from index.corpus.documents import Paragraph, Sentence
+from index.encoding.cache import EmbeddingCache
+from index.encoding.embedding import TokenEncoding
+from index.scoring.scorer import Centring
 from tests.conftest import HashingEmbedder
 
 

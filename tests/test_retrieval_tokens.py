@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from index.tokens import SentenceTokens, TokenMatcher
+from index.scoring.tokens import SentenceTokens, TokenMatcher
 
 
 def _unit(*rows):

@@ -1,7 +1,7 @@
 import faiss
 import numpy as np
 
-from index.search import FaissSearch, NumpySearch
+from index.scoring.search import FaissSearch, NumpySearch
 
 
 def unit_rows(count: int, dimension: int, seed: int) -> np.ndarray:

@@ -6,11 +6,11 @@ import faiss
 import numpy as np
 import pytest
 
-from index import store
-from index.build import build_index
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import build_index
 from index.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from index.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
+from index.storage import store
+from index.storage.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
 from tests.conftest import HashingEmbedder, TokenHashingEmbedder, corpus_paragraph_count, write_document
 
 PARAGRAPHS_IN_CORPUS = corpus_paragraph_count()

@@ -20,10 +20,10 @@ from bot.render import (
     render_answer,
     render_paragraphs,
 )
-from index.answers import Abstention, Answer, AnswerKind, Excerpt
-from index.conversation import Conversation
-from index.documents import Paragraph, Sentence
-from index.question_maps import UNCALIBRATED
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.corpus.documents import Paragraph, Sentence
+from index.scoring.question_maps import UNCALIBRATED
 from tests.bot_fakes import FakeDocumentInfo, FakeEngine
 
 

@@ -1,7 +1,7 @@
 """Cut documents into the units that are embedded: sentences, sentence windows, paragraphs, headings."""
 
-from index.documents import Document
-from index.store import Unit
+from index.corpus.documents import Document
+from index.storage.store import Unit
 
 WINDOW_RADIUS = 1  # sentences on each side of a window's centre
 

@@ -2,7 +2,7 @@
 
 import unicodedata
 
-from index.text import words
+from index.corpus.text import words
 
 # Frequent function words of languages written in Latin script, which the English model would
 # otherwise read as noise. English shares none of these as common words.

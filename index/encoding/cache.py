@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedding import Embedder, TokenEncoding, cache_key
-from index.files import atomic_write
+from index.encoding.embedding import Embedder, TokenEncoding, cache_key
+from index.storage.files import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from index.text import content_terms, words
+from index.corpus.text import content_terms, words
 
 
 class AliasTable:

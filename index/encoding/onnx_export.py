@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from index.corpus_files import load_corpus
-from index.embedding import SentenceTransformerEmbedder
-from index.errors import ModelError
-from index.onnx_encoder import (
+from index.building.units import cut_units
+from index.corpus.corpus_files import load_corpus
+from index.encoding.embedding import SentenceTransformerEmbedder
+from index.encoding.onnx_encoder import (
     ENCODER_INFO,
     ENCODER_ONNX,
     ENCODER_TOKENIZER,
@@ -30,7 +30,7 @@ from index.onnx_encoder import (
     OnnxEmbedder,
     load_onnx_embedder,
 )
-from index.units import cut_units
+from index.errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +166,8 @@ def check_parity(
     With ``cache_dir`` the two parity builds fill the embedding cache (keyed by each encoder), so the
     build that follows an export encodes nothing again.
     """
-    from index.build import build_index
-    from index.engine import Engine
+    from index.answering.engine import Engine
+    from index.building.build import build_index
 
     started = time.perf_counter()
     documents = load_corpus(corpus_dir)

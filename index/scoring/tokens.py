@@ -13,14 +13,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from index.text import QUESTION_WORDS, STOP_WORDS
+from index.corpus.text import QUESTION_WORDS, STOP_WORDS
 
 _IGNORED = STOP_WORDS | QUESTION_WORDS | set(string.punctuation) | set("’‘“”—–")
 
 
 @dataclass(frozen=True)
 class SentenceTokens:
-    """The corpus's word-piece vectors, sentence by sentence (rows of Retriever.sentences)."""
+    """The corpus's word-piece vectors, sentence by sentence (rows of Scorer.sentences)."""
 
     vectors: np.ndarray  # (pieces, dimension), unit rows read in the paragraph's context; float16 on disk
     sentence: np.ndarray  # (pieces,) int32: the sentence each piece belongs to

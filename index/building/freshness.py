@@ -4,8 +4,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.corpus_files import corpus_paths
-from index.store import Manifest
+from index.corpus.corpus_files import corpus_paths
+from index.storage.store import Manifest
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ them instead of parsing a copy out of the graph: the peak resident memory of loa
 model's size (about 90 MiB). Mean pooling and
 normalisation are done here as the model's sentence-transformers modules do them
 (Transformer → mean Pooling → Normalize). Nothing here imports torch or sentence-transformers;
-``index.onnx_export`` writes these files and needs both.
+``index.encoding.onnx_export`` writes these files and needs both.
 """
 
 import hashlib
@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedding import TokenEncoding
+from index.encoding.embedding import TokenEncoding
 from index.errors import ModelError
-from index.files import file_sha256
+from index.storage.files import file_sha256
 
 log = logging.getLogger(__name__)
 

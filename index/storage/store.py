@@ -15,10 +15,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.documents import Paragraph, Sentence
+from index.corpus.documents import Paragraph, Sentence
 from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from index.files import file_sha256, fsync_dir
-from index.tokens import SentenceTokens
+from index.scoring.tokens import SentenceTokens
+from index.storage.files import file_sha256, fsync_dir
 
 FORMAT_VERSION = 3  # 2: optional sentence token files for MaxSim; 3: token vectors read in paragraph context
 MANIFEST = "manifest.json"
@@ -105,7 +105,7 @@ def write_index(
     """Publish an index at ``out_dir`` atomically, replacing any index already there.
 
     ``encoder_files`` (name -> (path, sha256)) are copied in beside the vectors: the exported model
-    that encoded them (index/onnx_encoder.py), so that serving and the next rebuild find it with the
+    that encoded them (index/encoding/onnx_encoder.py), so that serving and the next rebuild find it with the
     index. A copy whose hash is not the one given is refused.
     """
     out_dir = Path(out_dir)

@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.documents import Paragraph
-from index.store import DocumentRecord
-from index.turns import Chat, Facet
+from index.answering.turns import Chat, Facet
+from index.corpus.documents import Paragraph
+from index.storage.store import DocumentRecord
 
 
 @dataclass(frozen=True)

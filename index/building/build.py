@@ -10,14 +10,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.cache import EmbeddingCache, text_key
-from index.corpus_files import load_corpus
-from index.documents import Document, Paragraph
-from index.embedding import Embedder, describe, encoder_sha256, supports_tokens
+from index.building.units import cut_units
+from index.corpus.corpus_files import load_corpus
+from index.corpus.documents import Document, Paragraph
+from index.encoding.cache import EmbeddingCache, text_key
+from index.encoding.embedding import Embedder, describe, encoder_sha256, supports_tokens
 from index.errors import EssayBotError
-from index.store import FORMAT_VERSION, DocumentRecord, Manifest, read_index, write_index
-from index.tokens import SentenceTokens
-from index.units import cut_units
+from index.scoring.tokens import SentenceTokens
+from index.storage.store import FORMAT_VERSION, DocumentRecord, Manifest, read_index, write_index
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from index.documents import Document, parse_document
+from index.corpus.documents import Document, parse_document
 from index.errors import CorpusError
 
 

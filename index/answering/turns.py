@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from index.text import content_terms, stem
+from index.corpus.text import content_terms, stem
 
 
 class TurnKind(StrEnum):

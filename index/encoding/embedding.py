@@ -10,7 +10,7 @@ from typing import Protocol
 import numpy as np
 
 from index.errors import ModelError
-from index.files import file_sha256
+from index.storage.files import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def supports_tokens(embedder: object) -> bool:
 
 
 def encoder_sha256(embedder: object) -> str:
-    """The hash of the ONNX export an embedder runs (index/onnx_encoder.py); empty for torch."""
+    """The hash of the ONNX export an embedder runs (index/encoding/onnx_encoder.py); empty for torch."""
     return str(getattr(embedder, "encoder_sha256", "") or "")
 
 

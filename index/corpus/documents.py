@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from index.corpus.sentences import split_sentences
 from index.errors import CorpusError
-from index.sentences import split_sentences
 
 # Paragraphs before the first heading have no heading of the author's; citations call them this.
 OPENING_SECTION = "Introduction"

@@ -13,7 +13,7 @@
   near-misses.
 
 Both are fitted for one model's weights (``model_sha256``) by ``benchmarks/fit_question_maps.py`` on
-data/calibration/questions.jsonl (never on the dev set), and shipped in index/fitted/ (index/parameters.py).
+data/calibration/questions.jsonl (never on the dev set), and shipped in index/scoring/fitted/ (index/scoring/parameters.py).
 """
 
 import hashlib
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.documents import Paragraph
+from index.corpus.documents import Paragraph
 
 
 @dataclass(frozen=True)

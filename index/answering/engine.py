@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.about import (
+from index.answering.about import (
     chat_message,
     ending_message,
     example_questions,
@@ -17,20 +17,20 @@ from index.about import (
     section_spans,
     summary_message,
 )
-from index.abstain import Abstainer
-from index.answers import Abstention, Answer, AnswerKind, Excerpt
-from index.conversation import Conversation
-from index.documents import Paragraph
-from index.embedding import Embedder, supports_tokens
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.answering.turns import Chat, DocumentNames, Facet, Reading, TurnKind, ordinal, read_turn
+from index.corpus.documents import Paragraph
+from index.corpus.language import is_english
+from index.corpus.text import clean_question, content_terms, words
+from index.encoding.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
-from index.language import is_english
-from index.parameters import load_parameters
-from index.question_maps import uncalibrated_documents
-from index.retrieve import Retriever, Scored
-from index.search import FaissSearch, VectorSearch, all_scores
-from index.store import DocumentRecord, Manifest, check_model, read_index
-from index.text import clean_question, content_terms, words
-from index.turns import Chat, DocumentNames, Facet, Reading, TurnKind, ordinal, read_turn
+from index.scoring.abstain import Abstainer
+from index.scoring.parameters import load_parameters
+from index.scoring.question_maps import uncalibrated_documents
+from index.scoring.scorer import Scored, Scorer
+from index.scoring.search import FaissSearch, VectorSearch, all_scores
+from index.storage.store import DocumentRecord, Manifest, check_model, read_index
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class Engine:
     def __init__(
         self,
         manifest: Manifest,
-        retriever: Retriever,
+        scorer: Scorer,
         search: VectorSearch,
         embedder: Embedder,
         abstention: Abstainer,
@@ -66,11 +66,11 @@ class Engine:
         self._manifest = manifest
         self._uncalibrated = uncalibrated
         self._abstention = abstention
-        self._retriever = retriever
+        self._scorer = scorer
         self._search = search
         self._embedder = embedder
         self._titles = {record.id: record.title for record in manifest.documents}
-        self._by_location = {(p.document, p.number): p for p in retriever.paragraphs}
+        self._by_location = {(p.document, p.number): p for p in scorer.paragraphs}
         self._names = DocumentNames.of(name for r in manifest.documents for name in (r.title, r.author))
         self._by_title: dict[str, Scored] = {}
 
@@ -80,10 +80,10 @@ class Engine:
         stored = read_index(index_dir)
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
         parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
-        retriever = Retriever(stored, parameters)
+        scorer = Scorer(stored, parameters)
         return cls(
             stored.manifest,
-            retriever,
+            scorer,
             FaissSearch(stored.vectors),
             embedder,
             Abstainer.of(parameters),
@@ -150,7 +150,7 @@ class Engine:
         ]
         for turn in turns:
             if turn.text:
-                turn.reading = read_turn(turn.text, self._retriever.vocabulary, self._names)
+                turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names)
         needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
         scores = self._score_texts(list(needed))
         return [self._reply(turn, scores, k, skip) for turn in turns]
@@ -184,17 +184,17 @@ class Engine:
         if not texts:
             return {}
         token_scores: list = [None] * len(texts)
-        if supports_tokens(self._embedder) and self._retriever.tokens is not None:
+        if supports_tokens(self._embedder) and self._scorer.tokens is not None:
             # One forward pass gives both the pooled vector and the token vectors.
             # supports_tokens returns a bool, not a TypeGuard, so the checker cannot see the narrowing.
             encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]  # supports_tokens checked
             vectors = np.stack([encoding.vector for encoding in encodings])
-            token_scores = [self._retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
+            token_scores = [self._scorer.tokens.scores(e.tokens, e.pieces) for e in encodings]
         else:
             vectors = self._embedder.encode(texts)
         unit_scores = all_scores(self._search, vectors)
         return {
-            text: self._retriever.score(text, unit_scores[row], token_scores[row], vectors[row])
+            text: self._scorer.score(text, unit_scores[row], token_scores[row], vectors[row])
             for row, text in enumerate(texts)
         }
 
@@ -279,14 +279,14 @@ class Engine:
         if facet is Facet.OUTLINE:
             lines = []
             for record in records:
-                spans = section_spans(self._retriever.paragraphs, record.id)
+                spans = section_spans(self._scorer.paragraphs, record.id)
                 chosen = self._chosen_section(turn, reading, spans, record, scores)
                 lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
             message = "\n\n".join(lines)
         elif facet is Facet.SUMMARY:
             parts = []
             for record in records:
-                spans = section_spans(self._retriever.paragraphs, record.id)
+                spans = section_spans(self._scorer.paragraphs, record.id)
                 parts.append(summary_message(record, spans))
                 excerpts += self._summary(record, k if len(records) == 1 else 1)
             message = "\n".join(parts)
@@ -343,8 +343,8 @@ class Engine:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then
         those nearest its title (what it asks) from the rest, in document order."""
         scored = self._title_scores(record)
-        rows = [row for row, p in enumerate(self._retriever.paragraphs) if p.document == record.id]
-        last = frozenset(n for n, (row, _) in enumerate(self._retriever.sentences) if row == rows[-1])
+        rows = [row for row, p in enumerate(self._scorer.paragraphs) if p.document == record.id]
+        last = frozenset(n for n, (row, _) in enumerate(self._scorer.sentences) if row == rows[-1])
         outside = self._other_documents(record.id)
         conclusion = self._select(scored, 1, outside | self._all_but(last))
         argument = self._select(scored, max(0, count - len(conclusion)), outside | last)
@@ -353,8 +353,8 @@ class Engine:
 
     def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
-        rows = [row for row, p in enumerate(self._retriever.paragraphs) if p.document == record.id]
-        sentences = [n for n, (row, _) in enumerate(self._retriever.sentences) if row == rows[-1]]
+        rows = [row for row, p in enumerate(self._scorer.paragraphs) if p.document == record.id]
+        sentences = [n for n, (row, _) in enumerate(self._scorer.sentences) if row == rows[-1]]
         return self._in_order(sentences)[:count]
 
     def _rest_of_paragraph(self, excerpt_ids: Sequence[str], shown: frozenset[int]) -> list[Excerpt]:
@@ -362,8 +362,8 @@ class Engine:
         quoted = self._shown_sentences(excerpt_ids)
         if not quoted:
             return []
-        row = self._retriever.sentences[min(quoted)][0]
-        rest = [n for n, (r, _) in enumerate(self._retriever.sentences) if r == row and n not in shown]
+        row = self._scorer.sentences[min(quoted)][0]
+        rest = [n for n, (r, _) in enumerate(self._scorer.sentences) if r == row and n not in shown]
         return self._in_order(rest)
 
     def _in_order(self, sentences: Sequence[int]) -> list[Excerpt]:
@@ -394,12 +394,12 @@ class Engine:
     def _other_documents(self, document: str) -> frozenset[int]:
         return frozenset(
             n
-            for n, (row, _) in enumerate(self._retriever.sentences)
-            if self._retriever.paragraphs[row].document != document
+            for n, (row, _) in enumerate(self._scorer.sentences)
+            if self._scorer.paragraphs[row].document != document
         )
 
     def _all_but(self, kept: frozenset[int]) -> frozenset[int]:
-        return frozenset(range(len(self._retriever.sentences))) - kept
+        return frozenset(range(len(self._scorer.sentences))) - kept
 
     def _shown_sentences(self, shown: Sequence[str]) -> frozenset[int]:
         """The sentences inside excerpts already shown (by id); ids the index no longer has are ignored."""
@@ -410,8 +410,8 @@ class Engine:
                 key = (match["document"], int(match["paragraph"]))
                 wanted.setdefault(key, []).append((int(match["start"]), int(match["end"])))
         found = set()
-        for n, (row, i) in enumerate(self._retriever.sentences):
-            paragraph = self._retriever.paragraphs[row]
+        for n, (row, i) in enumerate(self._scorer.sentences):
+            paragraph = self._scorer.paragraphs[row]
             spans = wanted.get((paragraph.document, paragraph.number))
             if spans:
                 sentence = paragraph.sentences[i]
@@ -436,14 +436,14 @@ class Engine:
         return excerpts
 
     def _widen(self, seed: int, scored: Scored, used: set[int]) -> tuple[int, int]:
-        row, _ = self._retriever.sentences[seed]
+        row, _ = self._scorer.sentences[seed]
         first = last = seed
         while last - first + 1 < MAX_EXCERPT_SENTENCES:
             options = [
                 n
                 for n in (first - 1, last + 1)
-                if 0 <= n < len(self._retriever.sentences)
-                and self._retriever.sentences[n][0] == row
+                if 0 <= n < len(self._scorer.sentences)
+                and self._scorer.sentences[n][0] == row
                 and n not in used
                 and (NEIGHBOUR_SHARE <= 0 or scored.total[n] >= NEIGHBOUR_SHARE * scored.total[seed])
                 and self._span_length(min(first, n), max(last, n)) <= MAX_EXCERPT_CHARS
@@ -455,13 +455,13 @@ class Engine:
         return first, last
 
     def _span_length(self, first: int, last: int) -> int:
-        (row, i), (_, j) = self._retriever.sentences[first], self._retriever.sentences[last]
-        paragraph = self._retriever.paragraphs[row]
+        (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
+        paragraph = self._scorer.paragraphs[row]
         return paragraph.sentences[j].end - paragraph.sentences[i].start
 
     def _excerpt(self, first: int, last: int, score: float) -> Excerpt:
-        (row, i), (_, j) = self._retriever.sentences[first], self._retriever.sentences[last]
-        paragraph = self._retriever.paragraphs[row]
+        (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
+        paragraph = self._scorer.paragraphs[row]
         start, end = paragraph.sentences[i].start, paragraph.sentences[j].end
         return Excerpt(
             document=paragraph.document,

@@ -1,7 +1,7 @@
 """Every fitted number the scorer and the abstention model read, from one versioned file, checked on load.
 
-``index/fitted/parameters.json`` holds the numbers and the hashes they were fitted against (model
-weights, calibration questions, corpus); ``index/fitted/question_maps.npz`` holds the query adapter's
+``index/scoring/fitted/parameters.json`` holds the numbers and the hashes they were fitted against (model
+weights, calibration questions, corpus); ``index/scoring/fitted/question_maps.npz`` holds the query adapter's
 and the topic probe's arrays, and the JSON records its sha256. ``benchmarks/fit_question_maps.py
 --write`` writes both; nothing here is typed in by hand.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from index.errors import EssayBotError
-from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe
+from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ REFIT = "benchmarks/fit_question_maps.py --write"
 
 @dataclass(frozen=True)
 class Weights:
-    """Linear weights of a sentence's signals (index/retrieve.py); only their proportions rank.
+    """Linear weights of a sentence's signals (index/scoring/scorer.py); only their proportions rank.
 
     The paragraph signals carry the paragraph as context for each of its sentences.
     """
@@ -45,7 +45,7 @@ FEATURES = ("dense", "token", "best", "unknown_share", "unknown_number", "unknow
 
 @dataclass(frozen=True)
 class AbstentionModel:
-    """Logistic weights over FEATURES (index/abstain.py) and the probability at which to abstain."""
+    """Logistic weights over FEATURES (index/scoring/abstain.py) and the probability at which to abstain."""
 
     bias: float = 0.0
     dense: float = 0.0  # best raw sentence cosine
@@ -54,7 +54,7 @@ class AbstentionModel:
     unknown_share: float = 0.0  # share of content terms the document lacks
     unknown_number: float = 0.0  # 1 when the question names a number the document never uses
     unknown_name: float = 0.0  # 1 when it names a capitalised word the document never uses ("India")
-    topic: float = 0.0  # the topic probe's log-odds of "off topic" (index/question_maps.py)
+    topic: float = 0.0  # the topic probe's log-odds of "off topic" (index/scoring/question_maps.py)
     threshold: float = 0.5  # abstain at or above this probability of "off topic"
 
     def probability(self, values: Sequence[float]) -> float:
@@ -69,7 +69,7 @@ class Parameters:
     weights: Weights
     abstention: AbstentionModel  # for documents the topic probe was fitted on
     abstention_without_probe: AbstentionModel  # the same fit with the probe's feature at 0: other documents
-    centred_components: int  # principal directions Centring removes (index/retrieve.py)
+    centred_components: int  # principal directions Centring removes (index/scoring/scorer.py)
     near_years: int  # how far from a year a document names a question's year still counts as known
     model_sha256: str  # the embedding weights the adapter and probe were fitted for
     calibration_sha256: str  # the calibration questions file

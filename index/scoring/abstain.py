@@ -13,8 +13,8 @@ says so; excerpts come only from the documents that say it is on topic.
 
 from dataclasses import dataclass
 
-from index.parameters import FEATURES, AbstentionModel, Parameters
-from index.retrieve import DocumentScores, Scored
+from index.scoring.parameters import FEATURES, AbstentionModel, Parameters
+from index.scoring.scorer import DocumentScores, Scored
 
 __all__ = ["FEATURES", "Abstainer", "AbstentionModel", "features"]
 
@@ -51,7 +51,7 @@ class Abstainer:
         return not self.on_topic_documents(scored)
 
     def excluded(self, scored: Scored) -> frozenset[int]:
-        """The sentences (rows of Retriever.sentences) of the documents that do not address the question."""
+        """The sentences (rows of Scorer.sentences) of the documents that do not address the question."""
         return frozenset(
             int(n) for d in scored.documents if self.document_off_topic(scored, d) for n in d.rows
         )

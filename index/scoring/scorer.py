@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.documents import Paragraph
-from index.lexical import AliasTable
-from index.parameters import Parameters
-from index.question_maps import text_sha256
-from index.store import DocumentRecord, StoredIndex
-from index.text import QUESTION_WORDS, STOP_WORDS, content_terms, stem, words
-from index.tokens import TokenMatcher, TokenScores
+from index.corpus.documents import Paragraph
+from index.corpus.lexical import AliasTable
+from index.corpus.text import QUESTION_WORDS, STOP_WORDS, content_terms, stem, words
+from index.scoring.parameters import Parameters
+from index.scoring.question_maps import text_sha256
+from index.scoring.tokens import TokenMatcher, TokenScores
+from index.storage.store import DocumentRecord, StoredIndex
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class DocumentScores:
     """What the abstention model reads about one document, beside the per-sentence scores in Scored."""
 
     document: str  # the document's id
-    rows: np.ndarray  # its sentences (rows of Retriever.sentences)
+    rows: np.ndarray  # its sentences (rows of Scorer.sentences)
     unknown_share: float  # share of the question's content terms the document lacks (aliases: known)
     unknown_number: bool  # the question names a number (a year, say) the document never mentions
     unknown_name: bool  # the question names a capitalised word the document never uses (see Lexicon)
@@ -41,7 +41,7 @@ class DocumentScores:
 class Scored:
     """Per-sentence scores for one question, plus what the abstention decision looks at, per document."""
 
-    total: np.ndarray  # fused score per sentence (rows of Retriever.sentences)
+    total: np.ndarray  # fused score per sentence (rows of Scorer.sentences)
     dense: np.ndarray  # cosine of question and sentence
     token: np.ndarray  # token-level MaxSim of question and sentence (the sentence's own pieces, if stored)
     documents: tuple[DocumentScores, ...]  # in the manifest's order
@@ -154,7 +154,7 @@ class Lexicon:
         return any(year > self.year for year in years)
 
 
-class Retriever:
+class Scorer:
     """Holds what scoring needs from a loaded index: unit rows by kind, token vectors, each document's words."""
 
     def __init__(self, stored: StoredIndex, parameters: Parameters):
