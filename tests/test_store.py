@@ -6,10 +6,10 @@ import faiss
 import numpy as np
 import pytest
 
-from index.storage import store
 from index.answering.engine import Engine
 from index.building.build import build_index
 from index.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from index.storage import store
 from index.storage.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
 from tests.conftest import HashingEmbedder, TokenHashingEmbedder, corpus_paragraph_count, write_document
 

@@ -27,6 +27,7 @@ from index.encoding.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.scoring.abstain import Abstainer
 from index.scoring.parameters import load_parameters
+from index.scoring.question_maps import uncalibrated_documents
 from index.scoring.scorer import Scored, Scorer
 from index.scoring.search import FaissSearch, VectorSearch, all_scores
 from index.storage.store import DocumentRecord, Manifest, check_model, read_index
@@ -47,6 +48,7 @@ class IndexInfo:
     paragraphs: int
     sentences: int
     corpus_sha256: str
+    uncalibrated: tuple[str, ...]  # ids of the documents no calibration question is about (UNCALIBRATED)
 
 
 class Engine:
@@ -59,8 +61,10 @@ class Engine:
         search: VectorSearch,
         embedder: Embedder,
         abstention: Abstainer,
+        uncalibrated: tuple[str, ...] = (),
     ):
         self._manifest = manifest
+        self._uncalibrated = uncalibrated
         self._abstention = abstention
         self._scorer = scorer
         self._search = search
@@ -77,7 +81,14 @@ class Engine:
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
         parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
         scorer = Scorer(stored, parameters)
-        return cls(stored.manifest, scorer, FaissSearch(stored.vectors), embedder, Abstainer.of(parameters))
+        return cls(
+            stored.manifest,
+            scorer,
+            FaissSearch(stored.vectors),
+            embedder,
+            Abstainer.of(parameters),
+            uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
+        )
 
     @property
     def info(self) -> IndexInfo:
@@ -90,6 +101,7 @@ class Engine:
             paragraphs=counts.get("paragraphs", 0),
             sentences=counts.get("sentences", 0),
             corpus_sha256=self._manifest.corpus_sha256,
+            uncalibrated=self._uncalibrated,
         )
 
     @property
@@ -467,7 +479,8 @@ class Engine:
 
 # A neighbour joins an excerpt when it fits (≤ 3 sentences, ≤ 400 characters) and scores at least this
 # share of the seed. 0 means "fill the excerpt": answers often sit next to the sentence that names the
-# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays (docs/retrieval.md).
+# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays
+# (docs/retrieval-history.md, rounds 1 and 2).
 NEIGHBOUR_SHARE = 0.0
 
 
