@@ -55,6 +55,30 @@ def test_going_on_gives_the_rest_of_the_quoted_paragraph_then_the_next_excerpts(
     assert top.id not in {e.id for e in more.excerpts}
 
 
+def test_going_on_past_the_quoted_paragraph_reads_on_into_the_next(real_engine):
+    first = real_engine.answer("What was the Li-Lobanov Treaty?")
+    top = first.excerpts[0]
+    paragraph = real_engine.paragraph(top.document, top.paragraph)
+    shown = [e.id for e in first.excerpts] + [f"{top.document}#p{top.paragraph}:0-{len(paragraph.text)}"]
+    conversation = Conversation().then(first.question, shown)
+    more = real_engine.answer("go on", k=2, conversation=conversation)
+    assert_grounded(real_engine, more)
+    assert [e.paragraph for e in more.excerpts] == [paragraph.number + 1] * 2
+    assert more.excerpts[0].start == 0 and more.excerpts[1].start > more.excerpts[0].end
+
+
+def test_small_talk_and_questions_about_the_essay_are_not_a_follow_ups_context(real_engine):
+    conversation = Conversation(
+        ("who wrote this essay?", "Why did the 1950 alliance fail?", "thanks!", "go on")
+    )
+    answer = real_engine.answer("and the 1945 one?", conversation=conversation)
+    assert answer.context == ("Why did the 1950 alliance fail?",)
+    assert (
+        real_engine.answer("Why did the 1896 alliance fail?", conversation=Conversation(("hi",))).context
+        == ()
+    )
+
+
 def test_going_on_without_knowing_what_was_shown_skips_the_first_answer(real_engine):
     """The command line's --context names the earlier questions only: their first k excerpts were shown."""
     first = real_engine.answer("Why did the 1950 alliance fail?", k=3)

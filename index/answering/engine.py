@@ -145,7 +145,7 @@ class Engine:
         if conversations is None:
             conversations = [None] * len(questions)
         turns = [
-            _Turn(question, clean_question(question), conversation or Conversation())
+            _Turn(question, clean_question(question), self._content_only(conversation or Conversation()))
             for question, conversation in zip(questions, conversations, strict=True)
         ]
         for turn in turns:
@@ -163,7 +163,6 @@ class Engine:
         if _refusal(turn.question, turn.text) is not None:
             return []
         if reading.kind is TurnKind.CONTINUE:
-            history = self._continued(history)
             return _with_context(history[:-1], history[-1]) if history else []
         if reading.kind is TurnKind.ABOUT:
             texts = _with_context(history, turn.text) if reading.topic else []
@@ -172,12 +171,16 @@ class Engine:
             return texts
         return _with_context(history, turn.text)
 
-    def _continued(self, history: Sequence[str]) -> tuple[str, ...]:
-        """The conversation up to the question that "go on" continues (past earlier "go on"s)."""
-        for end in range(len(history), 0, -1):
-            if read_turn(history[end - 1], (), self._names).kind is not TurnKind.CONTINUE:
-                return tuple(history[:end])
-        return ()
+    def _content_only(self, conversation: Conversation) -> Conversation:
+        """The conversation's questions about the content: "thanks!", "who wrote this?" and "go on" say
+        nothing of what the next question is about, so they are not its context (nor what "go on" continues)."""
+        return replace(conversation, questions=tuple(q for q in conversation.questions if self._has_topic(q)))
+
+    def _has_topic(self, question: str) -> bool:
+        reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+        if reading.kind is TurnKind.CHAT:
+            return reading.mixed  # "thanks! and why did the 1950 alliance fail?"
+        return reading.kind is TurnKind.CONTENT or (reading.kind is TurnKind.ABOUT and bool(reading.topic))
 
     def _score_texts(self, texts: list[str]) -> dict[str, Scored]:
         """Every text scored against every sentence, from one forward pass over them all."""
@@ -220,7 +223,6 @@ class Engine:
                 return self._chat(turn.question, reading.chat or Chat.HELP, ())
             reading = Reading(TurnKind.CONTENT, topic=reading.topic)
         if reading.kind is TurnKind.CONTINUE:
-            history = self._continued(history)
             if not history:
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
@@ -228,8 +230,9 @@ class Engine:
             shown = self._shown_sentences(turn.conversation.shown)
             if not shown:  # the earlier answer's excerpts are not known: they were its first k
                 return replace(self._decide(turn.question, scored, k, skip + k), context=context)
-            # First the rest of the paragraph the latest answer quoted first, then the next excerpts.
-            rest = self._rest_of_paragraph(turn.conversation.last[:1], shown)[skip:]
+            # Read on from the paragraph the latest answer quoted first: its sentences not shown yet, then
+            # the paragraphs after it; past the document's end, the next excerpts by score.
+            rest = self._reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
             covered = shown | {n for excerpt in rest for n in self._shown_sentences([excerpt.id])}
             answer = self._decide(turn.question, scored, k, max(0, skip - len(rest)), excluded=covered)
             if rest and answer.answered:
@@ -359,24 +362,33 @@ class Engine:
         sentences = [n for n, (row, _) in enumerate(self._scorer.sentences) if row == rows[-1]]
         return self._in_order(sentences)[:count]
 
-    def _rest_of_paragraph(self, excerpt_ids: Sequence[str], shown: frozenset[int]) -> list[Excerpt]:
-        """The sentences of the paragraph an excerpt (by id) quotes that were not shown, in order."""
+    def _reading_on(self, excerpt_ids: Sequence[str], shown: frozenset[int], count: int) -> list[Excerpt]:
+        """Up to ``count`` excerpts of the text from the paragraph an excerpt (by id) quotes to the end
+        of its document, in order, without the sentences already ``shown``."""
         quoted = self._shown_sentences(excerpt_ids)
         if not quoted:
             return []
         row = self._scorer.sentences[min(quoted)][0]
-        rest = [n for n, (r, _) in enumerate(self._scorer.sentences) if r == row and n not in shown]
-        return self._in_order(rest)
+        document = self._scorer.paragraphs[row].document
+        unread = [
+            n
+            for n, (r, _) in enumerate(self._scorer.sentences)
+            if r >= row and self._scorer.paragraphs[r].document == document and n not in shown
+        ]
+        return self._in_order(unread, count)
 
-    def _in_order(self, sentences: Sequence[int]) -> list[Excerpt]:
-        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit."""
+    def _in_order(self, sentences: Sequence[int], count: int | None = None) -> list[Excerpt]:
+        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit
+        (the first ``count`` of them); an excerpt never crosses a paragraph's end."""
         excerpts: list[Excerpt] = []
         first = 0
-        while first < len(sentences):
+        while first < len(sentences) and (count is None or len(excerpts) < count):
             last = first
             while (
                 last + 1 < len(sentences)
                 and sentences[last + 1] == sentences[last] + 1
+                and self._scorer.sentences[sentences[last + 1]][0]
+                == self._scorer.sentences[sentences[first]][0]
                 and last + 1 - first < MAX_EXCERPT_SENTENCES
                 and self._span_length(sentences[first], sentences[last + 1]) <= MAX_EXCERPT_CHARS
             ):
