@@ -22,4 +22,6 @@ def test_every_span_is_verbatim_in_one_sentence_and_each_part_has_its_own():
         assert item["gold"] and all(holders), item["id"]
         if item["kind"] == "multipart":
             assert len(item["parts"]) == len(item["gold"]) >= 2, item["id"]
-            assert len({found[0] for found in holders}) == len(holders), f"{item['id']}: parts share a sentence"
+            assert len({found[0] for found in holders}) == len(holders), (
+                f"{item['id']}: parts share a sentence"
+            )
