@@ -45,8 +45,8 @@ from index.storage.store import read_index
 SEED = 0
 CALIBRATION = Path("data/calibration/questions.jsonl")
 # Written to the parameters file as stated, not fitted here. Centring's component count was chosen by
-# cross-validation on the calibration set in round 3 (docs/retrieval.md); NEAR_YEARS is a design choice:
-# a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
+# cross-validation on the calibration set in round 3 (docs/retrieval-history.md); NEAR_YEARS is a design
+# choice: a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
 CENTRED_COMPONENTS = 3
 NEAR_YEARS = 2
 
@@ -147,12 +147,13 @@ def fit_parameters(
         calibration_sha256=calibration_sha256,
         corpus_sha256=corpus_sha256,
         maps=maps,
+        documents=maps.documents if maps else (),
     )
 
 
 _SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
-# The fusion weights fitted without an adapter (round 3 of docs/retrieval.md): the fit starts here,
-# so rerunning it reproduces the shipped file whatever index/scoring/scorer.py holds at the time.
+# The fusion weights fitted without an adapter (round 3 of docs/retrieval-history.md): the fit starts
+# here, so rerunning it reproduces the shipped file whatever index/scoring/scorer.py holds at the time.
 START = (0.8, 0.4, 1.0, 2.1)
 
 

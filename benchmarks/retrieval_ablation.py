@@ -1,4 +1,4 @@
-"""Fit the retrieval weights on the calibration set and print the ablation table of docs/retrieval.md.
+"""Fit the retrieval weights on the calibration set; print the ablation table of docs/retrieval-history.md.
 
 Run from the repository root after ``essaybot index build``:
 

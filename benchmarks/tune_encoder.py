@@ -13,8 +13,8 @@ calibration question's gold sentences should win under the fused score of index/
   step, as an index built with it would hold them. The MaxSim terms keep the stored piece vectors.
 
 It prints sentence ranks (hit@1 hit@3 MRR) for each held-out calibration fold and, for each fold's fit,
-on ``--dev`` (scored, never fitted on). docs/retrieval.md (Round 5) has the figures and why the method
-is not shipped. A fold takes about 20 s with ``--sides question`` and 10 min with ``both`` on 2 cores.
+on ``--dev`` (scored, never fitted on). docs/retrieval-history.md (Round 5) has the figures and why
+the method is not shipped. A fold takes about 20 s with ``--sides question`` and 10 min with ``both`` on 2 cores.
 """
 
 import argparse

@@ -53,6 +53,7 @@ class FakeIndexInfo:
     paragraphs: int = 4
     sentences: int = 8
     corpus_sha256: str = "c" * 64
+    uncalibrated: tuple[str, ...] = ()
 
 
 def _words(text: str) -> set[str]:

@@ -27,6 +27,7 @@ from index.encoding.embedding import Embedder, supports_tokens
 from index.errors import EssayBotError
 from index.scoring.abstain import Abstainer
 from index.scoring.parameters import load_parameters
+from index.scoring.question_maps import uncalibrated_documents
 from index.scoring.scorer import Scored, Scorer
 from index.scoring.search import FaissSearch, VectorSearch, all_scores
 from index.storage.store import DocumentRecord, Manifest, check_model, read_index
@@ -47,6 +48,7 @@ class IndexInfo:
     paragraphs: int
     sentences: int
     corpus_sha256: str
+    uncalibrated: tuple[str, ...]  # ids of the documents no calibration question is about (UNCALIBRATED)
 
 
 class Engine:
@@ -59,8 +61,10 @@ class Engine:
         search: VectorSearch,
         embedder: Embedder,
         abstention: Abstainer,
+        uncalibrated: tuple[str, ...] = (),
     ):
         self._manifest = manifest
+        self._uncalibrated = uncalibrated
         self._abstention = abstention
         self._scorer = scorer
         self._search = search
@@ -87,7 +91,14 @@ class Engine:
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
         parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
         scorer = Scorer(stored, parameters)
-        return cls(stored.manifest, scorer, FaissSearch(stored.vectors), embedder, Abstainer.of(parameters))
+        return cls(
+            stored.manifest,
+            scorer,
+            FaissSearch(stored.vectors),
+            embedder,
+            Abstainer.of(parameters),
+            uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
+        )
 
     @property
     def info(self) -> IndexInfo:
@@ -100,6 +111,7 @@ class Engine:
             paragraphs=counts.get("paragraphs", 0),
             sentences=counts.get("sentences", 0),
             corpus_sha256=self._manifest.corpus_sha256,
+            uncalibrated=self._uncalibrated,
         )
 
     @property
@@ -143,7 +155,7 @@ class Engine:
         if conversations is None:
             conversations = [None] * len(questions)
         turns = [
-            _Turn(question, clean_question(question), conversation or Conversation())
+            _Turn(question, clean_question(question), self._content_only(conversation or Conversation()))
             for question, conversation in zip(questions, conversations, strict=True)
         ]
         for turn in turns:
@@ -161,7 +173,6 @@ class Engine:
         if _refusal(turn.question, turn.text) is not None:
             return []
         if reading.kind is TurnKind.CONTINUE:
-            history = self._continued(history)
             return _with_context(history[:-1], history[-1]) if history else []
         if reading.kind is TurnKind.ABOUT:
             texts = _with_context(history, turn.text) if reading.topic else []
@@ -170,12 +181,16 @@ class Engine:
             return texts
         return _with_context(history, turn.text)
 
-    def _continued(self, history: Sequence[str]) -> tuple[str, ...]:
-        """The conversation up to the question that "go on" continues (past earlier "go on"s)."""
-        for end in range(len(history), 0, -1):
-            if read_turn(history[end - 1], (), self._names).kind is not TurnKind.CONTINUE:
-                return tuple(history[:end])
-        return ()
+    def _content_only(self, conversation: Conversation) -> Conversation:
+        """The conversation's questions about the content: "thanks!", "who wrote this?" and "go on" say
+        nothing of what the next question is about, so they are not its context (nor what "go on" continues)."""
+        return replace(conversation, questions=tuple(q for q in conversation.questions if self._has_topic(q)))
+
+    def _has_topic(self, question: str) -> bool:
+        reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+        if reading.kind is TurnKind.CHAT:
+            return reading.mixed  # "thanks! and why did the 1950 alliance fail?"
+        return reading.kind is TurnKind.CONTENT or (reading.kind is TurnKind.ABOUT and bool(reading.topic))
 
     def _score_texts(self, texts: list[str]) -> dict[str, Scored]:
         """Every text scored against every sentence, from one forward pass over them all."""
@@ -218,7 +233,6 @@ class Engine:
                 return self._chat(turn.question, reading.chat or Chat.HELP, ())
             reading = Reading(TurnKind.CONTENT, topic=reading.topic)
         if reading.kind is TurnKind.CONTINUE:
-            history = self._continued(history)
             if not history:
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
@@ -226,8 +240,9 @@ class Engine:
             shown = self._shown_sentences(turn.conversation.shown)
             if not shown:  # the earlier answer's excerpts are not known: they were its first k
                 return replace(self._decide(turn.question, scored, k, skip + k), context=context)
-            # First the rest of the paragraph the latest answer quoted first, then the next excerpts.
-            rest = self._rest_of_paragraph(turn.conversation.last[:1], shown)[skip:]
+            # Read on from the paragraph the latest answer quoted first: its sentences not shown yet, then
+            # the paragraphs after it; past the document's end, the next excerpts by score.
+            rest = self._reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
             covered = shown | {n for excerpt in rest for n in self._shown_sentences([excerpt.id])}
             answer = self._decide(turn.question, scored, k, max(0, skip - len(rest)), excluded=covered)
             if rest and answer.answered:
@@ -249,8 +264,8 @@ class Engine:
         excluded: frozenset[int] = frozenset(),
         repeated: set[str] | None = None,
     ) -> Answer:
-        """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and not one of
-        the ``repeated`` excerpt ids (already shown) while other excerpts answer."""
+        """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
+        first, none of the ``repeated`` excerpt ids (already shown)."""
         if self._abstention.off_topic(scored):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
@@ -259,8 +274,10 @@ class Engine:
         excluded = excluded | self._abstention.excluded(scored)
         excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
         if repeated:
-            fresh = [excerpt for excerpt in excerpts if excerpt.id not in repeated]
-            excerpts = fresh or excerpts
+            # The best excerpt stands even when it was shown: a follow-up is most often answered by what
+            # the last answer quoted ("who proposed it?"). Dropping it halved follow-up hit@1 in use
+            # (docs/retrieval.md). The runners-up give way to excerpts not shown yet.
+            excerpts = excerpts[:1] + [excerpt for excerpt in excerpts[1:] if excerpt.id not in repeated]
         return Answer(question, excerpts=tuple(excerpts[:k]))
 
     # --- replies that are not a content answer ---------------------------------------------------
@@ -352,24 +369,35 @@ class Engine:
         """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
         return self._in_order(self._sentences_of[self._paragraphs_of[record.id][-1]])[:count]
 
-    def _rest_of_paragraph(self, excerpt_ids: Sequence[str], shown: frozenset[int]) -> list[Excerpt]:
-        """The sentences of the paragraph an excerpt (by id) quotes that were not shown, in order."""
+    def _reading_on(self, excerpt_ids: Sequence[str], shown: frozenset[int], count: int) -> list[Excerpt]:
+        """Up to ``count`` excerpts of the text from the paragraph an excerpt (by id) quotes to the end
+        of its document, in order, without the sentences already ``shown``."""
         quoted = self._shown_sentences(excerpt_ids)
         if not quoted:
             return []
         row = self._scorer.sentences[min(quoted)][0]
-        rest = [n for n in self._sentences_of[row] if n not in shown]
-        return self._in_order(rest)
+        document = self._scorer.paragraphs[row].document
+        unread = [
+            n
+            for r in self._paragraphs_of[document]
+            if r >= row
+            for n in self._sentences_of[r]
+            if n not in shown
+        ]
+        return self._in_order(unread, count)
 
-    def _in_order(self, sentences: Sequence[int]) -> list[Excerpt]:
-        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit."""
+    def _in_order(self, sentences: Sequence[int], count: int | None = None) -> list[Excerpt]:
+        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit
+        (the first ``count`` of them); an excerpt never crosses a paragraph's end."""
         excerpts: list[Excerpt] = []
         first = 0
-        while first < len(sentences):
+        while first < len(sentences) and (count is None or len(excerpts) < count):
             last = first
             while (
                 last + 1 < len(sentences)
                 and sentences[last + 1] == sentences[last] + 1
+                and self._scorer.sentences[sentences[last + 1]][0]
+                == self._scorer.sentences[sentences[first]][0]
                 and last + 1 - first < MAX_EXCERPT_SENTENCES
                 and self._span_length(sentences[first], sentences[last + 1]) <= MAX_EXCERPT_CHARS
             ):
@@ -468,7 +496,8 @@ class Engine:
 
 # A neighbour joins an excerpt when it fits (≤ 3 sentences, ≤ 400 characters) and scores at least this
 # share of the seed. 0 means "fill the excerpt": answers often sit next to the sentence that names the
-# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays (docs/retrieval.md).
+# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays
+# (docs/retrieval-history.md, rounds 1 and 2).
 NEIGHBOUR_SHARE = 0.0
 
 

@@ -75,6 +75,8 @@ class Parameters:
     calibration_sha256: str  # the calibration questions file
     corpus_sha256: str  # the index's corpus at fit time
     maps: QuestionMaps | None  # None when loaded for other model weights (see load_parameters)
+    # The text_sha256 of each document the calibration questions are about, whatever the model weights.
+    documents: tuple[str, ...] = ()
 
 
 class ParametersError(EssayBotError):
@@ -140,6 +142,7 @@ def load_parameters(
             calibration_sha256=str(document["calibration_sha256"]),
             corpus_sha256=str(document["corpus_sha256"]),
             maps=None,
+            documents=tuple(str(d) for d in document["probe"]["documents"]),
         )
         if model_sha256 is None or parameters.model_sha256 != model_sha256:
             if model_sha256 is not None:

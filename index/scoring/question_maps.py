@@ -17,10 +17,12 @@ data/calibration/questions.jsonl (never on the dev set), and shipped in index/sc
 """
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
+from index.corpus.documents import Paragraph
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,26 @@ class QuestionMaps:
 def text_sha256(paragraphs: Iterable[str]) -> str:
     """What the probe knows a document by: its paragraphs' text (not its file name or front matter)."""
     return hashlib.sha256("\n\n".join(paragraphs).encode()).hexdigest()
+
+
+def document_sha256s(paragraphs: Iterable[Paragraph]) -> dict[str, str]:
+    """Each document's ``text_sha256``, by document id, in the order the documents first appear."""
+    texts: dict[str, list[str]] = {}
+    for paragraph in paragraphs:
+        texts.setdefault(paragraph.document, []).append(paragraph.text)
+    return {document: text_sha256(parts) for document, parts in texts.items()}
+
+
+# What a document without calibration questions gets, in the words `index status` and /about use.
+UNCALIBRATED = (
+    "no calibration questions: ranked by the fit to other documents' questions; "
+    "abstention runs without the topic probe"
+)
+
+
+def uncalibrated_documents(paragraphs: Iterable[Paragraph], calibrated: Collection[str]) -> tuple[str, ...]:
+    """The ids of the documents no calibration question is about: their text's sha256 is not among
+    ``calibrated`` (``Parameters.documents``, what the fit recorded), so the topic probe skips them."""
+    return tuple(
+        document for document, sha256 in document_sha256s(paragraphs).items() if sha256 not in calibrated
+    )
