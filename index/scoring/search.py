@@ -50,8 +50,9 @@ class FaissSearch:
                 out[row, ids[row][valid]] = found[row][valid]
             return out
         rows = faiss.swig_ptr(self._rows)
+        inner_products = faiss.fvec_inner_products_ny  # type: ignore[attr-defined]  # SWIG-made, not in the stubs
         for row in range(len(queries)):
-            faiss.fvec_inner_products_ny(
+            inner_products(
                 faiss.swig_ptr(out[row]), faiss.swig_ptr(queries[row]), rows, self._index.d, self.size
             )
         return out
