@@ -140,8 +140,9 @@ class TokenMatcher:
 
 
 # Corpus pieces per block of a product. A question has a few pieces: so skinny a product runs faster
-# block by block (1.3-2x measured on 2 cores, 64 to 256 alike) than on the whole corpus, which BLAS
-# would first copy into a layout of its own.
+# block by block than on the whole corpus, which BLAS would first copy into a layout of its own
+# (1.3-2x measured on 2 cores, 64 to 256 alike, with the pieces in cache; less right after the encoder's
+# pass has evicted them, when reading the 10 MB from memory is most of the cost).
 BLOCK = 128
 
 
