@@ -157,8 +157,8 @@ def test_an_index_from_another_model_is_refused_with_the_fix(built):
     assert "essaybot index build" in str(error.value)
 
 
-# The previous format (3) also embedded sentence windows, which nothing scored; its vectors no longer
-# line up with the units this essaybot reads, so it must be rebuilt, not served.
+# The previous formats embedded sentence windows (3) or stored sentence-alone token vectors (4), which
+# nothing reads now; their units no longer line up with this essaybot's, so they are rebuilt, not served.
 @pytest.mark.parametrize("version", [store.FORMAT_VERSION - 1, 999])
 def test_an_index_of_another_format_version_is_refused_with_the_rebuild_command(built, version):
     out, _ = built

@@ -143,29 +143,27 @@ def _sentence_tokens(
     its own encoding.
     """
     sentences = [[p.sentence_text(i) for i in range(len(p.sentences))] for p in paragraphs]
-    alone = _encode_tokens([text for texts in sentences for text in texts], cache, progress, batch_size)
+    own = _encode_tokens([text for texts in sentences for text in texts], cache, progress, batch_size)
     in_context = _encode_tokens([p.text for p in paragraphs], cache, progress, batch_size)
     vectors, owners, pieces = [], [], []
     n = 0
     for texts, context in zip(sentences, in_context, strict=True):
         position = 0
         for _ in texts:
-            own = alone[n]
-            width = len(own.pieces)
-            if context.pieces[position : position + width] == own.pieces:
+            width = len(own[n].pieces)
+            if context.pieces[position : position + width] == own[n].pieces:
                 vectors.append(context.tokens[position : position + width])
             else:
-                vectors.append(own.tokens)
+                vectors.append(own[n].tokens)
                 position = len(context.pieces)  # out of step: the rest of the paragraph keeps its own
             position += width
             owners.extend([n] * width)
-            pieces.extend(own.pieces)
+            pieces.extend(own[n].pieces)
             n += 1
     return SentenceTokens(
         vectors=np.concatenate(vectors).astype(np.float32),
         sentence=np.asarray(owners, dtype=np.int32),
         pieces=np.asarray(pieces, dtype=str),
-        alone=np.concatenate([encoding.tokens for encoding in alone]).astype(np.float32),
     )
 
 

@@ -26,9 +26,6 @@ class SentenceTokens:
     vectors: np.ndarray  # (pieces, dimension), unit rows read in the paragraph's context; float16 on disk
     sentence: np.ndarray  # (pieces,) int32: the sentence each piece belongs to
     pieces: np.ndarray  # (pieces,) str: the word piece itself
-    # The same pieces from the sentence's own encoding, for the abstention model (fitted on them);
-    # None when the index has none.
-    alone: np.ndarray | None = None
 
 
 class TokenScores(NamedTuple):
@@ -36,7 +33,6 @@ class TokenScores(NamedTuple):
 
     sentence: np.ndarray  # IDF-weighted MaxSim per sentence
     paragraph: np.ndarray  # the same per paragraph
-    alone: np.ndarray | None = None  # per sentence, over the pieces of the sentence's own encoding
 
 
 class PieceLayout(NamedTuple):
@@ -56,16 +52,9 @@ class TokenMatcher:
             zip(np.asarray(tokens.sentence).tolist(), np.asarray(tokens.pieces).tolist(), strict=True)
         )
         self._frequency = Counter(piece for sentence, piece in pairs if sentence < len(sentence_paragraph))
-        all_sentences = np.asarray(tokens.sentence, dtype=np.int64)
-        alone_vectors = tokens.alone
         tokens = _content_pieces(tokens)
         # Stored transposed and contiguous: question @ corpus.T then reads memory in order (~2.5× faster).
         self._vectors_t = np.ascontiguousarray(np.asarray(tokens.vectors, dtype=np.float32).T)
-        self._alone_t = (
-            None
-            if alone_vectors is None
-            else np.ascontiguousarray(np.asarray(alone_vectors, dtype=np.float32).T)
-        )
         self._sentence = np.asarray(tokens.sentence, dtype=np.int64)
         self._paragraph = np.asarray(sentence_paragraph, dtype=np.int64)[self._sentence]
         self._sentences = len(sentence_paragraph)
@@ -74,7 +63,6 @@ class TokenMatcher:
             raise ValueError("sentence tokens must be stored in sentence order")
         # Pieces are stored in order, so a group's pieces are one run: max by reduceat, no Python loop.
         self._sentence_starts = _run_starts(self._sentence, self._sentences)
-        self._alone_starts = _run_starts(all_sentences, self._sentences)
         # A paragraph's best piece is its sentences' best: the maximum of fewer, equal numbers.
         self._paragraph_sentence_starts = _run_starts(np.asarray(sentence_paragraph), self._paragraphs)
 
@@ -118,25 +106,18 @@ class TokenMatcher:
                 results.append(TokenScores(np.zeros(self._sentences), np.zeros(self._paragraphs)))
                 continue
             if len(weights) == 1 or maxima is None:
-                sentence, paragraph, alone = self._maxima(question)
+                sentence, paragraph = self._maxima(question)
             else:
                 start, end = end, end + len(weights)
-                sentence, paragraph, alone = (None if m is None else m[start:end] for m in maxima)
-            results.append(
-                TokenScores(
-                    weights @ sentence, weights @ paragraph, None if alone is None else weights @ alone
-                )
-            )
+                sentence, paragraph = (m[start:end] for m in maxima)
+            results.append(TokenScores(weights @ sentence, weights @ paragraph))
         return results
 
-    def _maxima(self, question: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Each question piece's best cosine per sentence, per paragraph and per sentence's own pieces."""
+    def _maxima(self, question: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each question piece's best cosine per sentence and per paragraph."""
         similarity = _product(question, self._vectors_t)  # (question pieces, corpus pieces)
         per_sentence = np.maximum.reduceat(similarity, self._sentence_starts, axis=1)
-        alone = None
-        if self._alone_t is not None:
-            alone = np.maximum.reduceat(_product(question, self._alone_t), self._alone_starts, axis=1)
-        return per_sentence, np.maximum.reduceat(per_sentence, self._paragraph_sentence_starts, axis=1), alone
+        return per_sentence, np.maximum.reduceat(per_sentence, self._paragraph_sentence_starts, axis=1)
 
 
 # Corpus pieces per block of a product. A question has a few pieces: so skinny a product runs faster
@@ -173,7 +154,6 @@ def _content_pieces(tokens: SentenceTokens) -> SentenceTokens:
         vectors=np.asarray(tokens.vectors)[keep],
         sentence=sentence[keep],
         pieces=np.asarray(tokens.pieces)[keep],
-        alone=None if tokens.alone is None else np.asarray(tokens.alone)[keep],
     )
 
 

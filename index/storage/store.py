@@ -20,8 +20,8 @@ from index.errors import IndexCorruptError, IndexMismatchError, IndexMissingErro
 from index.scoring.tokens import SentenceTokens
 from index.storage.files import file_sha256, fsync_dir
 
-FORMAT_VERSION = 4  # 2: optional sentence token files for MaxSim; 3: token vectors read in paragraph context;
-# 4: no sentence-window units (never scored)
+FORMAT_VERSION = 5  # 2: optional sentence token files for MaxSim; 3: token vectors read in paragraph context;
+# 4: no sentence-window units (never scored); 5: no sentence-alone token vectors (abstention reads the ranking's)
 MANIFEST = "manifest.json"
 PARAGRAPHS = "paragraphs.jsonl"
 UNITS = "units.jsonl"
@@ -31,7 +31,6 @@ TOKEN_VECTORS = "token_vectors.npy"
 TOKEN_SENTENCES = "token_sentences.npy"
 TOKEN_PIECES = "token_pieces.npy"
 TOKEN_FILES = (TOKEN_VECTORS, TOKEN_SENTENCES, TOKEN_PIECES)
-TOKEN_ALONE_VECTORS = "token_vectors_alone.npy"  # optional beside them: each sentence encoded on its own
 REBUILD_HINT = "essaybot index build"
 
 
@@ -122,10 +121,6 @@ def write_index(
             files[TOKEN_VECTORS] = _write_array(staging / TOKEN_VECTORS, tokens.vectors.astype(np.float16))
             files[TOKEN_SENTENCES] = _write_array(staging / TOKEN_SENTENCES, tokens.sentence.astype(np.int32))
             files[TOKEN_PIECES] = _write_array(staging / TOKEN_PIECES, np.asarray(tokens.pieces, dtype=str))
-            if tokens.alone is not None:
-                files[TOKEN_ALONE_VECTORS] = _write_array(
-                    staging / TOKEN_ALONE_VECTORS, tokens.alone.astype(np.float16)
-                )
         for name, (source, expected) in (encoder_files or {}).items():
             files[name] = _copy_file(Path(source), staging / name)
             if files[name] != expected:
@@ -183,9 +178,7 @@ def read_index(index_dir: Path) -> StoredIndex:
     index_dir = Path(index_dir)
     manifest = read_manifest(index_dir)
     has_tokens = all(name in manifest.files for name in TOKEN_FILES)
-    has_alone = has_tokens and TOKEN_ALONE_VECTORS in manifest.files
-    token_files = (*TOKEN_FILES, TOKEN_ALONE_VECTORS) if has_alone else TOKEN_FILES
-    for name in (PARAGRAPHS, UNITS, VECTORS, *(token_files if has_tokens else ())):
+    for name in (PARAGRAPHS, UNITS, VECTORS, *(TOKEN_FILES if has_tokens else ())):
         path = index_dir / name
         if not path.is_file():
             raise IndexCorruptError(f"index file {path} is missing; rebuild with: {REBUILD_HINT}")
@@ -199,7 +192,7 @@ def read_index(index_dir: Path) -> StoredIndex:
         units = [Unit(**row) for row in _read_jsonl(index_dir / UNITS)]
         # Memory-mapped and read-only: processes serving the same index share its pages.
         vectors = faiss.read_index(str(index_dir / VECTORS), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
-        tokens = _read_tokens(index_dir, has_alone) if has_tokens else None
+        tokens = _read_tokens(index_dir) if has_tokens else None
     except (ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(
             f"index at {index_dir} is unreadable ({error}); rebuild with: {REBUILD_HINT}"
@@ -213,7 +206,6 @@ def read_index(index_dir: Path) -> StoredIndex:
     if tokens is not None and (
         tokens.vectors.shape != (len(tokens.sentence), manifest.dimension)
         or len(tokens.pieces) != len(tokens.sentence)
-        or (tokens.alone is not None and tokens.alone.shape != tokens.vectors.shape)
         or (len(tokens.sentence) and int(tokens.sentence.max()) >= sentences)
     ):
         raise IndexCorruptError(
@@ -222,15 +214,12 @@ def read_index(index_dir: Path) -> StoredIndex:
     return StoredIndex(manifest, paragraphs, units, vectors, tokens)
 
 
-def _read_tokens(index_dir: Path, has_alone: bool) -> SentenceTokens:
+def _read_tokens(index_dir: Path) -> SentenceTokens:
     # Memory-mapped like the FAISS file; never pickled.
     return SentenceTokens(
         vectors=np.load(index_dir / TOKEN_VECTORS, mmap_mode="r", allow_pickle=False),
         sentence=np.load(index_dir / TOKEN_SENTENCES, allow_pickle=False),
         pieces=np.load(index_dir / TOKEN_PIECES, allow_pickle=False),
-        alone=np.load(index_dir / TOKEN_ALONE_VECTORS, mmap_mode="r", allow_pickle=False)
-        if has_alone
-        else None,
     )
 
 
