@@ -86,7 +86,7 @@ RUN pip wheel --no-deps --wheel-dir /wheels . \
 WORKDIR /app
 COPY config/ config/
 COPY corpus/ corpus/
-# The export must answer these exactly as torch does, or the build stops (index/onnx_export.py).
+# The export must answer these exactly as torch does, or the build stops (index/encoding/onnx_export.py).
 COPY data/calibration/questions.jsonl data/calibration/
 # Built from /app exactly as the runtime stage lays it out, so the index status there is "fresh".
 # `index build` exports the model to ONNX, checks its parity with torch, and builds the index with it;

@@ -233,7 +233,7 @@ print(after["RssAnon"] - before["RssAnon"], after["RssFile"] - before["RssFile"]
 
 
 def mmap_check(size: int = 100_000) -> str:
-    """Read a flat index the way index/store.py does, and see whether its vectors are file-backed pages."""
+    """Read a flat index the way index/storage/store.py does, and see whether its vectors are file-backed pages."""
     import subprocess
     import sys
     import tempfile

@@ -46,8 +46,8 @@ def onnx(index_dir: Path, question: str, model_dir: Path) -> dict[str, float]:
     import tokenizers  # noqa: F401
     from floor import FLOOR_K
 
-    from index.embedding import PACKAGED_MODEL_ID
-    from index.onnx_encoder import load_onnx_embedder
+    from index.encoding.embedding import PACKAGED_MODEL_ID
+    from index.encoding.onnx_encoder import load_onnx_embedder
 
     phases["import"] = time.perf_counter() - mark
     mark = time.perf_counter()

@@ -1,5 +1,5 @@
-"""Fit every number the engine reads (index/parameters.py) on the calibration set: the question maps
-(index/question_maps.py), the fusion weights and the abstention models.
+"""Fit every number the engine reads (index/scoring/parameters.py) on the calibration set: the question maps
+(index/scoring/question_maps.py), the fusion weights and the abstention models.
 
 Run from the repository root after ``essaybot index build``:
 
@@ -10,13 +10,13 @@ Run from the repository root after ``essaybot index build``:
   question's pooled vector read through q → q + U Vᵀ q (rank ``--rank``, L2-penalised towards the
   identity).
 * The topic probe is an L2 logistic regression of "off topic" on the question's pooled vector.
-* The abstention model (index/abstain.py) is fitted last, on features as a new question would have
+* The abstention model (index/scoring/abstain.py) is fitted last, on features as a new question would have
   them: each on-topic question's best fused score comes from an adapter fitted without it, and every
   question's probe logit from a probe fitted without it (``--folds`` folds).
 
 It prints cross-validated sentence ranks against the round-3 weights without an adapter, the fitted
 ``Weights`` and both ``AbstentionModel``s; ``--write`` saves them, with the query adapter, the topic
-probe and the two stated constants below, to index/fitted/ (parameters.json and question_maps.npz),
+probe and the two stated constants below, to index/scoring/fitted/ (parameters.json and question_maps.npz),
 recording the sha256 of the model weights, of the calibration file and of the corpus. The dev set is
 never read. The calibration questions are about one document, so the index must hold only it.
 
@@ -32,21 +32,21 @@ import numpy as np
 import torch
 from retrieval_ablation import fit_abstention, gold_rows
 
-from index.abstain import FEATURES, AbstentionModel, features
-from index.embedding import PACKAGED_MODEL, load_embedder
+from index.corpus.text import clean_question
+from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items
-from index.parameters import PACKAGED_PARAMETERS, Parameters, Weights, save_parameters
-from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe, text_sha256
-from index.retrieve import Retriever
-from index.search import FaissSearch, all_scores
-from index.store import check_model, read_index
-from index.text import clean_question
+from index.scoring.abstain import FEATURES, AbstentionModel, features
+from index.scoring.parameters import PACKAGED_PARAMETERS, Parameters, Weights, save_parameters
+from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe, text_sha256
+from index.scoring.scorer import Scorer
+from index.scoring.search import FaissSearch, all_scores
+from index.storage.store import check_model, read_index
 
 SEED = 0
 CALIBRATION = Path("data/calibration/questions.jsonl")
 # Written to the parameters file as stated, not fitted here. Centring's component count was chosen by
-# cross-validation on the calibration set in round 3 (docs/retrieval.md); NEAR_YEARS is a design choice:
-# a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
+# cross-validation on the calibration set in round 3 (docs/retrieval-history.md); NEAR_YEARS is a design
+# choice: a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
 CENTRED_COMPONENTS = 3
 NEAR_YEARS = 2
 
@@ -73,11 +73,11 @@ def main() -> None:
         parser.error(
             f"{args.index} holds {len(stored.manifest.documents)} documents; fit on the essay's index alone"
         )
-    retriever = Retriever(stored, fit_parameters(Weights(*START)))
+    scorer = Scorer(stored, fit_parameters(Weights(*START)))
     items = load_items(args.calibration)
     on_topic = [item for item in items if item.on_topic]
-    questions = _questions(on_topic, retriever, embedder)
-    corpus = FusionCorpus(retriever)
+    questions = _questions(on_topic, scorer, embedder)
+    corpus = FusionCorpus(scorer)
     start = list(START)
 
     # Each on-topic question's best fused score from an adapter fitted without it: the abstention
@@ -150,12 +150,13 @@ def fit_parameters(
         calibration_sha256=calibration_sha256,
         corpus_sha256=corpus_sha256,
         maps=maps,
+        documents=maps.documents if maps else (),
     )
 
 
 _SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
-# The fusion weights fitted without an adapter (round 3 of docs/retrieval.md): the fit starts here,
-# so rerunning it reproduces the shipped file whatever index/retrieve.py holds at the time.
+# The fusion weights fitted without an adapter (round 3 of docs/retrieval-history.md): the fit starts
+# here, so rerunning it reproduces the shipped file whatever index/scoring/scorer.py holds at the time.
 START = (0.8, 0.4, 1.0, 2.1)
 
 
@@ -184,8 +185,8 @@ def _auc(scores: np.ndarray, positive: np.ndarray) -> float:
 
 def _abstention(items, held_out_best, held_out_topic, weights, maps, stored, embedder):
     """Fit the abstention model on these weights and maps, with held-out best scores and probe logits."""
-    retriever = Retriever(stored, fit_parameters(weights, maps=maps))
-    matcher = retriever.tokens
+    scorer = Scorer(stored, fit_parameters(weights, maps=maps))
+    matcher = scorer.tokens
     assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     texts = [clean_question(item.question) for item in items]
     encodings = embedder.encode_with_tokens(texts)
@@ -194,7 +195,7 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, stored, emb
     rows, off_topic = [], []
     for n, (item, text, encoding, units) in enumerate(zip(items, texts, encodings, unit_scores, strict=True)):
         tokens = matcher.scores(encoding.tokens, encoding.pieces)
-        scored = retriever.score(text, units, tokens, encoding.vector)
+        scored = scorer.score(text, units, tokens, encoding.vector)
         document = scored.documents[0]
         values = list(features(scored, document))
         values[FEATURES.index("topic")] = held_out_topic[n]
@@ -221,49 +222,49 @@ def _abstention(items, held_out_best, held_out_topic, weights, maps, stored, emb
 
 
 class FusionCorpus:
-    """The retriever's centred passage vectors and content-piece layout, as tensors (float64 to check
-    FusedScore against Retriever.score exactly; the fit uses float32)."""
+    """The scorer's centred passage vectors and content-piece layout, as tensors (float64 to check
+    FusedScore against Scorer.score exactly; the fit uses float32)."""
 
-    def __init__(self, retriever: Retriever, dtype: torch.dtype = torch.float32):
-        assert retriever.tokens is not None and retriever.centring is not None, (
+    def __init__(self, scorer: Scorer, dtype: torch.dtype = torch.float32):
+        assert scorer.tokens is not None and scorer.centring is not None, (
             "the fusion needs an index with token vectors (built with the packaged model)"
         )
-        layout = retriever.tokens.layout
-        self.sentences = torch.tensor(retriever.centred_sentences, dtype=dtype)
-        self.paragraphs = torch.tensor(retriever.centred_paragraphs, dtype=dtype)
-        self.sentence_paragraph = torch.tensor(retriever.sentence_paragraph)
+        layout = scorer.tokens.layout
+        self.sentences = torch.tensor(scorer.centred_sentences, dtype=dtype)
+        self.paragraphs = torch.tensor(scorer.centred_paragraphs, dtype=dtype)
+        self.sentence_paragraph = torch.tensor(scorer.sentence_paragraph)
         self.pieces_t = torch.tensor(layout.vectors_t, dtype=dtype)
         self.piece_sentence = torch.tensor(layout.sentence)
         self.piece_paragraph = torch.tensor(layout.paragraph)
-        self.mean = torch.tensor(retriever.centring.mean, dtype=dtype)
-        self.directions = torch.tensor(retriever.centring.directions, dtype=dtype)
+        self.mean = torch.tensor(scorer.centring.mean, dtype=dtype)
+        self.directions = torch.tensor(scorer.centring.directions, dtype=dtype)
         self.dimension = self.sentences.shape[1]
 
     def centre(self, vectors: torch.Tensor) -> torch.Tensor:
-        """The retriever's Centring.apply (one vector or rows), differentiable."""
+        """The scorer's Centring.apply (one vector or rows), differentiable."""
         centred = vectors - self.mean
         centred = centred - (centred @ self.directions.T) @ self.directions
         return centred / centred.norm(dim=-1, keepdim=True)
 
 
-def _questions(items, retriever, embedder) -> list[dict]:
+def _questions(items, scorer, embedder) -> list[dict]:
     encodings = embedder.encode_with_tokens([clean_question(item.question) for item in items])
     questions = []
     for item, encoding in zip(items, encodings, strict=True):
-        pieces, weights = retriever.tokens.question_pieces(encoding.tokens, encoding.pieces)
+        pieces, weights = scorer.tokens.question_pieces(encoding.tokens, encoding.pieces)
         questions.append(
             {
                 "vector": torch.tensor(encoding.vector, dtype=torch.float32),
                 "pieces": torch.tensor(pieces),
                 "weights": torch.tensor(weights, dtype=torch.float32),
-                "gold": torch.tensor(gold_rows(item, retriever)),
+                "gold": torch.tensor(gold_rows(item, scorer)),
             }
         )
     return questions
 
 
 class FusedScore(torch.nn.Module):
-    """Retriever.score's fused sentence score in torch; the query adapter and the weights are parameters."""
+    """Scorer.score's fused sentence score in torch; the query adapter and the weights are parameters."""
 
     def __init__(self, dimension: int, rank: int, weights: list[float], identity: bool = False):
         super().__init__()
@@ -274,7 +275,7 @@ class FusedScore(torch.nn.Module):
         self.w = torch.nn.Parameter(torch.tensor(weights, dtype=torch.float32))
 
     def forward(self, question: dict, corpus: FusionCorpus) -> torch.Tensor:
-        """Ten times the fused score of every sentence, as Retriever.score computes it (tests check it)."""
+        """Ten times the fused score of every sentence, as Scorer.score computes it (tests check it)."""
         vector = question["vector"]
         vector = vector + self.u @ (self.v.T @ vector)
         centred = corpus.centre(vector / vector.norm())

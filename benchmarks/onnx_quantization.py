@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.runtime import PARITY_QUESTIONS  # noqa: E402
-from index.embedding import PACKAGED_MODEL, load_embedder  # noqa: E402
+from index.encoding.embedding import PACKAGED_MODEL, load_embedder  # noqa: E402
+from index.encoding.onnx_encoder import ENCODER_ONNX, ENCODER_WEIGHTS, load_onnx_embedder  # noqa: E402
+from index.encoding.onnx_export import check_parity, export_model  # noqa: E402
 from index.evaluation import load_items  # noqa: E402
-from index.files import file_sha256  # noqa: E402
-from index.onnx_encoder import ENCODER_ONNX, ENCODER_WEIGHTS, load_onnx_embedder  # noqa: E402
-from index.onnx_export import check_parity, export_model  # noqa: E402
+from index.storage.files import file_sha256  # noqa: E402
 
 
 def main() -> None:

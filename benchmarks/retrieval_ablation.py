@@ -1,4 +1,4 @@
-"""Fit the retrieval weights on the calibration set and print the ablation table of docs/retrieval.md.
+"""Fit the retrieval weights on the calibration set; print the ablation table of docs/retrieval-history.md.
 
 Run from the repository root after ``essaybot index build``:
 
@@ -16,15 +16,15 @@ from pathlib import Path
 
 import numpy as np
 
-from index.abstain import FEATURES, Abstainer, AbstentionModel, features
-from index.embedding import PACKAGED_MODEL, load_embedder
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.corpus.text import clean_question
+from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items, normalise, score
-from index.parameters import Weights, load_parameters
-from index.retrieve import Retriever
-from index.search import FaissSearch, all_scores
-from index.store import read_index
-from index.text import clean_question
+from index.scoring.abstain import FEATURES, Abstainer, AbstentionModel, features
+from index.scoring.parameters import Weights, load_parameters
+from index.scoring.scorer import Scorer
+from index.scoring.search import FaissSearch, all_scores
+from index.storage.store import read_index
 
 SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
 
@@ -40,13 +40,13 @@ def main() -> None:
     stored = read_index(args.index)
     shipped = load_parameters(embedder.weights_sha256, embedder.dimension)
     plain = dataclasses.replace(shipped, maps=None)  # the rows before round 4: no query adapter or probe
-    retriever = Retriever(stored, plain)
+    scorer = Scorer(stored, plain)
     calibration, dev = load_items(args.calibration), load_items(args.dev)
-    cal = _prepared(calibration, retriever, stored, embedder)
+    cal = _prepared(calibration, scorer, stored, embedder)
 
-    weights = _fit_ranker(cal, retriever)
+    weights = _fit_ranker(cal, scorer)
     print("fitted weights:", {name: round(getattr(weights, name), 2) for name in SIGNALS})
-    abstention = _fit_abstention(cal, retriever, weights)
+    abstention = _fit_abstention(cal, scorer, weights)
     print("fitted abstention:", dataclasses.asdict(abstention))
 
     never = _Rule(lambda scored: False)
@@ -82,35 +82,33 @@ def _only(*names: str) -> Weights:
     return Weights(**{name: (1.0 if name in names else 0.0) for name in SIGNALS})
 
 
-def _prepared(items, retriever, stored, embedder):
+def _prepared(items, scorer, stored, embedder):
     """Per item: (item, question text, unit scores, token scores), encoded once."""
     texts = [clean_question(item.question) for item in items]
     encodings = embedder.encode_with_tokens(texts)
     unit_scores = all_scores(FaissSearch(stored.vectors), np.stack([e.vector for e in encodings]))
-    tokens = [retriever.tokens.scores(e.tokens, e.pieces) for e in encodings]
+    tokens = [scorer.tokens.scores(e.tokens, e.pieces) for e in encodings]
     vectors = [e.vector for e in encodings]
     return list(zip(items, texts, unit_scores, tokens, vectors, strict=True))
 
 
-def gold_rows(item, retriever) -> list[int]:
+def gold_rows(item, scorer) -> list[int]:
     gold = [normalise(span) for span in item.gold]
     return [
         n
-        for n, (row, i) in enumerate(retriever.sentences)
-        if any(g in normalise(retriever.paragraphs[row].sentence_text(i)) for g in gold)
+        for n, (row, i) in enumerate(scorer.sentences)
+        if any(g in normalise(scorer.paragraphs[row].sentence_text(i)) for g in gold)
     ]
 
 
-def _fit_ranker(prepared, retriever, l2: float = 0.01, steps: int = 3000) -> Weights:
+def _fit_ranker(prepared, scorer, l2: float = 0.01, steps: int = 3000) -> Weights:
     """Listwise softmax regression: raise the probability mass of the gold sentences (few weights, L2)."""
     data = []
     for item, _text, units, tokens, vector in prepared:
         if not item.gold:
             continue
-        s = retriever.signals(units, tokens, vector)
-        data.append(
-            (10 * np.stack([getattr(s, name) for name in SIGNALS], axis=1), gold_rows(item, retriever))
-        )
+        s = scorer.signals(units, tokens, vector)
+        data.append((10 * np.stack([getattr(s, name) for name in SIGNALS], axis=1), gold_rows(item, scorer)))
     w = np.zeros(len(SIGNALS))
     for _ in range(steps):
         gradient = np.zeros_like(w)
@@ -122,11 +120,11 @@ def _fit_ranker(prepared, retriever, l2: float = 0.01, steps: int = 3000) -> Wei
     return Weights(**{name: round(float(value), 1) for name, value in zip(SIGNALS, w, strict=True)})
 
 
-def _fit_abstention(prepared, retriever, weights) -> AbstentionModel:
+def _fit_abstention(prepared, scorer, weights) -> AbstentionModel:
     """The abstention model on these weights' scores (questions the date rule refuses are left out)."""
     rows, off_topic = [], []
     for item, text, units, tokens, vector in prepared:
-        scored = retriever.score(text, units, tokens, vector)
+        scored = scorer.score(text, units, tokens, vector)
         if not scored.documents[0].after_date:
             rows.append(features(scored, scored.documents[0]))
             off_topic.append(not item.gold)
@@ -207,11 +205,11 @@ def _probability(model: AbstentionModel, scored) -> float:
 
 
 def _evaluate(items, stored, embedder, parameters, abstention, share):
-    import index.engine as engine_module
+    import index.answering.engine as engine_module
 
     engine_module.NEIGHBOUR_SHARE = share
     engine = Engine(
-        stored.manifest, Retriever(stored, parameters), FaissSearch(stored.vectors), embedder, abstention
+        stored.manifest, Scorer(stored, parameters), FaissSearch(stored.vectors), embedder, abstention
     )
     return score(items, engine.answer_many([item.question for item in items], k=5))
 

@@ -32,16 +32,16 @@ from synthetic import edit_one_paragraph, essay_sentences, write_corpus
 from bot.engine_holder import EngineHolder
 from bot.runtime import load_embedder, load_engine
 from bot.settings import Settings
-from index.build import build_index
-from index.conversation import Conversation
-from index.corpus_files import load_corpus
-from index.embedding import describe, resolve_model_dir
-from index.embedding import load_embedder as load_torch_embedder
-from index.engine import Engine
+from index.answering.conversation import Conversation
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.building.units import cut_units
+from index.corpus.corpus_files import load_corpus
+from index.encoding.embedding import describe, resolve_model_dir
+from index.encoding.embedding import load_embedder as load_torch_embedder
+from index.encoding.onnx_encoder import load_onnx_embedder
+from index.encoding.onnx_export import export_model
 from index.evaluation import load_items, score
-from index.onnx_encoder import load_onnx_embedder
-from index.onnx_export import export_model
-from index.units import cut_units
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -891,7 +891,7 @@ def render_doc(results: Results, machine: str) -> str:
             "all-MiniLM-L6-v2 encode of the question with sentence-transformers (torch) plus an exact FAISS",
             "search over the essay's vectors, nothing else (`benchmarks/floor.py`): what a user would pick",
             "instead. The bot serves the same model on ONNX Runtime, from the export its index carries",
-            "(`index/onnx_encoder.py`, exported and checked against torch at index build); the rows marked",
+            "(`index/encoding/onnx_encoder.py`, exported and checked against torch at index build); the rows marked",
             "*reference* show the bot on torch (`ESSAYBOT_ENCODER=torch`) and the floor on ONNX Runtime.",
             "Ratios, not absolute times, are what to compare between runs: the machine is shared and its load",
             "moves absolute numbers by tens of percent. The benchmark process runs with",
@@ -923,9 +923,9 @@ def render_doc(results: Results, machine: str) -> str:
             "  `ESSAYBOT_ENCODER=torch` for the torch reference). One warm-up round, then the median of the rest.",
             "- *ONNX Runtime against torch*: the bot's engine answers the dev set with each encoder over the",
             "  same index; the export itself is checked at build time on the calibration and dev questions",
-            "  (`index/onnx_export.py`), and `benchmarks/onnx_quantization.py` runs the same check on a",
+            "  (`index/encoding/onnx_export.py`), and `benchmarks/onnx_quantization.py` runs the same check on a",
             "  dynamically quantised int8 graph.",
-            "- *Builds*: `index.build.build_index` on the essay and on a synthetic corpus of Markdown documents",
+            "- *Builds*: `index.building.build.build_index` on the essay and on a synthetic corpus of Markdown documents",
             "  made from the essay's sentences (`benchmarks/synthetic.py`, fixed seed); the incremental rebuild",
             "  edits one paragraph and rebuilds with the embedding cache.",
             "",

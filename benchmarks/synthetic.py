@@ -4,7 +4,7 @@ import random
 import re
 from pathlib import Path
 
-from index.corpus_files import load_corpus
+from index.corpus.corpus_files import load_corpus
 
 HEADINGS = (
     "Background",

@@ -4,15 +4,15 @@
 
 LoRA updates (rank ``--rank``) are added to the feed-forward layers of the model's six layers
 (``--targets``) and trained, with the fusion weights, by listwise softmax regression: each on-topic
-calibration question's gold sentences should win under the fused score of index/retrieve.py. The
+calibration question's gold sentences should win under the fused score of index/scoring/scorer.py. The
 corpus (``--corpus``, the essay alone) is indexed with the base model first, in a temporary folder.
 
 * ``--sides question``: only questions go through the tuned model; the stored passage vectors stay.
 * ``--sides both``: the corpus's sentences and paragraphs are re-encoded by the tuned model at every
   step, as an index built with it would hold them, and so are the MaxSim terms' piece vectors (taken
-  from the same passes, as index/build.py takes them); ``--stored-pieces`` keeps the base model's.
+  from the same passes, as index/building/build.py takes them); ``--stored-pieces`` keeps the base model's.
 * ``--followups FILE``: also fit on follow-ups, each scored alone plus glued after its context, as
-  index/engine.py scores them.
+  index/answering/engine.py scores them.
 
 It prints sentence ranks (hit@1 hit@3 MRR) for each held-out calibration fold and, for each fold's fit,
 on ``--dev`` (scored, never fitted on). A fold takes about 20 s with ``--sides question`` and 10-30 min
@@ -22,7 +22,7 @@ End to end (docs/retrieval-history.md, "Fine-tuned encoder"): ``--save-model DIR
 calibration question and saves the merged model; then, with ``ESSAYBOT_MODEL=DIR ESSAYBOT_MODEL_SHA256=
 ESSAYBOT_ENCODER=torch ESSAYBOT_DATA_DIR=/tmp/tuned``: ``essaybot index build``, ``fit_question_maps.py
 --model DIR --index /tmp/tuned/index --write`` (it overwrites the packaged parameters: ``git checkout
-index/fitted`` after), ``essaybot eval``.
+index/scoring/fitted`` after), ``essaybot eval``.
 """
 
 import argparse
@@ -44,14 +44,14 @@ from fit_question_maps import (
 )
 from retrieval_ablation import gold_rows
 
-from index.build import build_index
-from index.embedding import PACKAGED_MODEL, load_embedder
+from index.building.build import build_index
+from index.corpus.text import clean_question
+from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items
-from index.parameters import Weights
-from index.retrieve import Retriever
-from index.store import read_index
-from index.text import clean_question
-from index.tokens import SentenceTokens, _content_pieces
+from index.scoring.parameters import Weights
+from index.scoring.scorer import Scorer
+from index.scoring.tokens import SentenceTokens, _content_pieces
+from index.storage.store import read_index
 
 SEED = 0
 
@@ -95,13 +95,13 @@ def main() -> None:
         parser.error(
             f"{args.corpus} holds {len(stored.manifest.documents)} documents; tune on the essay alone"
         )
-    retriever = Retriever(stored, fit_parameters(Weights(*START)))
+    scorer = Scorer(stored, fit_parameters(Weights(*START)))
     tuned = _TunedEncoder(embedder._model, args.targets.split(","), args.rank, args.alpha)
-    corpus = _LiveCorpus(retriever, tuned, re_encode=args.sides == "both", live_pieces=not args.stored_pieces)
-    calibration = _questions(load_items(args.calibration), retriever, tuned)
+    corpus = _LiveCorpus(scorer, tuned, re_encode=args.sides == "both", live_pieces=not args.stored_pieces)
+    calibration = _questions(load_items(args.calibration), scorer, tuned)
     if args.followups:
-        calibration += _questions(load_items(args.followups), retriever, tuned)
-    dev = _questions(load_items(args.dev), retriever, tuned)
+        calibration += _questions(load_items(args.followups), scorer, tuned)
+    dev = _questions(load_items(args.dev), scorer, tuned)
 
     if args.save_model:
         started = time.perf_counter()
@@ -211,21 +211,19 @@ class _TunedEncoder:
 class _LiveCorpus(FusionCorpus):
     """The fit's corpus tensors; with ``re_encode`` the dense ones come from the tuned model."""
 
-    def __init__(
-        self, retriever: Retriever, encoder: _TunedEncoder, re_encode: bool, live_pieces: bool = False
-    ):
-        super().__init__(retriever)
+    def __init__(self, scorer: Scorer, encoder: _TunedEncoder, re_encode: bool, live_pieces: bool = False):
+        super().__init__(scorer)
         self.encoder, self.re_encode = encoder, re_encode
-        sentences = [retriever.paragraphs[row].sentence_text(i) for row, i in retriever.sentences]
+        sentences = [scorer.paragraphs[row].sentence_text(i) for row, i in scorer.sentences]
         self.sentence_batch = encoder.tokenize(sentences)
-        self.paragraph_batch = encoder.tokenize([paragraph.text for paragraph in retriever.paragraphs])
-        # Where each stored content piece comes from in the two passes, as index/build.py takes them:
+        self.paragraph_batch = encoder.tokenize([paragraph.text for paragraph in scorer.paragraphs])
+        # Where each stored content piece comes from in the two passes, as index/building/build.py takes them:
         # rows of the flat (sentence passes, then paragraph passes) hidden states.
-        self.piece_rows = _piece_rows(retriever, encoder, self.sentence_batch, self.paragraph_batch)
+        self.piece_rows = _piece_rows(scorer, encoder, self.sentence_batch, self.paragraph_batch)
         self.live_pieces = live_pieces and re_encode
 
     def refresh(self, gradients: bool) -> None:
-        """Re-encode sentences and paragraphs, and re-centre them as index/retrieve.py's Centring does."""
+        """Re-encode sentences and paragraphs, and re-centre them as index/scoring/scorer.py's Centring does."""
         if not self.re_encode:
             return
         with torch.set_grad_enabled(gradients):
@@ -254,14 +252,12 @@ class _LiveCorpus(FusionCorpus):
         return torch.cat(pooled), torch.cat(hidden)
 
 
-def _piece_rows(
-    retriever: Retriever, encoder: _TunedEncoder, sentence_batch, paragraph_batch
-) -> torch.Tensor:
+def _piece_rows(scorer: Scorer, encoder: _TunedEncoder, sentence_batch, paragraph_batch) -> torch.Tensor:
     """For each content piece the matcher holds, its row in _LiveCorpus._encode's flat hidden states.
 
-    The same choice index/build.py makes: a sentence's pieces from its paragraph's pass when they are
+    The same choice index/building/build.py makes: a sentence's pieces from its paragraph's pass when they are
     found there in order, else from the sentence's own pass; then only content pieces (and each
-    sentence's first) are kept, as index/tokens.py keeps them.
+    sentence's first) are kept, as index/scoring/tokens.py keeps them.
     """
     sentence_ids, paragraph_ids = sentence_batch[0], paragraph_batch[0]
     sentence_width, paragraph_width = sentence_ids.shape[1], paragraph_ids.shape[1]
@@ -275,7 +271,7 @@ def _piece_rows(
     rows, owners, names = [], [], []
     sentence = 0
     paragraph_offset = len(sentence_ids) * sentence_width
-    for paragraph, (row, count) in enumerate(_sentence_counts(retriever)):
+    for paragraph, (row, count) in enumerate(_sentence_counts(scorer)):
         assert row == paragraph
         context = pieces(paragraph_ids[paragraph])
         position = 0
@@ -298,28 +294,28 @@ def _piece_rows(
         vectors=np.arange(len(rows))[:, None], sentence=np.array(owners), pieces=np.array(names, dtype=str)
     )
     kept = _content_pieces(all_pieces)
-    layout = retriever.tokens.layout if retriever.tokens is not None else None
+    layout = scorer.tokens.layout if scorer.tokens is not None else None
     assert layout is not None and np.array_equal(kept.sentence, layout.sentence), (
         "the index's pieces are not the ones this model's tokenizer gives: build the index with it"
     )
     return torch.tensor(np.array(rows)[kept.vectors[:, 0]])
 
 
-def _sentence_counts(retriever: Retriever) -> list[tuple[int, int]]:
+def _sentence_counts(scorer: Scorer) -> list[tuple[int, int]]:
     """(paragraph row, its sentence count) in sentence order."""
     counts: dict[int, int] = {}
-    for row, _ in retriever.sentences:
+    for row, _ in scorer.sentences:
         counts[row] = counts.get(row, 0) + 1
     return list(counts.items())
 
 
-def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict]:
+def _questions(items, scorer: Scorer, encoder: _TunedEncoder) -> list[dict]:
     """Each on-topic question's texts to score and its gold rows.
 
-    A question is one text; a follow-up (with ``context``) is two, scored and added as index/engine.py
+    A question is one text; a follow-up (with ``context``) is two, scored and added as index/answering/engine.py
     adds them: the question alone, and glued after its conversation's earlier questions.
     """
-    matcher = retriever.tokens
+    matcher = scorer.tokens
     assert matcher is not None, "the index holds no token vectors: build it with the packaged model"
     questions = []
     for item in items:
@@ -331,7 +327,7 @@ def _questions(items, retriever: Retriever, encoder: _TunedEncoder) -> list[dict
         questions.append(
             {
                 "texts": [_text(t, matcher, encoder) for t in texts],
-                "gold": torch.tensor(gold_rows(item, retriever)),
+                "gold": torch.tensor(gold_rows(item, scorer)),
             }
         )
     return questions

@@ -9,8 +9,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.answers import Excerpt
-from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
+from index.answering.answers import Excerpt
+from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from bot.render import ANSWER_FAILED, SHUTTING_DOWN, render_answer, render_no_mo
 from bot.reply import Reply
 from bot.services import Services
 from bot.settings import Settings
-from index.answers import AnswerKind
-from index.conversation import Conversation
+from index.answering.answers import AnswerKind
+from index.answering.conversation import Conversation
 
 log = logging.getLogger(__name__)
 

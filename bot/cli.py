@@ -122,7 +122,7 @@ def _positive(value: str) -> int:
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import build_embedder
-    from index.build import build_index
+    from index.building.build import build_index
 
     corpus = args.corpus or settings.corpus_dir
     out = args.out or settings.resolved_index_dir
@@ -137,18 +137,30 @@ def _index_build(args: argparse.Namespace, settings: Settings) -> int:
 
 def _index_status(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import serving_index_dir
-    from index.freshness import check_freshness
-    from index.store import read_index
+    from index.building.freshness import check_freshness
+    from index.scoring.parameters import REFIT, load_parameters
+    from index.scoring.question_maps import UNCALIBRATED, uncalibrated_documents
+    from index.storage.store import read_index
 
     index_dir = serving_index_dir(settings)
     stored = read_index(index_dir)  # verifies every file against the manifest
     manifest = stored.manifest
     freshness = check_freshness(manifest, settings.corpus_dir)
+    uncalibrated = uncalibrated_documents(stored.paragraphs, load_parameters().documents)
     print(f"index: {index_dir}")
     print(f"built: {manifest.built_at} with {manifest.model_id} (weights {manifest.model_sha256[:12]}…)")
     for record in manifest.documents:
         print(
             f"document: {record.id} — {record.title} ({record.paragraphs} paragraphs, {record.sentences} sentences)"
+        )
+        if record.id in uncalibrated:
+            print(f"  {UNCALIBRATED}")
+    if uncalibrated:
+        print(
+            f"calibration: giving {', '.join(uncalibrated)} the topic probe takes questions about "
+            f"{'it' if len(uncalibrated) == 1 else 'each'} in "
+            f"data/calibration/questions.jsonl and a fit over several documents, which {REFIT} "
+            "does not do yet (docs/retrieval.md)"
         )
     print(f"corpus sha256: {manifest.corpus_sha256}")
     print(freshness.describe() + ("" if freshness.fresh else "; rebuild with: essaybot index build"))
@@ -173,7 +185,7 @@ def _load_for_questions(settings: Settings):
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.terminal import render_answer
-    from index.conversation import Conversation
+    from index.answering.conversation import Conversation
 
     engine = _load_for_questions(settings)
     conversation = Conversation(tuple(args.context)) if args.context else None
@@ -194,7 +206,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import load_embedder, load_engine
     from bot.terminal import render_report
-    from index.conversation import Conversation
+    from index.answering.conversation import Conversation
     from index.evaluation import load_items, score
 
     items = load_items(args.file)

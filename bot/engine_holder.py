@@ -8,15 +8,15 @@ from typing import Protocol
 
 from bot.batching import MicroBatcher
 from bot.render import IndexFacts
-from index.answers import Answer
-from index.conversation import Conversation
-from index.documents import Paragraph
+from index.answering.answers import Answer
+from index.answering.conversation import Conversation
+from index.corpus.documents import Paragraph
 
 log = logging.getLogger(__name__)
 
 
 class AnswerEngine(Protocol):
-    """The part of ``index.engine.Engine`` the bot uses; tests pass fakes with this shape."""
+    """The part of ``index.answering.engine.Engine`` the bot uses; tests pass fakes with this shape."""
 
     def answer(
         self, question: str, k: int = 3, skip: int = 0, conversation: Conversation | None = None

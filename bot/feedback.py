@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from index.files import fsync_dir
+from index.storage.files import fsync_dir
 
 FEEDBACK_FILE = "feedback.jsonl"
 

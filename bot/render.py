@@ -10,8 +10,9 @@ from typing import Protocol
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from index.answers import Answer, AnswerKind, Excerpt
-from index.documents import Paragraph
+from index.answering.answers import Answer, AnswerKind, Excerpt
+from index.corpus.documents import Paragraph
+from index.scoring.question_maps import UNCALIBRATED
 
 # Discord's documented limits. Discord counts UTF-16 code units, so lengths are measured that way
 # (the same as len() for the essay's text, never less).
@@ -352,11 +353,13 @@ def embed_len(embed: discord.Embed) -> int:
 
 # --- /about and /reindex ------------------------------------------------------------------------
 
-# What these read of an index's metadata (``index.engine.IndexInfo``) and of a rebuild's report
-# (``index.build.BuildReport``); read-only properties, so frozen dataclasses and test fakes fit.
+# What these read of an index's metadata (``index.answering.engine.IndexInfo``) and of a rebuild's report
+# (``index.building.build.BuildReport``); read-only properties, so frozen dataclasses and test fakes fit.
 
 
 class DocumentFacts(Protocol):
+    @property
+    def id(self) -> str: ...
     @property
     def title(self) -> str: ...
     @property
@@ -378,6 +381,8 @@ class IndexFacts(Protocol):
     def sentences(self) -> int: ...
     @property
     def corpus_sha256(self) -> str: ...
+    @property
+    def uncalibrated(self) -> Sequence[str]: ...
 
 
 class RebuildCounts(Protocol):
@@ -392,16 +397,10 @@ class RebuildCounts(Protocol):
 
 
 def render_about(info: IndexFacts) -> discord.Embed:
-    """What the bot answers from: documents, index build time, model, passages, corpus hash."""
+    """What the bot answers from: documents, index build time, model, passages, corpus hash, and which
+    documents have no calibration questions."""
     documents = list(info.documents)
-    lines: list[str] = []
-    for number, document in enumerate(documents):
-        line = f"*{_escape_essay(document.title)}* — {_escape_essay(document.author)}, {document.date}"
-        rest = f"…and {len(documents) - number} more"
-        if discord_len("\n".join([*lines, line, rest])) > FIELD_VALUE_LIMIT:
-            lines.append(rest)
-            break
-        lines.append(line)
+    uncalibrated = set(info.uncalibrated)
     embed = discord.Embed(
         title="About EssayBot",
         description=(
@@ -410,8 +409,9 @@ def render_about(info: IndexFacts) -> discord.Embed:
         ),
         colour=ANSWER_COLOUR,
     )
+    titles = [f"*{_escape_essay(d.title)}* — {_escape_essay(d.author)}, {d.date}" for d in documents]
     embed.add_field(
-        name="Document" if len(documents) == 1 else "Documents", value="\n".join(lines) or "—", inline=False
+        name="Document" if len(documents) == 1 else "Documents", value=_field_lines(titles), inline=False
     )
     embed.add_field(name="Index built", value=format_time(str(info.built_at)), inline=True)
     embed.add_field(
@@ -419,7 +419,22 @@ def render_about(info: IndexFacts) -> discord.Embed:
     )
     embed.add_field(name="Model", value=f"`{shorten(str(info.model), FIELD_VALUE_LIMIT - 2)}`", inline=False)
     embed.add_field(name="Corpus SHA-256", value=f"`{info.corpus_sha256}`", inline=False)
+    notes = [f"*{_escape_essay(d.title)}*: {UNCALIBRATED}." for d in documents if d.id in uncalibrated]
+    if notes:
+        embed.add_field(name="Calibration", value=_field_lines(notes), inline=False)
     return embed
+
+
+def _field_lines(lines: Sequence[str]) -> str:
+    """As many whole lines as fit one embed field, then "…and N more"."""
+    kept: list[str] = []
+    for number, line in enumerate(lines):
+        rest = f"…and {len(lines) - number} more"
+        if discord_len("\n".join([*kept, line, rest])) > FIELD_VALUE_LIMIT:
+            kept.append(rest)
+            break
+        kept.append(line)
+    return "\n".join(kept) or "—"
 
 
 def format_time(iso: str) -> str:

@@ -93,7 +93,7 @@ def build_services(settings: Settings, engine: Any, embedder: Any) -> Services:
 
     def rebuild() -> tuple[Any, Any]:
         from bot.runtime import rebuild_index
-        from index.engine import Engine
+        from index.answering.engine import Engine
 
         report = rebuild_index(settings, embedder)
         return report, Engine.load(settings.resolved_index_dir, embedder)

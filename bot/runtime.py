@@ -11,13 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.settings import Settings
-from index.build import BuildReport, Progress, build_index
-from index.embedding import Embedder, SentenceTransformerEmbedder, describe, model_id_for
-from index.embedding import load_embedder as load_torch_model
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import BuildReport, Progress, build_index
+from index.encoding.embedding import Embedder, SentenceTransformerEmbedder, describe, model_id_for
+from index.encoding.embedding import load_embedder as load_torch_model
+from index.encoding.onnx_encoder import BUILD_HINT, ENCODER_FILES, TORCH_HINT, load_onnx_embedder
 from index.errors import EssayBotError, ModelError
-from index.onnx_encoder import BUILD_HINT, ENCODER_FILES, TORCH_HINT, load_onnx_embedder
-from index.store import MANIFEST, read_manifest
+from index.storage.store import MANIFEST, read_manifest
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def build_embedder(settings: Settings) -> Embedder:
     """The encoder for ``essaybot index build``: the export is a build step, made here when needed.
 
     The serving index's export is reused when it came from the configured weights; otherwise, where
-    torch is installed, the model is exported again and checked against torch (index/onnx_export.py)
+    torch is installed, the model is exported again and checked against torch (index/encoding/onnx_export.py)
     before anything is built with it. ``ESSAYBOT_ENCODER=torch`` builds with torch and exports nothing.
     """
     if settings.encoder == "torch":
@@ -88,8 +88,8 @@ def build_embedder(settings: Settings) -> Embedder:
             f"no exported model to build with (none in {index_dir}), and torch is not installed to export "
             f"one: pip install torch sentence-transformers, or set {TORCH_HINT}"
         )
+    from index.encoding.onnx_export import export_checked
     from index.evaluation import load_items
-    from index.onnx_export import export_checked
 
     questions = [item.question for path in PARITY_QUESTIONS if path.is_file() for item in load_items(path)]
     folder = settings.data_dir / "cache" / EXPORT_DIR

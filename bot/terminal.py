@@ -5,8 +5,8 @@ import textwrap
 from collections.abc import Callable
 from typing import Protocol
 
-from index.answers import Answer, AnswerKind
-from index.conversation import Conversation
+from index.answering.answers import Answer, AnswerKind
+from index.answering.conversation import Conversation
 from index.evaluation import Report
 
 

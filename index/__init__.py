@@ -1,1 +1,3 @@
-"""The answer engine: corpus parsing, the embedded index on disk, and retrieval of cited excerpts."""
+"""The answer engine, by stage: ``corpus`` (parsing), ``encoding`` (text to vectors), ``building`` (the index
+from the corpus folder), ``storage`` (the index on disk), ``scoring`` (sentences against a question, with the
+fitted numbers) and ``answering`` (from a message to cited, verbatim excerpts)."""

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.answers import Answer, AnswerKind
+from index.answering.answers import Answer, AnswerKind
 from index.errors import EssayBotError
 
 MAX_HIT_CHARS = 500  # a longer excerpt never counts: it would not read as a quote in a chat

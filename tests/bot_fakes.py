@@ -1,4 +1,4 @@
-"""Small fakes of the engine for the bot's tests, with the public surface of ``index.engine.Engine``.
+"""Small fakes of the engine for the bot's tests, with the public surface of ``index.answering.engine.Engine``.
 
 ``tests/unit/test_bot_fakes.py`` checks their signatures against the real class, so they cannot drift.
 """
@@ -8,9 +8,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from index.answers import Abstention, Answer, AnswerKind, Excerpt
-from index.conversation import Conversation
-from index.documents import Document, Paragraph, parse_document
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.corpus.documents import Document, Paragraph, parse_document
 from index.errors import EssayBotError
 
 ESSAY = """---
@@ -53,6 +53,7 @@ class FakeIndexInfo:
     paragraphs: int = 4
     sentences: int = 8
     corpus_sha256: str = "c" * 64
+    uncalibrated: tuple[str, ...] = ()
 
 
 def _words(text: str) -> set[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedding import TokenEncoding
+from index.encoding.embedding import TokenEncoding
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO / "corpus"
@@ -44,7 +44,7 @@ def require_dev_set(path: Path = DEV_SET) -> Path:
 
 def corpus_paragraph_count(corpus_dir: Path = CORPUS_DIR) -> int:
     """How many paragraphs the corpus has, counted by the parser rather than written down in a test."""
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     return sum(len(document.paragraphs) for document in load_corpus(corpus_dir))
 
@@ -135,7 +135,7 @@ def hashing_embedder() -> HashingEmbedder:
 @pytest.fixture(scope="session")
 def real_embedder():
     from bot.settings import PACKAGED_MODEL_SHA256
-    from index.embedding import PACKAGED_MODEL, load_embedder
+    from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 
     return load_embedder(PACKAGED_MODEL, PACKAGED_MODEL_SHA256)
 
@@ -149,7 +149,7 @@ def real_embedding_cache(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory, real_embedder, real_embedding_cache) -> Path:
     """The corpus indexed with the real model, once per session, for tests that only read it."""
-    from index.build import build_index
+    from index.building.build import build_index
 
     out = tmp_path_factory.mktemp("real-index") / "index"
     build_index(CORPUS_DIR, out, real_embedder, cache_dir=real_embedding_cache)
@@ -158,7 +158,7 @@ def real_index_dir(tmp_path_factory, real_embedder, real_embedding_cache) -> Pat
 
 @pytest.fixture(scope="session")
 def real_engine(real_index_dir, real_embedder):
-    from index.engine import Engine
+    from index.answering.engine import Engine
 
     return Engine.load(real_index_dir, real_embedder)
 

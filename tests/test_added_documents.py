@@ -34,7 +34,10 @@ SHORT_OF_THE_BAR = {
     "steppe-partnership-2024": (
         "the document is judged without the topic probe (fitted on the essay's questions only), and "
         "3 of the 9 off-topic dev questions it does not answer get its quotes: the population of Russia, "
-        "the 'no limits' announcement, border demarcation in the 2000s"
+        "the 'no limits' announcement, border demarcation in the 2000s. No threshold on that model refuses "
+        "more than 7 of the 9 while keeping its own questions, and none of the corpus-only replacements "
+        "measured for #13 holds both here and on the essay judged as an added document "
+        "(docs/retrieval-history.md, 'Abstention for an added document')"
     ),
 }
 
@@ -43,8 +46,8 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module", params=["river-orchards-2023", "steppe-partnership-2024"])
 def added(request, tmp_path_factory, real_embedder, real_embedding_cache):
-    from index.build import build_index
-    from index.engine import Engine
+    from index.answering.engine import Engine
+    from index.building.build import build_index
 
     if not DEV_SET.is_file():
         pytest.skip(f"dev set not found at {DEV_SET}")

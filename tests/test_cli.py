@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from bot.cli import EXIT_ERROR, EXIT_OK, EXIT_STALE, EXIT_USAGE, main
-from tests.conftest import corpus_paragraph_count
+from tests.conftest import TokenHashingEmbedder, corpus_paragraph_count, write_document
 
 JSON_KEYS = {"question", "answered", "reason", "kind", "message", "context", "excerpts"}
 EXCERPT_KEYS = {"text", "document", "title", "section", "paragraph", "start", "end", "score"}
@@ -36,7 +36,7 @@ def shared_index(workspace, monkeypatch, real_index_dir):
 
 
 def paragraphs_by_citation(corpus_dir) -> dict[tuple[str, str, int], str]:
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     return {
         (document.title, paragraph.section, paragraph.number): paragraph.text
@@ -70,7 +70,7 @@ def test_ask_builds_the_index_first_and_prints_one_json_object_per_question(work
 
 @pytest.mark.model
 def test_ask_json_excerpts_are_the_corpus_text_at_their_offsets(shared_index, capsys, corpus_copy):
-    from index.corpus_files import load_corpus
+    from index.corpus.corpus_files import load_corpus
 
     paragraphs = {(p.document, p.number): p.text for d in load_corpus(corpus_copy) for p in d.paragraphs}
 
@@ -120,6 +120,23 @@ def test_index_status_tells_fresh_from_stale(workspace, warm_cache, capsys, corp
     assert main(["index", "status"]) == EXIT_STALE
     out = capsys.readouterr().out
     assert "stale" in out and essay.stem in out and "essaybot index build" in out
+
+
+def test_index_status_names_a_document_without_calibration_questions(workspace, corpus_copy, capsys):
+    from index.building.build import build_index
+    from index.scoring.question_maps import UNCALIBRATED
+
+    write_document(
+        corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."
+    )
+    build_index(corpus_copy, workspace / "data" / "index", TokenHashingEmbedder())  # status reads no model
+
+    assert main(["index", "status"]) == EXIT_OK
+    out = capsys.readouterr().out
+
+    assert f"document: tea — A Test Document (2 paragraphs, 2 sentences)\n  {UNCALIBRATED}\n" in out
+    assert out.count(UNCALIBRATED) == 1  # the essay's questions are in the shipped fit
+    assert "calibration: giving tea the topic probe" in out and "data/calibration/questions.jsonl" in out
 
 
 @pytest.mark.model

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus_files import load_corpus
+from index.corpus.corpus_files import load_corpus
 from tests.conftest import CORPUS_DIR, REPO, SHARED
 
 # The build takes minutes (several on a cold cache), so CI opts in explicitly.

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from index.answers import AnswerKind
-from index.build import build_index
-from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
-from index.engine import Engine
+from index.answering.answers import AnswerKind
+from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
+from index.answering.engine import Engine
+from index.building.build import build_index
 from tests.conftest import CORPUS_DIR, write_document
 from tests.test_engine import assert_grounded
 
@@ -28,14 +28,14 @@ def test_a_follow_up_is_answered_in_context_and_says_what_it_follows(real_engine
     assert [e.id for e in follow_up.excerpts] != [e.id for e in alone.excerpts]
 
 
-def test_excerpts_already_shown_are_not_repeated_while_others_answer(real_engine):
-    first = real_engine.answer("Why did the 1896 alliance fail?")
+def test_a_follow_up_answered_by_what_was_shown_quotes_it_again_and_nothing_else_shown(real_engine):
+    first = real_engine.answer("What was the Li-Lobanov Treaty?")
     shown = [e.id for e in first.excerpts]
-    again = real_engine.answer(
-        "Why did the 1896 alliance fail?",
-        conversation=Conversation(("Why did the 1896 alliance fail?",), tuple(shown)),
+    follow_up = real_engine.answer(
+        "who proposed it?", conversation=Conversation().then(first.question, shown)
     )
-    assert again.excerpts and not {e.id for e in again.excerpts} & set(shown)
+    assert "suggested by Russia" in follow_up.excerpts[0].text, "the answer was shown: it is quoted again"
+    assert len(follow_up.excerpts) == 3 and not {e.id for e in follow_up.excerpts[1:]} & set(shown)
 
 
 @pytest.mark.parametrize("go_on", ["tell me more", "go on"])
@@ -53,6 +53,30 @@ def test_going_on_gives_the_rest_of_the_quoted_paragraph_then_the_next_excerpts(
     assert (more.excerpts[0].document, more.excerpts[0].paragraph) == (top.document, top.paragraph)
     assert more.excerpts[0].start >= top.end or more.excerpts[0].end <= top.start
     assert top.id not in {e.id for e in more.excerpts}
+
+
+def test_going_on_past_the_quoted_paragraph_reads_on_into_the_next(real_engine):
+    first = real_engine.answer("What was the Li-Lobanov Treaty?")
+    top = first.excerpts[0]
+    paragraph = real_engine.paragraph(top.document, top.paragraph)
+    shown = [e.id for e in first.excerpts] + [f"{top.document}#p{top.paragraph}:0-{len(paragraph.text)}"]
+    conversation = Conversation().then(first.question, shown)
+    more = real_engine.answer("go on", k=2, conversation=conversation)
+    assert_grounded(real_engine, more)
+    assert [e.paragraph for e in more.excerpts] == [paragraph.number + 1] * 2
+    assert more.excerpts[0].start == 0 and more.excerpts[1].start > more.excerpts[0].end
+
+
+def test_small_talk_and_questions_about_the_essay_are_not_a_follow_ups_context(real_engine):
+    conversation = Conversation(
+        ("who wrote this essay?", "Why did the 1950 alliance fail?", "thanks!", "go on")
+    )
+    answer = real_engine.answer("and the 1945 one?", conversation=conversation)
+    assert answer.context == ("Why did the 1950 alliance fail?",)
+    assert (
+        real_engine.answer("Why did the 1896 alliance fail?", conversation=Conversation(("hi",))).context
+        == ()
+    )
 
 
 def test_going_on_without_knowing_what_was_shown_skips_the_first_answer(real_engine):

@@ -8,7 +8,7 @@ raise the floors with the method.
 
 import pytest
 
-from index.conversation import Conversation
+from index.answering.conversation import Conversation
 from index.evaluation import load_items, score
 from tests.conftest import DEV_CHAT_SET, require_dev_set
 

@@ -2,8 +2,8 @@ import os
 
 import pytest
 
-from index.corpus_files import load_corpus
-from index.documents import OPENING_SECTION, parse_document
+from index.corpus.corpus_files import load_corpus
+from index.corpus.documents import OPENING_SECTION, parse_document
 from index.errors import CorpusError
 from tests.conftest import CORPUS_DIR, SHARED, write_document
 

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from index.embedding import WEIGHTS_FILE, load_embedder
+from index.encoding.embedding import WEIGHTS_FILE, load_embedder
 from index.errors import ModelError
 
 

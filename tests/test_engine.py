@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from index.answers import Abstention, AnswerKind
+from index.answering.answers import Abstention, AnswerKind
 from tests.conftest import DEV_EVAL_SKIPPED, DEV_SET, require_dev_set
 
 MAX_EXCERPT_CHARS = 400

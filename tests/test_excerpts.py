@@ -3,10 +3,10 @@ whether they answer a question or go on from one."""
 
 import pytest
 
-from index.build import build_index
-from index.conversation import Conversation
-from index.corpus_files import load_corpus
-from index.engine import Engine
+from index.answering.conversation import Conversation
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.corpus.corpus_files import load_corpus
 from tests.conftest import CORPUS_DIR, HashingEmbedder
 from tests.test_engine import MAX_EXCERPT_CHARS, assert_grounded, assert_no_overlap
 

@@ -9,13 +9,13 @@ import sys
 import numpy as np
 import torch
 
-from index.build import build_index
-from index.corpus_files import load_corpus
-from index.parameters import PACKAGED_PARAMETERS, Weights, load_parameters
-from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe
-from index.retrieve import Retriever
-from index.search import FaissSearch, all_scores
-from index.store import read_index
+from index.building.build import build_index
+from index.corpus.corpus_files import load_corpus
+from index.scoring.parameters import PACKAGED_PARAMETERS, Weights, load_parameters
+from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
+from index.scoring.scorer import Scorer
+from index.scoring.search import FaissSearch, all_scores
+from index.storage.store import read_index
 from tests.conftest import CORPUS_DIR, REPO, write_document
 from tests.test_retrieval_context import ContextEmbedder
 
@@ -84,20 +84,20 @@ def test_the_fits_torch_score_is_the_engines_fused_score(tmp_path):
         (),
     )
     weights = Weights(sentence=1.7, paragraph=1.2, tokens=1.1, paragraph_tokens=1.8)
-    retriever = Retriever(stored, dataclasses.replace(load_parameters(), weights=weights, maps=maps))
+    scorer = Scorer(stored, dataclasses.replace(load_parameters(), weights=weights, maps=maps))
     model = fit.FusedScore(dimension, rank, list(dataclasses.astuple(weights))).double()
     with torch.no_grad():
         model.u.copy_(torch.tensor(maps.adapter.u))
         model.v.copy_(torch.tensor(maps.adapter.v))
     question = "When was the loan treaty signed by the envoy?"
     encoding = embedder.encode_with_tokens([question])[0]
-    assert retriever.tokens is not None and retriever.centring is not None
-    pieces, piece_weights = retriever.tokens.question_pieces(encoding.tokens, encoding.pieces)
+    assert scorer.tokens is not None and scorer.centring is not None
+    pieces, piece_weights = scorer.tokens.question_pieces(encoding.tokens, encoding.pieces)
 
-    engine = retriever.score(
+    engine = scorer.score(
         question,
         all_scores(FaissSearch(stored.vectors), encoding.vector[None, :])[0],
-        retriever.tokens.scores(encoding.tokens, encoding.pieces),
+        scorer.tokens.scores(encoding.tokens, encoding.pieces),
         encoding.vector,
     ).total
     with torch.no_grad():
@@ -107,10 +107,10 @@ def test_the_fits_torch_score_is_the_engines_fused_score(tmp_path):
                 "pieces": torch.tensor(pieces, dtype=torch.float64),
                 "weights": torch.tensor(piece_weights, dtype=torch.float64),
             },
-            fit.FusionCorpus(retriever, dtype=torch.float64),
+            fit.FusionCorpus(scorer, dtype=torch.float64),
         )
 
-    assert len(retriever.centring.directions) == 2  # 20 sentences: the centring is really exercised
+    assert len(scorer.centring.directions) == 2  # 20 sentences: the centring is really exercised
     np.testing.assert_allclose(fitted.numpy() / 10, engine, atol=1e-5)
 
 

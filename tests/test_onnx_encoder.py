@@ -11,11 +11,9 @@ import pytest
 import bot.runtime
 from bot.runtime import build_embedder, load_embedder, load_engine, rebuild_index
 from bot.settings import PACKAGED_MODEL_SHA256, Settings
-from index.build import build_index
-from index.engine import Engine
-from index.errors import IndexCorruptError, ModelError
-from index.evaluation import load_items
-from index.onnx_encoder import (
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.encoding.onnx_encoder import (
     ENCODER_FILES,
     ENCODER_INFO,
     ENCODER_ONNX,
@@ -23,8 +21,10 @@ from index.onnx_encoder import (
     export_sha256,
     load_onnx_embedder,
 )
-from index.onnx_export import ParityError, ParityReport, export_checked, export_model
-from index.store import read_index, read_manifest
+from index.encoding.onnx_export import ParityError, ParityReport, export_checked, export_model
+from index.errors import IndexCorruptError, ModelError
+from index.evaluation import load_items
+from index.storage.store import read_index, read_manifest
 from tests.conftest import CORPUS_DIR, DEV_SET, REPO
 
 pytestmark = pytest.mark.model
@@ -270,7 +270,7 @@ def test_an_export_whose_answers_differ_is_not_published(real_embedder, tmp_path
         rankings_differ=("Who wrote the essay?",),
         seconds=0.0,
     )
-    monkeypatch.setattr("index.onnx_export.check_parity", lambda *args: failing)
+    monkeypatch.setattr("index.encoding.onnx_export.check_parity", lambda *args: failing)
     folder = tmp_path / "export"
 
     with pytest.raises(ParityError, match="identical for 1 of 2 questions"):

@@ -7,18 +7,19 @@ import logging
 import numpy as np
 import pytest
 
-from index.build import build_index
-from index.engine import Engine
-from index.parameters import (
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.corpus.corpus_files import load_corpus
+from index.scoring.parameters import (
     FORMAT_VERSION,
     PACKAGED_PARAMETERS,
     ParametersError,
     load_parameters,
     save_parameters,
 )
-from index.question_maps import QueryAdapter, QuestionMaps, TopicProbe
-from index.retrieve import Retriever
-from index.store import read_index
+from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe, uncalibrated_documents
+from index.scoring.scorer import Scorer
+from index.storage.store import read_index
 from tests.conftest import CORPUS_DIR, HashingEmbedder, write_document
 
 DIMENSION = 8
@@ -57,15 +58,16 @@ def test_saved_parameters_load_back_for_the_same_model(saved):
     assert np.allclose(loaded.maps.adapter.u, _maps().adapter.u, atol=1e-6)
     assert np.allclose(loaded.maps.probe.weights, _maps().probe.weights, atol=1e-6)
     assert loaded.maps.probe.bias == pytest.approx(0.5)
-    assert loaded.maps.documents == ("f" * 64,)
+    assert loaded.maps.documents == loaded.documents == ("f" * 64,)
     assert loaded.weights == load_parameters().weights
 
 
 def test_parameters_for_other_model_weights_keep_no_maps_and_say_so_once(saved, caplog):
-    with caplog.at_level(logging.INFO, logger="index.parameters"):
+    with caplog.at_level(logging.INFO, logger="index.scoring.parameters"):
         loaded = load_parameters("b" * 64, DIMENSION, saved)
 
     assert loaded.maps is None
+    assert loaded.documents == ("f" * 64,)  # which documents have calibration questions holds for any weights
     assert len(caplog.records) == 1 and "other model weights" in caplog.messages[0]
 
 
@@ -117,7 +119,8 @@ def test_the_shipped_maps_are_loaded_for_the_packaged_model(
         ["What was the Li-Lobanov Treaty?", "What is the population of Russia?"]
     )
     monkeypatch.setattr(
-        "index.engine.load_parameters", lambda *args: dataclasses.replace(load_parameters(), maps=None)
+        "index.answering.engine.load_parameters",
+        lambda *args: dataclasses.replace(load_parameters(), maps=None),
     )
     without_maps = Engine.load(real_index_dir, real_embedder)
     question = "would moscow end up as the weaker sidekick?"
@@ -169,13 +172,35 @@ def test_the_probe_judges_only_the_document_it_was_fitted_on(
 
     topics = {document.document: document.topic for document in scored.documents}
     assert topics["tea"] is None and topics["zhao-2021-china-russia-alliance"] is not None
+    assert engine.info.uncalibrated == ("tea",)  # what `index status` and /about report
+
+
+def test_a_document_no_calibration_question_is_about_is_uncalibrated(corpus_copy):
+    write_document(
+        corpus_copy, "tea", "Tea reached Britain in the seventeenth century.\n\nIt became popular."
+    )
+    paragraphs = [paragraph for document in load_corpus(corpus_copy) for paragraph in document.paragraphs]
+
+    recorded = uncalibrated_documents(paragraphs, load_parameters().documents)
+    none = uncalibrated_documents(paragraphs, ())
+
+    assert recorded == ("tea",)  # the essay's text is the one the shipped fit records
+    assert set(none) == {"tea", "zhao-2021-china-russia-alliance"}
+
+
+def test_an_edited_document_is_no_longer_the_one_its_questions_were_about(corpus_copy):
+    essay = next(corpus_copy.glob("*.md"))
+    essay.write_text(essay.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    paragraphs = [paragraph for document in load_corpus(corpus_copy) for paragraph in document.paragraphs]
+
+    assert uncalibrated_documents(paragraphs, load_parameters().documents) == (essay.stem,)
 
 
 @pytest.fixture(scope="module")
 def lexicon(tmp_path_factory):
     out = tmp_path_factory.mktemp("names") / "index"
     build_index(CORPUS_DIR, out, HashingEmbedder())
-    (lexicon,) = Retriever(read_index(out), load_parameters()).lexicons.values()
+    (lexicon,) = Scorer(read_index(out), load_parameters()).lexicons.values()
     return lexicon
 
 

@@ -4,12 +4,12 @@ import re
 
 import numpy as np
 
-from index.build import build_index
-from index.cache import EmbeddingCache
-from index.corpus_files import load_corpus
-from index.embedding import TokenEncoding
-from index.store import read_index
-from index.units import cut_units
+from index.building.build import build_index
+from index.building.units import cut_units
+from index.corpus.corpus_files import load_corpus
+from index.encoding.cache import EmbeddingCache
+from index.encoding.embedding import TokenEncoding
+from index.storage.store import read_index
 from tests.conftest import HashingEmbedder
 
 
@@ -34,7 +34,7 @@ class CountingTokenEmbedder(HashingEmbedder):
 
 
 def _paragraph_texts(corpus_dir, needle: str) -> set[str]:
-    """Every embedded text (sentences, windows, paragraph, heading) of the paragraph holding ``needle``."""
+    """Every embedded text (sentences, paragraph, heading) of the paragraph holding ``needle``."""
     documents = load_corpus(corpus_dir)
     units, texts = cut_units(documents)
     paragraphs = [p for d in documents for p in d.paragraphs]

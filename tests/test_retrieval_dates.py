@@ -2,12 +2,12 @@
 
 import pytest
 
-from index.answers import Abstention
-from index.build import build_index
-from index.engine import Engine
-from index.parameters import load_parameters
-from index.retrieve import Lexicon, Retriever
-from index.store import read_index
+from index.answering.answers import Abstention
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.scoring.parameters import load_parameters
+from index.scoring.scorer import Lexicon, Scorer
+from index.storage.store import read_index
 from tests.conftest import CORPUS_DIR
 
 
@@ -22,8 +22,8 @@ def index_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lexicon(index_dir) -> Lexicon:
-    """The essay's words, numbers and date, once for the module (a retriever takes about half a second)."""
-    (lexicon,) = Retriever(read_index(index_dir), load_parameters()).lexicons.values()
+    """The essay's words, numbers and date, once for the module (a scorer takes about half a second)."""
+    (lexicon,) = Scorer(read_index(index_dir), load_parameters()).lexicons.values()
     return lexicon
 
 

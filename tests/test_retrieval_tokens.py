@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from index.tokens import SentenceTokens, TokenMatcher
+from index.scoring.tokens import SentenceTokens, TokenMatcher
 
 
 def _unit(*rows):
@@ -41,3 +41,30 @@ def test_paragraph_score_is_the_best_over_its_sentences():
 def test_rare_pieces_weigh_more_than_common_ones():
     matcher = _matcher()
     assert matcher.idf("loan") > matcher.idf("china")
+
+
+def test_questions_scored_together_get_the_scores_they_get_one_at_a_time():
+    # 400 corpus pieces (past one block of the product) in 40 sentences of 4 paragraphs.
+    rng = np.random.default_rng(0)
+    vocabulary = [f"word{n}" for n in range(60)]
+    tokens = SentenceTokens(
+        vectors=_unit(*rng.normal(size=(400, 16))),
+        sentence=np.repeat(np.arange(40), 10).astype(np.int32),
+        pieces=np.array([vocabulary[n] for n in rng.integers(0, 60, size=400)]),
+    )
+    matcher = TokenMatcher(tokens, sentence_paragraph=np.repeat(np.arange(4), 10))
+    questions = [
+        (_unit(*rng.normal(size=(count, 16))) if count else np.zeros((0, 16)), tuple(vocabulary[:count]))
+        for count in (3, 1, 5, 0, 2)
+    ]
+
+    together = matcher.scores_many(questions)
+
+    for (vectors, pieces), scored in zip(questions, together, strict=True):
+        alone = matcher.scores(vectors, pieces)
+        np.testing.assert_array_equal(scored.sentence, alone.sentence)
+        np.testing.assert_array_equal(scored.paragraph, alone.paragraph)
+        if pieces:  # against the definition: each piece's best cosine in the sentence, IDF-weighted
+            _, weights = matcher.question_pieces(vectors, pieces)
+            best = (vectors @ tokens.vectors.T).reshape(len(pieces), 40, 10).max(axis=2)
+            np.testing.assert_allclose(scored.sentence, weights @ best, rtol=1e-5, atol=1e-6)

@@ -1,7 +1,8 @@
 import faiss
 import numpy as np
+import pytest
 
-from index.search import FaissSearch, NumpySearch
+from index.scoring.search import FaissSearch, NumpySearch
 
 
 def unit_rows(count: int, dimension: int, seed: int) -> np.ndarray:
@@ -29,3 +30,29 @@ def test_asking_for_more_rows_than_exist_returns_them_all():
     _, ids = FaissSearch(flat).search(vectors[:1], 50)
 
     assert sorted(ids[0].tolist()) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("queries", [1, 2, 19, 400])  # 400 x 384 is past FAISS's BLAS threshold
+def test_every_rows_score_is_the_faiss_search_score_to_the_bit(queries):
+    vectors, asked = unit_rows(300, 384, seed=4), unit_rows(queries, 384, seed=5)
+    flat = faiss.IndexFlatIP(384)
+    flat.add(vectors)
+    search = FaissSearch(flat)
+
+    scores = search.scores(asked)
+
+    found, ids = search.search(asked, search.size)
+    np.testing.assert_array_equal(scores, np.take_along_axis(found, np.argsort(ids, axis=1), axis=1))
+    np.testing.assert_allclose(scores, NumpySearch(vectors).scores(asked), rtol=1e-5, atol=1e-5)
+
+
+def test_every_rows_score_is_read_from_a_memory_mapped_index(tmp_path):
+    vectors, asked = unit_rows(50, 16, seed=6), unit_rows(3, 16, seed=7)
+    flat = faiss.IndexFlatIP(16)
+    flat.add(vectors)
+    faiss.write_index(flat, str(tmp_path / "vectors.faiss"))
+    mapped = faiss.read_index(
+        str(tmp_path / "vectors.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+    )
+
+    np.testing.assert_array_equal(FaissSearch(mapped).scores(asked), FaissSearch(flat).scores(asked))

@@ -1,4 +1,4 @@
-from index.sentences import split_sentences
+from index.corpus.sentences import split_sentences
 
 
 def texts(paragraph: str) -> list[str]:

@@ -1,16 +1,17 @@
 """The index on disk: plain files checked against the manifest, published atomically, refused when wrong."""
 
 import json
+from collections import Counter
 
 import faiss
 import numpy as np
 import pytest
 
-from index import store
-from index.build import build_index
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import build_index
 from index.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from index.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
+from index.storage import store
+from index.storage.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
 from tests.conftest import HashingEmbedder, TokenHashingEmbedder, corpus_paragraph_count, write_document
 
 PARAGRAPHS_IN_CORPUS = corpus_paragraph_count()
@@ -156,14 +157,33 @@ def test_an_index_from_another_model_is_refused_with_the_fix(built):
     assert "essaybot index build" in str(error.value)
 
 
-def test_an_index_of_another_format_version_is_refused(built):
+# The previous formats embedded sentence windows (3) or stored sentence-alone token vectors (4), which
+# nothing reads now; their units no longer line up with this essaybot's, so they are rebuilt, not served.
+@pytest.mark.parametrize("version", [store.FORMAT_VERSION - 1, 999])
+def test_an_index_of_another_format_version_is_refused_with_the_rebuild_command(built, version):
     out, _ = built
     manifest = json.loads((out / MANIFEST).read_text())
-    manifest["format_version"] = 999
+    manifest["format_version"] = version
     (out / MANIFEST).write_text(json.dumps(manifest))
 
-    with pytest.raises(IndexMismatchError, match="format version 999"):
+    with pytest.raises(IndexMismatchError) as error:
         read_index(out)
+
+    message = str(error.value)
+    assert f"format version {version}" in message and f"reads version {store.FORMAT_VERSION}" in message
+    assert message.endswith("rebuild with: essaybot index build") and "\n" not in message
+
+
+def test_the_index_embeds_each_sentence_paragraph_and_heading_once(built):
+    out, report = built
+
+    stored = read_index(out)
+
+    kinds = Counter(unit.kind for unit in stored.units)
+    sentences = sum(len(paragraph.sentences) for paragraph in stored.paragraphs)
+    headings = sum(len(record.sections) for record in stored.manifest.documents)
+    assert kinds == {"sentence": sentences, "paragraph": len(stored.paragraphs), "heading": headings}
+    assert stored.vectors.ntotal == len(stored.units) == stored.manifest.counts["units"] == report.units
 
 
 def test_a_second_document_is_indexed_and_cited(tmp_path, corpus_copy, hashing_embedder):

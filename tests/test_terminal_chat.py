@@ -1,7 +1,7 @@
 """``essaybot chat``: each question follows up the ones before it, /new starts over, Ctrl-D ends it."""
 
 from bot.terminal import NEW_CONVERSATION, chat
-from index.answers import Answer, AnswerKind, Excerpt
+from index.answering.answers import Answer, AnswerKind, Excerpt
 
 
 class RecordingEngine:

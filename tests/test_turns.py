@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from index.documents import parse_document
-from index.text import content_terms
-from index.turns import Chat, DocumentNames, Facet, TurnKind, ordinal, read_turn
+from index.answering.turns import Chat, DocumentNames, Facet, TurnKind, ordinal, read_turn
+from index.corpus.documents import parse_document
+from index.corpus.text import content_terms
 from tests.conftest import CORPUS_DIR
 
 LABELLED = Path(__file__).parent / "data" / "conversation"

@@ -14,8 +14,8 @@ from bot.parts import Parts
 from bot.render import EMPTY_FOLLOW_UP, MENTION_HELP, NO_MESSAGE_TEXT, question_too_long, thread_name
 from bot.reply import NO_MENTIONS, Reply
 from bot.suggest import autocomplete_choices
-from index.conversation import Conversation
-from index.text import MAX_QUESTION_CHARS
+from index.answering.conversation import Conversation
+from index.corpus.text import MAX_QUESTION_CHARS
 
 log = logging.getLogger(__name__)
 

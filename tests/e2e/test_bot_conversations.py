@@ -8,8 +8,8 @@ import pytest
 
 from bot.cogs.ask import MAX_MESSAGE_QUESTION
 from bot.render import BUTTON_EXPIRED, EMPTY_FOLLOW_UP, question_too_long
-from index.build import build_index
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import build_index
 from tests.bot_fakes import FakeEngine
 from tests.conftest import CORPUS_DIR, HashingEmbedder
 from tests.e2e.conftest import WAIT, button, description, pings_nobody

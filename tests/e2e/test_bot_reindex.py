@@ -5,8 +5,8 @@ import threading
 
 from bot.cogs.admin import ALREADY_RUNNING, NOT_AN_ADMIN
 from bot.runner import build_services
-from index.build import BuildReport, build_index
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import BuildReport, build_index
 from index.errors import CorpusError
 from tests.bot_fakes import FakeEngine
 from tests.e2e.conftest import WAIT, description, make_settings

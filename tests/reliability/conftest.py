@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from index.build import build_index
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import build_index
 from tests.conftest import CORPUS_DIR, HashingEmbedder
 from tests.e2e.conftest import (  # noqa: F401  (fixtures are found by name in a conftest)
     essaybot,

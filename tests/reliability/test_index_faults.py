@@ -15,9 +15,9 @@ import pytest
 import bot.runtime
 from bot.cogs.admin import ALREADY_RUNNING
 from bot.runner import EXIT_FAILED, build_services, run
-from index.build import build_index
-from index.engine import Engine
-from index.store import MANIFEST, PARAGRAPHS, VECTORS
+from index.answering.engine import Engine
+from index.building.build import build_index
+from index.storage.store import MANIFEST, PARAGRAPHS, VECTORS
 from tests.bot_fakes import FakeEngine
 from tests.conftest import HashingEmbedder
 from tests.e2e.conftest import WAIT, description, make_settings

@@ -15,10 +15,10 @@ from bot.answer_log import AnswerLog
 from bot.client import EssayBot
 from bot.runner import configure_logging, serve
 from bot.runtime import load_engine
-from index.build import build_index
-from index.engine import Engine
+from index.answering.engine import Engine
+from index.building.build import build_index
 from index.errors import IndexCorruptError
-from index.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
+from index.storage.store import MANIFEST, PARAGRAPHS, TOKEN_FILES, UNITS, VECTORS, read_index
 from tests.conftest import HashingEmbedder, TokenHashingEmbedder
 from tests.e2e.conftest import WAIT, endpoints_restored, make_services, make_settings
 from tests.fake_discord import FakeDiscord, World

@@ -5,8 +5,8 @@ from dataclasses import replace
 
 from bot.answer_log import IN_DM, IN_THREAD, AnswerLog, AnswerRecord, new_key
 from bot.answer_view import ACTIONS, AnswerButton
-from index.answers import Excerpt
-from index.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
+from index.answering.answers import Excerpt
+from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
 
 def record(n: int = 1) -> AnswerRecord:

@@ -4,7 +4,7 @@ import asyncio
 import threading
 
 from bot.engine_holder import EngineHolder
-from index.conversation import Conversation
+from index.answering.conversation import Conversation
 from tests.bot_fakes import FakeEngine
 
 QUESTIONS = [

@@ -5,7 +5,7 @@ import inspect
 
 import pytest
 
-from index.engine import Engine, IndexInfo
+from index.answering.engine import Engine, IndexInfo
 from tests.bot_fakes import FakeEngine, FakeIndexInfo
 
 

@@ -1,5 +1,6 @@
 """Rendering answers for Discord: quotes whole and cited, user text inert, every limit kept by construction."""
 
+import dataclasses
 import re
 
 import discord
@@ -19,10 +20,11 @@ from bot.render import (
     render_answer,
     render_paragraphs,
 )
-from index.answers import Abstention, Answer, AnswerKind, Excerpt
-from index.conversation import Conversation
-from index.documents import Paragraph, Sentence
-from tests.bot_fakes import FakeEngine
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.corpus.documents import Paragraph, Sentence
+from index.scoring.question_maps import UNCALIBRATED
+from tests.bot_fakes import FakeDocumentInfo, FakeEngine
 
 
 def excerpt(text: str, paragraph: int = 1, section: str = "A Section") -> Excerpt:
@@ -219,6 +221,27 @@ def test_about_names_document_build_model_passages_and_corpus_hash():
     assert fields["Passages"] == "4 paragraphs, 8 sentences"
     assert info.corpus_sha256 in fields["Corpus SHA-256"]
     assert_within_limits([embed])
+
+
+def test_about_says_which_documents_have_no_calibration_questions():
+    fake = FakeEngine()
+    info = dataclasses.replace(
+        fake.info,
+        documents=(*fake.info.documents, FakeDocumentInfo("tea", "On *Tea*", "Someone", "2024-02-02")),
+        uncalibrated=("tea",),
+    )
+
+    embed = render_about(info)
+
+    fields = {field.name: field.value for field in embed.fields}
+    assert fields["Calibration"] == rf"*On \*Tea\**: {UNCALIBRATED}."
+    assert_within_limits([embed])
+
+
+def test_about_has_no_calibration_note_when_every_document_has_questions():
+    embed = render_about(FakeEngine().info)
+
+    assert "Calibration" not in {field.name for field in embed.fields}
 
 
 def test_reindex_reports_fit_a_message():

@@ -1,0 +1,528 @@
+"""From a question to an Answer of cited, verbatim excerpts, over a loaded index."""
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from index.answering.about import (
+    chat_message,
+    ending_message,
+    example_questions,
+    facts_message,
+    outline_message,
+    section_spans,
+    summary_message,
+)
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.answering.turns import Chat, DocumentNames, Facet, Reading, TurnKind, ordinal, read_turn
+from index.corpus.documents import Paragraph
+from index.corpus.language import is_english
+from index.corpus.text import clean_question, content_terms, words
+from index.encoding.embedding import Embedder, supports_tokens
+from index.errors import EssayBotError
+from index.scoring.abstain import Abstainer
+from index.scoring.parameters import load_parameters
+from index.scoring.question_maps import uncalibrated_documents
+from index.scoring.scorer import Scored, Scorer
+from index.scoring.search import FaissSearch, VectorSearch, all_scores
+from index.storage.store import DocumentRecord, Manifest, check_model, read_index
+
+log = logging.getLogger(__name__)
+
+MAX_EXCERPT_CHARS = 400
+MAX_EXCERPT_SENTENCES = 3
+MAX_RESULTS = 25
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    documents: tuple[DocumentRecord, ...]
+    built_at: str
+    model: str
+    model_sha256: str
+    paragraphs: int
+    sentences: int
+    corpus_sha256: str
+    uncalibrated: tuple[str, ...]  # ids of the documents no calibration question is about (UNCALIBRATED)
+
+
+class Engine:
+    """Answers questions from one loaded index. Read-only after construction, so safe across threads."""
+
+    def __init__(
+        self,
+        manifest: Manifest,
+        scorer: Scorer,
+        search: VectorSearch,
+        embedder: Embedder,
+        abstention: Abstainer,
+        uncalibrated: tuple[str, ...] = (),
+    ):
+        self._manifest = manifest
+        self._uncalibrated = uncalibrated
+        self._abstention = abstention
+        self._scorer = scorer
+        self._search = search
+        self._embedder = embedder
+        self._titles = {record.id: record.title for record in manifest.documents}
+        self._by_location = {(p.document, p.number): p for p in scorer.paragraphs}
+        # Built once, so that no reply walks every sentence: each paragraph's sentences (rows of
+        # Scorer.sentences), its row by (document, number), and each document's paragraph rows.
+        self._sentences_of: list[list[int]] = [[] for _ in scorer.paragraphs]
+        for n, (row, _) in enumerate(scorer.sentences):
+            self._sentences_of[row].append(n)
+        self._row_of = {(p.document, p.number): row for row, p in enumerate(scorer.paragraphs)}
+        self._paragraphs_of: dict[str, list[int]] = {record.id: [] for record in manifest.documents}
+        for row, p in enumerate(scorer.paragraphs):
+            self._paragraphs_of.setdefault(p.document, []).append(row)
+        self._every_sentence = frozenset(range(len(scorer.sentences)))
+        self._names = DocumentNames.of(name for r in manifest.documents for name in (r.title, r.author))
+        self._by_title: dict[str, Scored] = {}
+
+    @classmethod
+    def load(cls, index_dir: Path, embedder: Embedder) -> "Engine":
+        """Load the index at ``index_dir``; refuses one built with another model."""
+        stored = read_index(index_dir)
+        check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
+        parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
+        scorer = Scorer(stored, parameters)
+        return cls(
+            stored.manifest,
+            scorer,
+            FaissSearch(stored.vectors),
+            embedder,
+            Abstainer.of(parameters),
+            uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
+        )
+
+    @property
+    def info(self) -> IndexInfo:
+        counts = self._manifest.counts
+        return IndexInfo(
+            documents=tuple(self._manifest.documents),
+            built_at=self._manifest.built_at,
+            model=self._manifest.model_id,
+            model_sha256=self._manifest.model_sha256,
+            paragraphs=counts.get("paragraphs", 0),
+            sentences=counts.get("sentences", 0),
+            corpus_sha256=self._manifest.corpus_sha256,
+            uncalibrated=self._uncalibrated,
+        )
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """Every document's section titles, in order; with several documents each names its document,
+        so that two documents' "Introduction" stay two suggestions."""
+        records = self._manifest.documents
+        if len(records) == 1:
+            return tuple(records[0].sections)
+        return tuple(f"{section} ({record.title})" for record in records for section in record.sections)
+
+    @property
+    def examples(self) -> tuple[str, ...]:
+        """The example questions of every document's front matter, taken in turn from each."""
+        records = self._manifest.documents
+        return example_questions(records, count=sum(len(record.examples) for record in records))
+
+    def paragraph(self, document: str, number: int) -> Paragraph:
+        try:
+            return self._by_location[(document, number)]
+        except KeyError:
+            raise EssayBotError(f"no paragraph {number} in document {document!r}") from None
+
+    def answer(
+        self, question: str, k: int = 3, skip: int = 0, conversation: Conversation | None = None
+    ) -> Answer:
+        return self.answer_many([question], k, skip, [conversation])[0]
+
+    def answer_many(
+        self,
+        questions: Sequence[str],
+        k: int = 3,
+        skip: int = 0,
+        conversations: Sequence[Conversation | None] | None = None,
+    ) -> list[Answer]:
+        """Answer several questions, encoding them in one batch; same answers as one at a time.
+
+        ``conversations[n]`` is what question ``n`` follows up (None or empty: a new conversation).
+        """
+        k = max(1, min(k, MAX_RESULTS))
+        if conversations is None:
+            conversations = [None] * len(questions)
+        turns = [
+            _Turn(question, clean_question(question), self._content_only(conversation or Conversation()))
+            for question, conversation in zip(questions, conversations, strict=True)
+        ]
+        for turn in turns:
+            if turn.text:
+                turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names)
+        needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
+        scores = self._score_texts(list(needed))
+        return [self._reply(turn, scores, k, skip) for turn in turns]
+
+    def _texts_for(self, turn: "_Turn") -> list[str]:
+        """The texts a turn needs scored: the question, and with a conversation also the question in context."""
+        reading, history = turn.reading, turn.conversation.questions
+        if reading is None or (reading.kind is TurnKind.CHAT and not reading.mixed):
+            return []
+        if _refusal(turn.question, turn.text) is not None:
+            return []
+        if reading.kind is TurnKind.CONTINUE:
+            return _with_context(history[:-1], history[-1]) if history else []
+        if reading.kind is TurnKind.ABOUT:
+            texts = _with_context(history, turn.text) if reading.topic else []
+            if len(self._manifest.documents) > 1 and history:
+                texts.append(" ".join(history))  # which document the conversation is about
+            return texts
+        return _with_context(history, turn.text)
+
+    def _content_only(self, conversation: Conversation) -> Conversation:
+        """The conversation's questions about the content: "thanks!", "who wrote this?" and "go on" say
+        nothing of what the next question is about, so they are not its context (nor what "go on" continues)."""
+        return replace(conversation, questions=tuple(q for q in conversation.questions if self._has_topic(q)))
+
+    def _has_topic(self, question: str) -> bool:
+        reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+        if reading.kind is TurnKind.CHAT:
+            return reading.mixed  # "thanks! and why did the 1950 alliance fail?"
+        return reading.kind is TurnKind.CONTENT or (reading.kind is TurnKind.ABOUT and bool(reading.topic))
+
+    def _score_texts(self, texts: list[str]) -> dict[str, Scored]:
+        """Every text scored against every sentence, from one forward pass over them all."""
+        if not texts:
+            return {}
+        token_scores: list = [None] * len(texts)
+        if supports_tokens(self._embedder) and self._scorer.tokens is not None:
+            # One forward pass gives both the pooled vector and the token vectors.
+            # supports_tokens returns a bool, not a TypeGuard, so the checker cannot see the narrowing.
+            encodings = self._embedder.encode_with_tokens(texts)  # type: ignore[attr-defined]  # supports_tokens checked
+            vectors = np.stack([encoding.vector for encoding in encodings])
+            token_scores = self._scorer.tokens.scores_many([(e.tokens, e.pieces) for e in encodings])
+        else:
+            vectors = self._embedder.encode(texts)
+        unit_scores = all_scores(self._search, vectors)
+        return {
+            text: self._scorer.score(text, unit_scores[row], token_scores[row], vectors[row])
+            for row, text in enumerate(texts)
+        }
+
+    def _in_context(self, turn: "_Turn", text: str, history: tuple[str, ...], scores: dict) -> Scored:
+        """A question's scores; a follow-up's lean on its context: the question alone plus the question
+        after its conversation, so a self-contained question keeps its own answer and "why?" finds its topic."""
+        alone = scores[text]
+        if not history:
+            return alone
+        glued = scores[" ".join((*history, text))]
+        return replace(glued, total=glued.total + alone.total)
+
+    def _reply(self, turn: "_Turn", scores: dict[str, Scored], k: int, skip: int) -> Answer:
+        reading, history = turn.reading, turn.conversation.questions
+        context = tuple(history)
+        if reading is not None and reading.kind is TurnKind.CHAT and not reading.mixed:
+            return self._chat(turn.question, reading.chat or Chat.HELP, ())  # "hi", "👍", "thx"
+        refusal = _refusal(turn.question, turn.text)
+        if refusal is not None or reading is None:
+            return refusal or Answer(turn.question, abstention=Abstention.NO_WORDS)
+        if reading.kind is TurnKind.CHAT:
+            if not reading.mixed or self._abstention.off_topic(scores[turn.text]):
+                return self._chat(turn.question, reading.chat or Chat.HELP, ())
+            reading = Reading(TurnKind.CONTENT, topic=reading.topic)
+        if reading.kind is TurnKind.CONTINUE:
+            if not history:
+                return self._chat(turn.question, Chat.HELP, ())
+            context = tuple(history)
+            scored = self._in_context(turn, history[-1], history[:-1], scores)
+            shown = self._shown_sentences(turn.conversation.shown)
+            if not shown:  # the earlier answer's excerpts are not known: they were its first k
+                return replace(self._decide(turn.question, scored, k, skip + k), context=context)
+            # Read on from the paragraph the latest answer quoted first: its sentences not shown yet, then
+            # the paragraphs after it; past the document's end, the next excerpts by score.
+            rest = self._reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
+            covered = shown | {n for excerpt in rest for n in self._shown_sentences([excerpt.id])}
+            answer = self._decide(turn.question, scored, k, max(0, skip - len(rest)), excluded=covered)
+            if rest and answer.answered:
+                answer = replace(answer, excerpts=(*rest, *answer.excerpts)[:k])
+            return replace(answer, context=context)
+        if reading.kind is TurnKind.ABOUT:
+            return self._about(turn, reading, scores, k)
+        scored = self._in_context(turn, turn.text, history, scores)
+        answer = self._decide(turn.question, scored, k, skip, repeated=set(turn.conversation.shown))
+        return replace(answer, context=context)
+
+    def _decide(
+        self,
+        question: str,
+        scored: Scored,
+        k: int,
+        skip: int,
+        *,
+        excluded: frozenset[int] = frozenset(),
+        repeated: set[str] | None = None,
+    ) -> Answer:
+        """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
+        first, none of the ``repeated`` excerpt ids (already shown)."""
+        if self._abstention.off_topic(scored):
+            nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
+            return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
+        extra = len(repeated) if repeated else 0
+        # Only the documents that address the question are quoted.
+        excluded = excluded | self._abstention.excluded(scored)
+        excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
+        if repeated:
+            # The best excerpt stands even when it was shown: a follow-up is most often answered by what
+            # the last answer quoted ("who proposed it?"). Dropping it halved follow-up hit@1 in use
+            # (docs/retrieval.md). The runners-up give way to excerpts not shown yet.
+            excerpts = excerpts[:1] + [excerpt for excerpt in excerpts[1:] if excerpt.id not in repeated]
+        return Answer(question, excerpts=tuple(excerpts[:k]))
+
+    # --- replies that are not a content answer ---------------------------------------------------
+
+    def _chat(self, question: str, kind: Chat, context: tuple[str, ...]) -> Answer:
+        records = self._manifest.documents
+        message = chat_message(kind, records, example_questions(records))
+        return Answer(question, message=message, context=context, turn=AnswerKind.CHAT)
+
+    def _about(self, turn: "_Turn", reading: Reading, scores: dict[str, Scored], k: int) -> Answer:
+        records = self._documents_for(turn, scores)
+        facet = reading.facet
+        excerpts: list[Excerpt] = []
+        if facet is Facet.OUTLINE:
+            lines = []
+            for record in records:
+                spans = section_spans(self._scorer.paragraphs, record.id)
+                chosen = self._chosen_section(turn, reading, spans, record, scores)
+                lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
+            message = "\n\n".join(lines)
+        elif facet is Facet.SUMMARY:
+            parts = []
+            for record in records:
+                spans = section_spans(self._scorer.paragraphs, record.id)
+                parts.append(summary_message(record, spans))
+                excerpts += self._summary(record, k if len(records) == 1 else 1)
+            message = "\n".join(parts)
+        elif facet is Facet.ENDING:
+            message = "\n".join(ending_message(record) for record in records)
+            for record in records:
+                excerpts += self._ending(record, k if len(records) == 1 else 1)
+        else:
+            message = facts_message(records, facet or Facet.AUTHOR)
+        return Answer(turn.question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
+
+    def _documents_for(self, turn: "_Turn", scores: dict[str, Scored]) -> list[DocumentRecord]:
+        """The documents a question about "the essay" means: the one it names, else the one the
+        conversation is about, else the only one, else all of them."""
+        records = list(self._manifest.documents)
+        if len(records) == 1:
+            return records
+        asked = set(content_terms(turn.text))
+        named = [
+            record for record in records if asked & set(content_terms(f"{record.title} {record.author}"))
+        ]
+        if len(named) == 1:
+            return named
+        for excerpt_id in reversed(turn.conversation.shown):
+            document = excerpt_id.split("#", 1)[0]
+            match = [record for record in records if record.id == document]
+            if match:
+                return match
+        history = turn.conversation.questions
+        if history and " ".join(history) in scores:
+            best = self._select(scores[" ".join(history)], 1)
+            if best:
+                return [record for record in records if record.id == best[0].document]
+        return records
+
+    def _chosen_section(
+        self, turn: "_Turn", reading: Reading, spans: list, record: DocumentRecord, scores: dict[str, Scored]
+    ) -> int | None:
+        """Which section an outline question points at: by its number ("the last section"), or by its
+        topic ("which part covers the history?"), the section holding the best-scoring sentence."""
+        count = ordinal(turn.text)
+        if count is not None and spans:
+            return len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)
+        if not reading.topic:
+            return None
+        scored = self._in_context(turn, turn.text, turn.conversation.questions, scores)
+        best = self._select(scored, 1, self._other_documents(record.id))
+        if not best:
+            return None
+        titles = [span.title for span in spans]
+        return titles.index(best[0].section) if best[0].section in titles else None
+
+    def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
+        """A few of the document's own sentences: the best of its last paragraph (how it answers), then
+        those nearest its title (what it asks) from the rest, in document order."""
+        scored = self._title_scores(record)
+        last = frozenset(self._sentences_of[self._paragraphs_of[record.id][-1]])
+        outside = self._other_documents(record.id)
+        conclusion = self._select(scored, 1, outside | self._all_but(last))
+        argument = self._select(scored, max(0, count - len(conclusion)), outside | last)
+        # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
+        return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
+
+    def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
+        """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
+        return self._in_order(self._sentences_of[self._paragraphs_of[record.id][-1]])[:count]
+
+    def _reading_on(self, excerpt_ids: Sequence[str], shown: frozenset[int], count: int) -> list[Excerpt]:
+        """Up to ``count`` excerpts of the text from the paragraph an excerpt (by id) quotes to the end
+        of its document, in order, without the sentences already ``shown``."""
+        quoted = self._shown_sentences(excerpt_ids)
+        if not quoted:
+            return []
+        row = self._scorer.sentences[min(quoted)][0]
+        document = self._scorer.paragraphs[row].document
+        unread = [
+            n
+            for r in self._paragraphs_of[document]
+            if r >= row
+            for n in self._sentences_of[r]
+            if n not in shown
+        ]
+        return self._in_order(unread, count)
+
+    def _in_order(self, sentences: Sequence[int], count: int | None = None) -> list[Excerpt]:
+        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit
+        (the first ``count`` of them); an excerpt never crosses a paragraph's end."""
+        excerpts: list[Excerpt] = []
+        first = 0
+        while first < len(sentences) and (count is None or len(excerpts) < count):
+            last = first
+            while (
+                last + 1 < len(sentences)
+                and sentences[last + 1] == sentences[last] + 1
+                and self._scorer.sentences[sentences[last + 1]][0]
+                == self._scorer.sentences[sentences[first]][0]
+                and last + 1 - first < MAX_EXCERPT_SENTENCES
+                and self._span_length(sentences[first], sentences[last + 1]) <= MAX_EXCERPT_CHARS
+            ):
+                last += 1
+            excerpts.append(self._excerpt(sentences[first], sentences[last], 0.0))
+            first = last + 1
+        return excerpts
+
+    def _title_scores(self, record: DocumentRecord) -> Scored:
+        scored = self._by_title.get(record.id)
+        if scored is None:
+            # Computed once per document and engine; two threads racing here compute the same thing.
+            scored = self._score_texts([record.title])[record.title]
+            self._by_title[record.id] = scored
+        return scored
+
+    def _other_documents(self, document: str) -> frozenset[int]:
+        return self._all_but(
+            frozenset(n for row in self._paragraphs_of.get(document, ()) for n in self._sentences_of[row])
+        )
+
+    def _all_but(self, kept: frozenset[int]) -> frozenset[int]:
+        return self._every_sentence - kept
+
+    def _shown_sentences(self, shown: Sequence[str]) -> frozenset[int]:
+        """The sentences inside excerpts already shown (by id); ids the index no longer has are ignored."""
+        found = set()
+        for excerpt_id in shown:
+            match = _EXCERPT_ID.fullmatch(excerpt_id)
+            row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
+            if match is None or row is None:
+                continue
+            start, end = int(match["start"]), int(match["end"])
+            sentences = self._scorer.paragraphs[row].sentences
+            for n in self._sentences_of[row]:
+                sentence = sentences[self._scorer.sentences[n][1]]
+                if start <= sentence.start and sentence.end <= end:
+                    found.add(n)
+        return frozenset(found)
+
+    def _select(self, scored: Scored, count: int, excluded: frozenset[int] = frozenset()) -> list[Excerpt]:
+        """The best non-overlapping excerpts: a top sentence, widened by neighbours that also score well.
+        No excerpt holds an ``excluded`` sentence."""
+        order = np.argsort(-scored.total, kind="stable")
+        used: set[int] = set(excluded)
+        excerpts: list[Excerpt] = []
+        for seed in order:
+            if len(excerpts) == count:
+                break
+            if int(seed) in used:
+                continue
+            first, last = self._widen(int(seed), scored, used)
+            used.update(range(first, last + 1))
+            excerpts.append(self._excerpt(first, last, float(scored.total[seed])))
+        return excerpts
+
+    def _widen(self, seed: int, scored: Scored, used: set[int]) -> tuple[int, int]:
+        row, _ = self._scorer.sentences[seed]
+        first = last = seed
+        while last - first + 1 < MAX_EXCERPT_SENTENCES:
+            options = [
+                n
+                for n in (first - 1, last + 1)
+                if 0 <= n < len(self._scorer.sentences)
+                and self._scorer.sentences[n][0] == row
+                and n not in used
+                and (NEIGHBOUR_SHARE <= 0 or scored.total[n] >= NEIGHBOUR_SHARE * scored.total[seed])
+                and self._span_length(min(first, n), max(last, n)) <= MAX_EXCERPT_CHARS
+            ]
+            if not options:
+                break
+            best = max(options, key=lambda n: scored.total[n])
+            first, last = min(first, best), max(last, best)
+        return first, last
+
+    def _span_length(self, first: int, last: int) -> int:
+        (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
+        paragraph = self._scorer.paragraphs[row]
+        return paragraph.sentences[j].end - paragraph.sentences[i].start
+
+    def _excerpt(self, first: int, last: int, score: float) -> Excerpt:
+        (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
+        paragraph = self._scorer.paragraphs[row]
+        start, end = paragraph.sentences[i].start, paragraph.sentences[j].end
+        return Excerpt(
+            document=paragraph.document,
+            title=self._titles.get(paragraph.document, paragraph.document),
+            section=paragraph.section,
+            paragraph=paragraph.number,
+            start=start,
+            end=end,
+            text=paragraph.text[start:end],
+            score=score,
+        )
+
+
+# A neighbour joins an excerpt when it fits (≤ 3 sentences, ≤ 400 characters) and scores at least this
+# share of the seed. 0 means "fill the excerpt": answers often sit next to the sentence that names the
+# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays
+# (docs/retrieval-history.md, rounds 1 and 2).
+NEIGHBOUR_SHARE = 0.0
+
+
+def _refusal(question: str, cleaned: str) -> Answer | None:
+    """An answer for questions that cannot be searched at all, or None when the question can be."""
+    if not cleaned:
+        return Answer(question, abstention=Abstention.EMPTY)
+    if not is_english(cleaned):
+        return Answer(question, abstention=Abstention.NOT_ENGLISH)
+    if not words(cleaned):
+        return Answer(question, abstention=Abstention.NO_WORDS)
+    return None
+
+
+_EXCERPT_ID = re.compile(r"(?P<document>.+)#p(?P<paragraph>\d+):(?P<start>\d+)-(?P<end>\d+)")
+
+
+@dataclass
+class _Turn:
+    question: str  # as asked
+    text: str  # cleaned
+    conversation: Conversation
+    reading: Reading | None = field(default=None)
+
+
+def _with_context(history: Sequence[str], text: str) -> list[str]:
+    """The texts to score for ``text`` asked after ``history``: alone, and after the conversation."""
+    return [text, " ".join((*history, text))] if history else [text]

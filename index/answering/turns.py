@@ -1,0 +1,447 @@
+"""What kind of turn a message is: a content question, a question about the document, small talk, or "go on".
+
+Pure and lexical. The patterns are English conversation, not any document's words: which documents a
+question names is decided against the corpus's own titles and authors (``DocumentNames``). A cue alone
+never decides: a message that also carries words of the corpus is a content question ("what help did the
+Soviet Union give China?", "what does the author say about Japan?"), except where the cue asks *which*
+section holds a topic.
+"""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from index.corpus.text import content_terms, stem
+
+
+class TurnKind(StrEnum):
+    CONTENT = "content"
+    ABOUT = "about"  # the document itself
+    CHAT = "chat"  # small talk
+    CONTINUE = "continue"  # "tell me more", "go on"
+
+
+class Facet(StrEnum):
+    """What a question about the document asks for."""
+
+    AUTHOR = "author"  # who wrote it, and where the author works
+    PUBLISHED = "published"  # when and where it appeared
+    TITLE = "title"
+    OUTLINE = "outline"  # its sections, or which section holds a topic
+    SUMMARY = "summary"  # gist, tl;dr, main point
+    ENDING = "ending"  # how it ends, its conclusion
+
+
+class Chat(StrEnum):
+    GREETING = "greeting"
+    THANKS = "thanks"
+    FAREWELL = "farewell"
+    HELP = "help"  # how to use the bot, what it is
+    PRAISE = "praise"
+    ACKNOWLEDGEMENT = "acknowledgement"
+
+
+@dataclass(frozen=True)
+class Reading:
+    kind: TurnKind
+    facet: Facet | None = None
+    chat: Chat | None = None
+    # For CONTENT and OUTLINE: the question's content stems that no cue explains (what it is about).
+    topic: tuple[str, ...] = ()
+    # For CHAT: whether content words of the corpus came with the cue, so that only an off-topic verdict
+    # from the retrieval should make it small talk ("thanks! and why did the 1950 alliance fail?").
+    mixed: bool = False
+
+
+def _pattern(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])")
+
+
+# Small talk, most specific first: help before greeting, so "hi, how do I use this?" gets help.
+_CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
+    (
+        Chat.HELP,
+        _pattern(
+            r"help",
+            r"how (?:do|can|should|would|am) (?:i|we|you|one)(?: supposed to)? (?:use|ask|talk|work|start)",
+            r"how (?:does|do) (?:this|it|you|the)(?: bot| thing)?(?: even| actually)? work",
+            r"what (?:can|do|should) (?:you|i|we) (?:do|ask|say)",
+            r"what (?:are|is) (?:you|this bot|the bot|this thing) (?:for|about|able)",
+            r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
+            r"who (?:are|r) (?:you|u)",
+            r"what (?:are|r) (?:you|u)",
+            r"commands?",
+            r"usage",
+            r"instructions",
+            r"new here",
+            r"getting started",
+            r"get started",
+        ),
+    ),
+    (
+        Chat.THANKS,
+        _pattern(
+            r"thanks?",
+            r"thank (?:you|u)",
+            r"thx",
+            r"tysm",
+            r"ty",
+            r"cheers",
+            r"appreciated?",
+            r"grateful",
+            r"much obliged",
+        ),
+    ),
+    (
+        Chat.FAREWELL,
+        _pattern(
+            r"bye",
+            r"goodbye",
+            r"good ?night",
+            r"see (?:you|ya|u)",
+            r"cya",
+            r"farewell",
+            r"later",
+            r"gotta go",
+            r"take care",
+            r"brb",
+            r"gn",
+            r"gtg",
+            r"ttyl",
+        ),
+    ),
+    (
+        Chat.GREETING,
+        _pattern(
+            r"hi+",
+            r"hello+",
+            r"hey+",
+            r"heya",
+            r"hiya",
+            r"yo",
+            r"howdy",
+            r"greetings",
+            r"sup",
+            r"wass?up",
+            r"what'?s up",
+            r"hola",
+            r"welcome(?: back)?",
+            r"good (?:morning|afternoon|evening|day)",
+            r"morning",
+            r"how(?:'s| is| are)? (?:it going|you|things|u|ya)",
+            r"how are (?:you|u|ya|things)",
+            r"how(?: are|'re) you doing",
+        ),
+    ),
+    (
+        Chat.PRAISE,
+        _pattern(
+            r"nice",
+            r"great",
+            r"awesome",
+            r"amazing",
+            r"excellent",
+            r"brilliant",
+            r"impressive",
+            r"helpful",
+            r"useful",
+            r"perfect",
+            r"fantastic",
+            r"wonderful",
+            r"spot on",
+            r"well done",
+            r"good (?:job|work|bot|stuff|answers?)",
+            r"nice (?:job|work|one)",
+            r"love (?:it|this|you|that)",
+            r"wow+",
+            r"cool",
+            r"neat",
+            r"sweet",
+            r"you(?:'re| are) (?:the best|great|good|smart)",
+        ),
+    ),
+    (
+        Chat.ACKNOWLEDGEMENT,
+        _pattern(
+            r"ok(?:ay)?",
+            r"kk?",
+            r"got it",
+            r"i see",
+            r"alright",
+            r"all right",
+            r"sure",
+            r"lol+",
+            r"lmao",
+            r"haha+",
+            r"hm+",
+            r"interesting",
+            r"makes sense",
+            r"fair enough",
+            r"noted",
+            r"understood",
+            r"yes",
+            r"yeah",
+            r"yep",
+            r"no",
+            r"nope",
+        ),
+    ),
+)
+# Words of talk with the bot itself, which never make a message a question about the corpus.
+_BOT_TALK = frozenset(
+    stem(word)
+    for word in """
+    bot bots you your answer answers answered quote quotes quoted reply replies response responses job work
+    stuff thing things question questions ask asking asked use using used here new supposed going doing
+    today day everyone everybody guys folks all man mate buddy friend info information result results
+    excerpt excerpts citation citations really very much lot so well again nice good great way time
+    """.split()
+)
+
+_CONTINUE = re.compile(
+    r"^(?:(?:ok(?:ay)?|and|so|please|pls|yes|yeah|sure)[\s,]+)*"
+    r"(?:tell me more|more|say more|go on|continue|keep going|carry on|what else|anything else|"
+    r"and then|then what|what next|next|more please|show me more|elaborate|expand on that|go deeper)"
+    r"(?:[\s,]+(?:please|pls|about (?:it|that|this)))?[\s.!?]*$"
+)
+
+# Questions about the document: each facet's cue, and the words the cue accounts for.
+_DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|work|writing|this|it|book|post|op-?ed|report)"
+_FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
+    (
+        Facet.ENDING,
+        _pattern(
+            rf"how (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer|he|she|they) "
+            r"(?:end|finish|conclude|close|wrap(?: it)? up|sum(?: it)? up)",
+            r"(?:the |its )?(?:ending|conclusion|concluding (?:part|section|paragraph|remarks|words))",
+            r"(?:last|final|closing) (?:part|words|paragraph|lines?|thoughts|remarks|bit|sentences?)",
+            r"at the end",
+            r"in the end",
+        ),
+    ),
+    (
+        Facet.SUMMARY,
+        _pattern(
+            r"summar(?:y|ise|ize|ised|ized)",
+            r"gist",
+            r"tl ?;? ?dr",
+            r"tldr",
+            r"(?:main|key|central|big|overall|core|final) (?:point|points|idea|ideas|argument|arguments|"
+            r"message|takeaway|takeaways|thesis|claim|conclusion|theme|question|verdict|view|position|"
+            r"stance|take|opinion|answer)",
+            rf"what (?:question|problem|issue) (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer) "
+            r"(?:ask|raise|address|pose|tackle|answer)",
+            r"takeaways?",
+            r"bottom line",
+            r"in (?:short|brief|a nutshell|a few words|one sentence)",
+            r"overview",
+            r"thesis",
+            rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:about|arguing|saying)",
+            rf"what (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer) (?:argue|say|claim|"
+            r"conclude|propose|recommend)(?: overall| in general| in short)?$",
+            r"what(?:'s| is) (?:it|this) about",
+            rf"what (?:is|was) (?:the |this )?(?:{_DOCUMENT_WORDS})'?s? (?:point|argument|message)",
+        ),
+    ),
+    (
+        Facet.OUTLINE,
+        _pattern(
+            r"sections?",
+            r"parts?",
+            r"chapters?",
+            r"headings?",
+            r"headers?",
+            r"outline",
+            r"structure",
+            r"structured",
+            r"laid out",
+            r"organi[sz]ed",
+            r"table of contents",
+            r"contents",
+            r"subsections?",
+        ),
+    ),
+    (
+        Facet.TITLE,
+        _pattern(
+            r"title",
+            r"titled",
+            rf"(?:what(?:'s| is)|whats) (?:the |this )?(?:{_DOCUMENT_WORDS}) called",
+            rf"name of (?:the |this )?(?:{_DOCUMENT_WORDS})",
+            r"what(?:'s| is) (?:it|this) called",
+            r"what(?:'s| is) the name",
+        ),
+    ),
+    (
+        Facet.PUBLISHED,
+        _pattern(
+            r"publish(?:ed|er|ing|es)?",
+            r"publication",
+            rf"when (?:was|is|did) (?:the |this )?(?:{_DOCUMENT_WORDS})? ?(?:written|come out|came out|"
+            r"appear|out|released|posted|dated)",
+            rf"when (?:was|did) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:written|published|released|posted)",
+            r"(?:first )?appear(?:ed)?",
+            r"come out|came out",
+            r"what (?:year|date|day|month)",
+            r"dated?",
+            r"outlet",
+            r"journal",
+            r"magazine",
+            r"newspaper",
+            r"website",
+            r"source",
+            r"how old is",
+        ),
+    ),
+    (
+        Facet.AUTHOR,
+        _pattern(
+            r"who(?:'s| is| was)? (?:the )?(?:author|writer)",
+            r"who (?:wrote|writes|penned|authored|made|is behind)",
+            r"written by",
+            r"whose (?:essay|article|piece|paper|text|work)",
+            r"by whom",
+            r"who(?:'s| is) (?:it|this|the essay|the piece|the article|the paper) by",
+            r"(?:author|writer)(?:'s)? (?:name|background|credentials|affiliation|job|profession|field|"
+            r"position|title|university|institute|expertise|bio)",
+            r"(?:about|on) the (?:author|writer)",
+            r"affiliat(?:ion|ed)",
+            r"(?:which|what) (?:city|country|university|uni|institute|institution|school|college|"
+            r"field|area|discipline|department|faculty)",
+            r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
+            r"(?:author|writer)\??$",
+            r"is (?:the )?(?:author|writer) (?:a|an)",
+        ),
+    ),
+)
+# Words a facet's question uses to say what it wants; they are not its topic.
+_FACET_WORDS = frozenset(
+    stem(word)
+    for word in """
+    essay article piece paper text document work writing book post report author writer wrote written
+    write writes penned authored whose whom called name named title titled publish published publisher
+    publication appear appeared first come came out released posted date dated year day month outlet journal
+    magazine newspaper website source old section sections part parts chapter chapters heading headings
+    header headers outline structure structured laid organised organized table contents subsection
+    summary summarise summarize gist tldr tl dr main key central big overall core point points idea ideas
+    argument arguments message takeaway takeaways thesis claim theme bottom line short brief nutshell
+    overview about argue argues arguing say saying says claim conclude concludes conclusion ending end
+    ends finish close closing wrap final last lines remarks thoughts bit based city country university uni
+    institute institution school college field area discipline department faculty affiliation affiliated
+    background credentials profession job position expertise bio teach teaches live lives from behind
+    first second third fourth fifth sixth next previous cover covers covered talk talks discuss discusses
+    deal deals handle handles focus focuses go goes into give me list quick quickly time read reading
+    many much long number count cover verdict view position stance take opinion answer question problem
+    issue ask raise address pose tackle sentence sentences very right after before
+    """.split()
+)
+# The outline facet with a topic asks *which* section holds it; otherwise topic words make it content.
+_WHICH_SECTION = _pattern(
+    r"(?:which|what) (?:section|part|chapter|heading|subsection)s?",
+    r"(?:section|part|chapter|heading|subsection)s? (?:on|about|covering|that covers|dealing with|where)",
+    r"where (?:does|do|is|are) (?:the |this )?(?:essay|article|piece|paper|text|author|writer|it|he|she) "
+    r"(?:talk|discuss|cover|deal|write|mention|address|go into)",
+    r"(?:after|before|follows|precedes) the [\w\s'-]+ (?:section|part|chapter)",
+)
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "fifth": 5,
+    "5th": 5,
+    "sixth": 6,
+    "6th": 6,
+    "last": -1,
+    "final": -1,
+    "closing": -1,
+}
+
+
+@dataclass(frozen=True)
+class DocumentNames:
+    """The words that name the corpus's documents (titles, authors): naming a document is not a topic."""
+
+    stems: frozenset[str]
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> "DocumentNames":
+        return cls(frozenset(term for name in names for term in content_terms(name)))
+
+
+def read_turn(
+    text: str, vocabulary: Iterable[str] | frozenset[str] | set[str], names: DocumentNames
+) -> Reading:
+    """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems."""
+    folded = _fold(text)
+    known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
+    if _CONTINUE.match(folded):
+        return Reading(TurnKind.CONTINUE)
+    terms = [term for term in content_terms(text) if term not in names.stems]
+
+    def topical(explained: frozenset[str]) -> tuple[str, ...]:
+        return tuple(term for term in terms if term not in explained and term in known)
+
+    # "What's the last section called?" counts sections, even though "last ..." also reads as the ending.
+    facets = (
+        sorted(_FACET_CUES, key=lambda pair: pair[0] is not Facet.OUTLINE) if ordinal(text) else _FACET_CUES
+    )
+    if not terms and re.search(r"(?<![\w'])who(?![\w'])", folded) and set(content_terms(text)) & names.stems:
+        return Reading(TurnKind.ABOUT, facet=Facet.AUTHOR)  # "who is <the author's name>?"
+    for facet, cue in facets:
+        if not cue.search(folded):
+            continue
+        topic = topical(_FACET_WORDS | _BOT_TALK)
+        if not topic:
+            return Reading(TurnKind.ABOUT, facet=facet)
+        if facet is Facet.OUTLINE and _WHICH_SECTION.search(folded):
+            return Reading(TurnKind.ABOUT, facet=facet, topic=topic)
+    for chat, cue in _CHAT_CUES:
+        if cue.search(folded) or (chat is Chat.ACKNOWLEDGEMENT and _only_emoji(text)):
+            leftover = _CHAT_WORDS_RE.sub(" ", folded)
+            topic = tuple(term for term in content_terms(leftover) if term not in _BOT_TALK and term in known)
+            return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
+    return Reading(TurnKind.CONTENT, topic=tuple(terms))
+
+
+def ordinal(text: str) -> int | None:
+    """The section a question counts to ("the second section" -> 2, "the last part" -> -1), if any."""
+    folded = _fold(text)
+    if not _COUNTED.search(folded):  # most messages name no section at all: one search, not one per ordinal
+        return None
+    for pattern, number in _ORDINAL_PATTERNS:
+        if pattern.search(folded):
+            return number
+    match = re.search(r"(?:section|part|chapter) (\d+)", folded)
+    return int(match.group(1)) if match else None
+
+
+def _only_emoji(text: str) -> bool:
+    """A reaction such as "👍" or "🙂🙂": symbols and punctuation, no letters or digits in any script."""
+    symbol = False
+    for ch in text:
+        kind = "Z" if ch.isspace() else unicodedata.category(ch)[0]
+        if kind not in "SPZ":
+            return False  # a letter or a digit: at the first one, not after the whole message
+        symbol = symbol or kind == "S"
+    return symbol
+
+
+def _fold(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces: the form the cue patterns read."""
+    folded = text.lower().replace("’", "'").replace("‘", "'")
+    return " ".join(folded.split())
+
+
+_COUNTED = re.compile("section|part|chapter|heading|one")
+_ORDINAL_PATTERNS = tuple(
+    (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
+    for word, number in _ORDINALS.items()
+)
+_CHAT_WORDS_RE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CHAT_CUES))

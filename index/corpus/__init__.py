@@ -1,0 +1,1 @@
+"""Reading the corpus: Markdown documents, their paragraphs and sentences, and text normalisation."""

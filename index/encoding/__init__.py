@@ -1,0 +1,1 @@
+"""Turning text into vectors: the model on torch or ONNX Runtime, its export, and the embedding cache."""

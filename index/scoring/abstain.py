@@ -1,0 +1,71 @@
+"""Decide, document by document, whether the corpus addresses a question at all (pure).
+
+One threshold on the best cosine cannot tell "tigers fight mountain" (on topic, low cosine) from
+"China's response to the invasion of Ukraine" (off topic, high cosine: it names China and Russia).
+What the near-misses share is a salient term the essay never uses (a country, a year, "trade"),
+so a document's coverage of the question's terms sits beside the match scores in a logistic model.
+A question about a year after a document's date is off topic for that document: it cannot report it.
+
+Each document is judged on its own sentences, words and date, so adding a document on another
+subject leaves the judgement of the others as it was. A question is off topic when every document
+says so; excerpts come only from the documents that say it is on topic.
+"""
+
+from dataclasses import dataclass
+
+from index.scoring.parameters import FEATURES, AbstentionModel, Parameters
+from index.scoring.scorer import DocumentScores, Scored
+
+__all__ = ["FEATURES", "Abstainer", "AbstentionModel", "features"]
+
+
+@dataclass(frozen=True)
+class Abstainer:
+    """The abstention decision: ``with_probe`` for documents the topic probe was fitted on,
+    ``without_probe`` (the same fit with the probe's feature at 0) for the others."""
+
+    with_probe: AbstentionModel
+    without_probe: AbstentionModel
+
+    @classmethod
+    def of(cls, parameters: Parameters) -> "Abstainer":
+        return cls(parameters.abstention, parameters.abstention_without_probe)
+
+    @classmethod
+    def always(cls, model: AbstentionModel) -> "Abstainer":
+        """One model for every document, probe or not (the ablation's rows)."""
+        return cls(model, model)
+
+    def document_off_topic(self, scored: Scored, document: DocumentScores) -> bool:
+        if document.after_date or not len(document.rows):
+            return True
+        model = self.with_probe if document.topic is not None else self.without_probe
+        return model.probability(features(scored, document)) >= model.threshold
+
+    def on_topic_documents(self, scored: Scored) -> tuple[str, ...]:
+        """The ids of the documents that address the question."""
+        return tuple(d.document for d in scored.documents if not self.document_off_topic(scored, d))
+
+    def off_topic(self, scored: Scored) -> bool:
+        """No document addresses the question."""
+        return not self.on_topic_documents(scored)
+
+    def excluded(self, scored: Scored) -> frozenset[int]:
+        """The sentences (rows of Scorer.sentences) of the documents that do not address the question."""
+        return frozenset(
+            int(n) for d in scored.documents if self.document_off_topic(scored, d) for n in d.rows
+        )
+
+
+def features(scored: Scored, document: DocumentScores) -> tuple[float, ...]:
+    """The values of FEATURES for one question and one document, read on that document's sentences."""
+    rows = document.rows
+    return (
+        float(scored.dense[rows].max()),
+        float(scored.token[rows].max()),
+        float(scored.total[rows].max()),
+        document.unknown_share,
+        float(document.unknown_number),
+        float(document.unknown_name),
+        document.topic if document.topic is not None else 0.0,
+    )

@@ -1,0 +1,1 @@
+"""The index on disk, and the durable-file helpers that write it."""
