@@ -79,6 +79,14 @@ def test_small_talk_and_questions_about_the_essay_are_not_a_follow_ups_context(r
     )
 
 
+def test_where_a_topic_is_discussed_names_its_section_and_quotes_the_place(real_engine):
+    answer = real_engine.answer("where does the essay discuss the Li-Lobanov Treaty?")
+    assert answer.kind is AnswerKind.ABOUT and len(answer.excerpts) == 1
+    assert_grounded(real_engine, answer)
+    assert "Li-Lobanov" in answer.excerpts[0].text
+    assert f"§{answer.excerpts[0].section}" in answer.message.splitlines()[0]
+
+
 def test_going_on_without_knowing_what_was_shown_skips_the_first_answer(real_engine):
     """The command line's --context names the earlier questions only: their first k excerpts were shown."""
     first = real_engine.answer("Why did the 1950 alliance fail?", k=3)

@@ -10,7 +10,7 @@ import pytest
 
 from index.answering.conversation import Conversation
 from index.evaluation import load_items, score
-from tests.conftest import DEV_CHAT_SET, require_dev_set
+from tests.conftest import DEV_CHAT_SET, REPO, require_dev_set
 
 MIN_FOLLOW_UP_HIT_AT_1 = 0.55
 MIN_FOLLOW_UP_HIT_AT_3 = 0.70
@@ -43,3 +43,15 @@ def test_questions_about_the_document_are_answered_from_its_front_matter_and_hea
 def test_small_talk_gets_small_talk(report):
     right, total = report.right("chat")
     assert total and right / total >= MIN_CHAT, f"chat {right}/{total}"
+
+
+def test_fresh_phrasings_of_questions_about_the_document_and_of_small_talk_are_answered(real_engine):
+    """60 questions about the document and 40 bits of small talk written without sight of the dev sets
+    or the turn reader (tests/data/conversation/meta_chat_fresh.jsonl). Read blind, 54 and 38 were
+    right; the cues were widened after reading the 8 misses, so it is no longer held out: a floor of
+    9 in 10 of each guards the general patterns."""
+    items = load_items(REPO / "tests" / "data" / "conversation" / "meta_chat_fresh.jsonl")
+    report = score(items, real_engine.answer_many([item.question for item in items], k=5))
+    for kind in ("meta", "chat"):
+        right, total = report.right(kind)
+        assert total and right / total >= 0.9, f"{kind} {right}/{total}"

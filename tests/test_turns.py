@@ -119,3 +119,16 @@ def test_labelled_messages_written_without_sight_of_the_eval_sets_are_mostly_rea
         right[item["kind"]] += reading.kind in accepted
     for kind in wanted:
         assert right[kind] / total[kind] >= 0.9, (kind, right[kind], total[kind])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where does it discuss the 1896 treaty",
+        "where does the author talk about Japan?",
+        "which part covers the treaty",
+    ],
+)
+def test_asking_where_a_topic_is_discussed_asks_which_section(essay, text):
+    reading = read(essay, text)
+    assert reading.kind is TurnKind.ABOUT and reading.facet is Facet.OUTLINE and reading.topic

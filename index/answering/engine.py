@@ -295,7 +295,8 @@ class Engine:
             lines = []
             for record in records:
                 spans = section_spans(self._scorer.paragraphs, record.id)
-                chosen = self._chosen_section(turn, reading, spans, record, scores)
+                chosen, where = self._chosen_section(turn, reading, spans, record, scores)
+                excerpts += where
                 lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
             message = "\n\n".join(lines)
         elif facet is Facet.SUMMARY:
@@ -339,20 +340,21 @@ class Engine:
 
     def _chosen_section(
         self, turn: "_Turn", reading: Reading, spans: list, record: DocumentRecord, scores: dict[str, Scored]
-    ) -> int | None:
+    ) -> tuple[int | None, list[Excerpt]]:
         """Which section an outline question points at: by its number ("the last section"), or by its
-        topic ("which part covers the history?"), the section holding the best-scoring sentence."""
+        topic ("where does it discuss the 1896 treaty?"), the section holding the best excerpt, which
+        is quoted too: it shows where in the section the topic is."""
         count = ordinal(turn.text)
         if count is not None and spans:
-            return len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)
+            return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
         if not reading.topic:
-            return None
+            return None, []
         scored = self._in_context(turn, turn.text, turn.conversation.questions, scores)
         best = self._select(scored, 1, self._other_documents(record.id))
-        if not best:
-            return None
         titles = [span.title for span in spans]
-        return titles.index(best[0].section) if best[0].section in titles else None
+        if not best or best[0].section not in titles:
+            return None, []
+        return titles.index(best[0].section), best
 
     def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then

@@ -68,6 +68,7 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"how (?:do|can|should|would|am) (?:i|we|you|one)(?: supposed to)? (?:use|ask|talk|work|start)",
             r"how (?:does|do) (?:this|it|you|the)(?: bot| thing)?(?: even| actually)? work",
             r"what (?:can|do|should) (?:you|i|we) (?:do|ask|say)",
+            r"what (?:kinds?|sorts?|types?) of (?:stuff|things|questions) (?:can|could|should|do) (?:i|we|you)",
             r"what (?:are|is) (?:you|this bot|the bot|this thing) (?:for|about|able)",
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
             r"who (?:are|r) (?:you|u)",
@@ -148,6 +149,8 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"helpful",
             r"useful",
             r"perfect",
+            r"slick",
+            r"dope",
             r"fantastic",
             r"wonderful",
             r"spot on",
@@ -272,6 +275,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"name of (?:the |this )?(?:{_DOCUMENT_WORDS})",
             r"what(?:'s| is) (?:it|this) called",
             r"what(?:'s| is) the name",
+            r"headline",
         ),
     ),
     (
@@ -284,7 +288,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"when (?:was|did) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:written|published|released|posted)",
             r"(?:first )?appear(?:ed)?",
             r"come out|came out",
-            r"what (?:year|date|day|month)",
+            r"what (?:year|yr|date|day|month)",
             r"dated?",
             r"outlet",
             r"journal",
@@ -311,7 +315,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:which|what) (?:city|country|university|uni|institute|institution|school|college|"
             r"field|area|discipline|department|faculty)",
             r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
-            r"(?:author|writer)\??$",
+            r"(?:author|writer)\?*$",
             r"is (?:the )?(?:author|writer) (?:a|an)",
         ),
     ),
@@ -334,7 +338,8 @@ _FACET_WORDS = frozenset(
     first second third fourth fifth sixth next previous cover covers covered talk talks discuss discusses
     deal deals handle handles focus focuses go goes into give me list quick quickly time read reading
     many much long number count cover verdict view position stance take opinion answer question problem
-    issue ask raise address pose tackle sentence sentences very right after before
+    issue ask raise address pose tackle sentence sentences very right after before recent new put yr
+    academic scholar professor journalist expert researcher analyst historian
     """.split()
 )
 # The outline facet with a topic asks *which* section holds it; otherwise topic words make it content.
@@ -395,7 +400,7 @@ def read_turn(
     if not terms and re.search(r"(?<![\w'])who(?![\w'])", folded) and set(content_terms(text)) & names.stems:
         return Reading(TurnKind.ABOUT, facet=Facet.AUTHOR)  # "who is <the author's name>?"
     for facet, cue in facets:
-        if not cue.search(folded):
+        if not (cue.search(folded) or (facet is Facet.OUTLINE and _WHICH_SECTION.search(folded))):
             continue
         topic = topical(_FACET_WORDS | _BOT_TALK)
         if not topic:
