@@ -49,7 +49,7 @@ class AbstentionModel:
 
     bias: float = 0.0
     dense: float = 0.0  # best raw sentence cosine
-    token: float = 0.0  # best sentence MaxSim (the sentence's own pieces)
+    token: float = 0.0  # best sentence MaxSim (the ranking's: content pieces read in paragraph context)
     best: float = 0.0  # best fused ranking score (Scored.total), the query adapter included
     unknown_share: float = 0.0  # share of content terms the document lacks
     unknown_number: float = 0.0  # 1 when the question names a number the document never uses
