@@ -7,8 +7,7 @@ at least 0.95, and the new document's questions hit@3 at least 0.875.
 
 The neighbouring document answers three of the dev set's off-topic questions (the essay does not): they
 are asked as questions about it, with its own words as gold, and the rest of the off-topic questions
-keep the bar of at most one answered, which the neighbouring document does not reach yet (expected to
-fail, strictly: SHORT_OF_THE_BAR).
+keep the bar of at most one answered.
 """
 
 import shutil
@@ -29,17 +28,8 @@ ANSWERED_BY = {
     },
 }
 
-# Where the method does not reach the bar yet, and what it measures instead.
-SHORT_OF_THE_BAR = {
-    "steppe-partnership-2024": (
-        "the document is judged without the topic probe (fitted on the essay's questions only), and "
-        "3 of the 9 off-topic dev questions it does not answer get its quotes: the population of Russia, "
-        "the 'no limits' announcement, border demarcation in the 2000s. No threshold on that model refuses "
-        "more than 7 of the 9 while keeping its own questions, and none of the corpus-only replacements "
-        "measured for #13 holds both here and on the essay judged as an added document "
-        "(docs/retrieval-history.md, 'Abstention for an added document')"
-    ),
-}
+# Where the method does not reach the bar yet, and what it measures instead (none today).
+SHORT_OF_THE_BAR: dict[str, str] = {}
 
 pytestmark = pytest.mark.model
 

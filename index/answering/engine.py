@@ -211,14 +211,21 @@ class Engine:
             for row, text in enumerate(texts)
         }
 
-    def _in_context(self, turn: "_Turn", text: str, history: tuple[str, ...], scores: dict) -> Scored:
-        """A question's scores; a follow-up's lean on its context: the question alone plus the question
-        after its conversation, so a self-contained question keeps its own answer and "why?" finds its topic."""
+    def _in_context(
+        self, turn: "_Turn", text: str, history: tuple[str, ...], scores: dict
+    ) -> tuple[Scored, tuple[Scored, ...]]:
+        """A question's scores, and the scores whose verdicts abstention weighs.
+
+        A follow-up's lean on its context: the mean of the question alone and the question after its
+        conversation (the scale abstention was fitted on), so a self-contained question keeps its own
+        answer and "why?" finds its topic. It is off topic only when it is so both in its context and
+        alone: a long context dilutes the question's words ("did anyone higher up go further?")."""
         alone = scores[text]
         if not history:
-            return alone
+            return alone, (alone,)
         glued = scores[" ".join((*history, text))]
-        return replace(glued, total=glued.total + alone.total)
+        fused = replace(glued, total=(glued.total + alone.total) / 2)
+        return fused, (fused, alone)
 
     def _reply(self, turn: "_Turn", scores: dict[str, Scored], k: int, skip: int) -> Answer:
         reading, history = turn.reading, turn.conversation.questions
@@ -236,22 +243,28 @@ class Engine:
             if not history:
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
-            scored = self._in_context(turn, history[-1], history[:-1], scores)
+            scored, judged = self._in_context(turn, history[-1], history[:-1], scores)
             shown = self._shown_sentences(turn.conversation.shown)
             if not shown:  # the earlier answer's excerpts are not known: they were its first k
-                return replace(self._decide(turn.question, scored, k, skip + k), context=context)
+                return replace(
+                    self._decide(turn.question, scored, k, skip + k, judged=judged), context=context
+                )
             # Read on from the paragraph the latest answer quoted first: its sentences not shown yet, then
             # the paragraphs after it; past the document's end, the next excerpts by score.
             rest = self._reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
             covered = shown | {n for excerpt in rest for n in self._shown_sentences([excerpt.id])}
-            answer = self._decide(turn.question, scored, k, max(0, skip - len(rest)), excluded=covered)
+            answer = self._decide(
+                turn.question, scored, k, max(0, skip - len(rest)), judged=judged, excluded=covered
+            )
             if rest and answer.answered:
                 answer = replace(answer, excerpts=(*rest, *answer.excerpts)[:k])
             return replace(answer, context=context)
         if reading.kind is TurnKind.ABOUT:
             return self._about(turn, reading, scores, k)
-        scored = self._in_context(turn, turn.text, history, scores)
-        answer = self._decide(turn.question, scored, k, skip, repeated=set(turn.conversation.shown))
+        scored, judged = self._in_context(turn, turn.text, history, scores)
+        answer = self._decide(
+            turn.question, scored, k, skip, judged=judged, repeated=set(turn.conversation.shown)
+        )
         return replace(answer, context=context)
 
     def _decide(
@@ -261,17 +274,20 @@ class Engine:
         k: int,
         skip: int,
         *,
+        judged: tuple[Scored, ...] = (),
         excluded: frozenset[int] = frozenset(),
         repeated: set[str] | None = None,
     ) -> Answer:
         """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
-        first, none of the ``repeated`` excerpt ids (already shown)."""
-        if self._abstention.off_topic(scored):
+        first, none of the ``repeated`` excerpt ids (already shown). A document is off topic when every
+        one of the ``judged`` scores (default: ``scored``) says so."""
+        judged = judged or (scored,)
+        if all(self._abstention.off_topic(each) for each in judged):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
         extra = len(repeated) if repeated else 0
         # Only the documents that address the question are quoted.
-        excluded = excluded | self._abstention.excluded(scored)
+        excluded = excluded | frozenset.intersection(*(self._abstention.excluded(each) for each in judged))
         excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
         if repeated:
             # The best excerpt stands even when it was shown: a follow-up is most often answered by what
@@ -349,7 +365,7 @@ class Engine:
             return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
         if not reading.topic:
             return None, []
-        scored = self._in_context(turn, turn.text, turn.conversation.questions, scores)
+        scored, _ = self._in_context(turn, turn.text, turn.conversation.questions, scores)
         best = self._select(scored, 1, self._other_documents(record.id))
         titles = [span.title for span in spans]
         if not best or best[0].section not in titles:

@@ -62,6 +62,7 @@ def features(scored: Scored, document: DocumentScores) -> tuple[float, ...]:
     rows = document.rows
     return (
         float(scored.dense[rows].max()),
+        float(scored.centred[rows].max()),
         float(scored.token[rows].max()),
         float(scored.total[rows].max()),
         document.unknown_share,

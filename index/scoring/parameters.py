@@ -40,7 +40,7 @@ class Weights:
     paragraph_tokens: float  # the same over the paragraph's pieces
 
 
-FEATURES = ("dense", "token", "best", "unknown_share", "unknown_number", "unknown_name", "topic")
+FEATURES = ("dense", "centred", "token", "best", "unknown_share", "unknown_number", "unknown_name", "topic")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class AbstentionModel:
 
     bias: float = 0.0
     dense: float = 0.0  # best raw sentence cosine
+    centred: float = 0.0  # best centred sentence cosine (the ranking's)
     token: float = 0.0  # best sentence MaxSim (the ranking's: content pieces read in paragraph context)
     best: float = 0.0  # best fused ranking score (Scored.total), the query adapter included
     unknown_share: float = 0.0  # share of content terms the document lacks

@@ -43,6 +43,7 @@ class Scored:
 
     total: np.ndarray  # fused score per sentence (rows of Scorer.sentences)
     dense: np.ndarray  # cosine of question and sentence
+    centred: np.ndarray  # the same, centred and through the query adapter (the ranking's)
     token: np.ndarray  # token-level MaxSim of question and sentence (the ranking's, as abstention reads it)
     documents: tuple[DocumentScores, ...]  # in the manifest's order
     heading_scores: dict[str, float]  # section title -> cosine with the question
@@ -268,6 +269,7 @@ class Scorer:
         return Scored(
             total=total,
             dense=unit_scores[self._sentence_unit].astype(np.float64),  # raw: abstention reads it
+            centred=s.sentence,
             token=s.tokens,
             documents=tuple(self._document_scores(question, topic)),
             heading_scores=headings,

@@ -114,8 +114,9 @@ async def test_any_direct_message_is_answered_once_inertly(fake, real_bot, quest
 
 
 async def test_a_question_that_matches_nothing_abstains_never_an_empty_embed(fake, real_bot):
+    # A year after the essay's date: refused by the date rule, whatever the test's stand-in model scores.
     handle = await fake.send_slash_command(
-        "ask", {"question": "how do I bake sourdough bread with rye flour?"}
+        "ask", {"question": "how do I bake sourdough bread with rye flour in 2035?"}
     )
 
     message = await handle.final_message(timeout=WAIT)
