@@ -28,9 +28,6 @@ ANSWERED_BY = {
     },
 }
 
-# Where the method does not reach the bar yet, and what it measures instead (none today).
-SHORT_OF_THE_BAR: dict[str, str] = {}
-
 pytestmark = pytest.mark.model
 
 
@@ -63,10 +60,8 @@ def _report(engine, items):
     return score(items, engine.answer_many([item.question for item in items], k=3))
 
 
-def test_dev_off_topic_questions_are_still_refused(added, request):
+def test_dev_off_topic_questions_are_still_refused(added):
     name, engine = added
-    if name in SHORT_OF_THE_BAR:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SHORT_OF_THE_BAR[name]))
     report = _report(engine, _dev(name))
 
     off_topic = [result for result in report.results if not result.item.gold]
@@ -93,4 +88,6 @@ def test_questions_no_document_addresses_are_refused(added):
     _, engine = added
     report = _report(engine, load_items(DOCUMENTS / "offtopic.jsonl"))
 
-    assert report.abstention_rate >= 0.5  # measured, not the bar: see docs/retrieval.md
+    # Measured, not the bar (docs/retrieval.md): 9 and 8 of 12 today (8 and 6 before round 6);
+    # the floor leaves one question of room.
+    assert report.abstention_rate >= 7 / 12
