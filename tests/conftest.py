@@ -49,6 +49,18 @@ def corpus_paragraph_count(corpus_dir: Path = CORPUS_DIR) -> int:
     return sum(len(document.paragraphs) for document in load_corpus(corpus_dir))
 
 
+def corpus_sentences(corpus_dir: Path = CORPUS_DIR) -> list[str]:
+    """Every sentence of the corpus as the parser cuts it: where a gold span must lie, whole."""
+    from index.corpus.corpus_files import load_corpus
+
+    return [
+        paragraph.sentence_text(i)
+        for document in load_corpus(corpus_dir)
+        for paragraph in document.paragraphs
+        for i in range(len(paragraph.sentences))
+    ]
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     unmarked = [
         item.nodeid

@@ -10,13 +10,12 @@ import numpy as np
 import torch
 
 from index.building.build import build_index
-from index.corpus.corpus_files import load_corpus
 from index.scoring.parameters import PACKAGED_PARAMETERS, Weights, load_parameters
 from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 from index.scoring.scorer import Scorer
 from index.scoring.search import FaissSearch, all_scores
 from index.storage.store import read_index
-from tests.conftest import CORPUS_DIR, REPO, write_document
+from tests.conftest import REPO, corpus_sentences, write_document
 from tests.test_retrieval_context import ContextEmbedder
 
 CALIBRATION = REPO / "data" / "calibration" / "questions.jsonl"
@@ -40,12 +39,7 @@ def test_every_calibration_question_has_the_eval_format():
 
 def test_every_calibration_gold_span_is_verbatim_in_one_sentence_of_the_corpus():
     # The fit scores a question by its gold sentences: a span must be the essay's own words, in one sentence.
-    sentences = [
-        paragraph.sentence_text(i)
-        for document in load_corpus(CORPUS_DIR)
-        for paragraph in document.paragraphs
-        for i in range(len(paragraph.sentences))
-    ]
+    sentences = corpus_sentences()
     missing = [
         (question["id"], span)
         for question in _calibration()

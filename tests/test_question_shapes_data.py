@@ -2,19 +2,13 @@
 
 import json
 
-from index.corpus.corpus_files import load_corpus
-from tests.conftest import CORPUS_DIR, REPO
+from tests.conftest import REPO, corpus_sentences
 
 QUESTIONS = REPO / "tests" / "data" / "questions" / "long_and_multipart.jsonl"
 
 
 def test_every_span_is_verbatim_in_one_sentence_and_each_part_has_its_own():
-    sentences = [
-        paragraph.sentence_text(i)
-        for document in load_corpus(CORPUS_DIR)
-        for paragraph in document.paragraphs
-        for i in range(len(paragraph.sentences))
-    ]
+    sentences = corpus_sentences()
     items = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines()]
     assert {item["kind"] for item in items} == {"long", "multipart"}
     for item in items:

@@ -70,7 +70,6 @@ class Engine:
         self._search = search
         self._embedder = embedder
         self._titles = {record.id: record.title for record in manifest.documents}
-        self._by_location = {(p.document, p.number): p for p in scorer.paragraphs}
         # Built once, so that no reply walks every sentence: each paragraph's sentences (rows of
         # Scorer.sentences), its row by (document, number), and each document's paragraph rows.
         self._sentences_of: list[list[int]] = [[] for _ in scorer.paragraphs]
@@ -131,7 +130,7 @@ class Engine:
 
     def paragraph(self, document: str, number: int) -> Paragraph:
         try:
-            return self._by_location[(document, number)]
+            return self._scorer.paragraphs[self._row_of[(document, number)]]
         except KeyError:
             raise EssayBotError(f"no paragraph {number} in document {document!r}") from None
 

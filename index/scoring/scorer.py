@@ -9,7 +9,7 @@ from index.corpus.documents import Paragraph
 from index.corpus.lexical import AliasTable
 from index.corpus.text import QUESTION_WORDS, STOP_WORDS, content_terms, stem, words
 from index.scoring.parameters import Parameters
-from index.scoring.question_maps import text_sha256
+from index.scoring.question_maps import document_sha256s
 from index.scoring.tokens import TokenMatcher, TokenScores
 from index.storage.store import DocumentRecord, StoredIndex
 
@@ -211,10 +211,7 @@ class Scorer:
             )
             for record in records
         }
-        self._texts = {
-            document: text_sha256(p.text for p in self.paragraphs if p.document == document)
-            for document in self.lexicons
-        }
+        self._texts = document_sha256s(self.paragraphs)
         self.vocabulary = frozenset().union(*(lexicon.vocabulary for lexicon in self.lexicons.values()))
         self.aliases = AliasTable(group for record in records for group in record.aliases)
 
@@ -285,7 +282,7 @@ class Scorer:
                 unknown_share=lexicon.unknown_share(question, aliased),
                 unknown_number=lexicon.unknown_number(question),
                 unknown_name=lexicon.unknown_name(question, aliased),
-                topic=topic if self._texts[document] in probed else None,
+                topic=topic if self._texts.get(document) in probed else None,
                 after_date=lexicon.after_date(question),
             )
 
