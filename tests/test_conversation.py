@@ -152,6 +152,17 @@ def test_a_content_question_naming_the_author_is_a_content_question(real_engine)
     assert_grounded(real_engine, answer)
 
 
+def test_a_follow_up_asking_what_year_is_about_the_conversation_not_the_essays_date(real_engine):
+    first = real_engine.answer("Why did the 1896 alliance fail?")
+    follow_up = real_engine.answer(
+        "what year did that one end?",
+        conversation=Conversation().then(first.question, [e.id for e in first.excerpts]),
+    )
+    assert follow_up.kind is AnswerKind.ANSWER and follow_up.context == (first.question,)
+    assert "2021-01-27" not in (follow_up.message or "")
+    assert_grounded(real_engine, follow_up)
+
+
 def test_thanks_with_a_question_answers_the_question(real_engine):
     assert real_engine.answer("thanks! and why did the 1950 alliance fail?").kind is AnswerKind.ANSWER
 
@@ -193,9 +204,10 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
 def test_conversation_calibration_spans_are_verbatim():
     """The follow-up and meta questions written for calibration quote the corpus exactly."""
     essay = "\n".join(path.read_text(encoding="utf-8") for path in CORPUS_DIR.glob("*.md"))
-    for name in ("followups.jsonl", "meta.jsonl"):
+    for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl"):
         for line in (LABELLED / name).read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
-            assert item["gold"] and all(span in essay for span in item["gold"]), item["id"]
-            if item["kind"] == "followup":
+            assert item["kind"] == "chat" or item["gold"], item["id"]
+            assert all(span in essay for span in item["gold"]), item["id"]
+            if item["kind"] in ("followup", "switch"):  # a switch changes the subject mid-conversation
                 assert 1 <= len(item["context"]) <= 3, item["id"]

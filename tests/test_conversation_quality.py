@@ -55,3 +55,23 @@ def test_fresh_phrasings_of_questions_about_the_document_and_of_small_talk_are_a
     for kind in ("meta", "chat"):
         right, total = report.right(kind)
         assert total and right / total >= 0.9, f"{kind} {right}/{total}"
+
+
+def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
+    """160 turns written without sight of the dev sets or the turn reader
+    (tests/data/conversation/conversations_fresh.jsonl): follow-ups whose words could ask about the essay
+    ("what year was that?", "how did it end?"), questions about the essay mid-conversation, small talk.
+    Read blind, 7 of 45 follow-ups were taken for questions about the essay (its date, its sections)
+    and refused; meta 52/55, chat 35/35. A cue that does not name the document now follows the
+    conversation up: 1 refused (hit@3 0.78), meta 54/55, chat 35/35. It is no longer held out."""
+    items = load_items(REPO / "tests" / "data" / "conversation" / "conversations_fresh.jsonl")
+    conversations = [Conversation(item.context) for item in items]
+    report = score(
+        items, real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
+    )
+    refused = [r for r in report.results if r.item.kind == "followup" and r.abstained]
+    assert len(refused) <= 2, [r.item.question for r in refused]
+    assert report.hit_at(3, "followup") >= 0.75
+    for kind, floor in (("meta", 0.94), ("chat", 0.97)):
+        right, total = report.right(kind)
+        assert total and right / total >= floor, f"{kind} {right}/{total}"

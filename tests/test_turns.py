@@ -86,6 +86,65 @@ def test_questions_about_the_document_name_their_facet(essay, text, facet):
     assert (reading.kind, reading.facet) == (TurnKind.ABOUT, facet)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what year was that?",
+        "what was the date?",
+        "how did it end?",
+        "what part did the US play?",
+        "what year?",
+    ],
+)
+def test_in_a_conversation_a_cue_that_does_not_name_the_document_follows_up(essay, text):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, following=True).kind is TurnKind.CONTENT
+
+
+@pytest.mark.parametrize(
+    ("text", "facet"),
+    [
+        ("when was this published?", Facet.PUBLISHED),
+        ("who wrote it?", Facet.AUTHOR),
+        ("what year was the essay written?", Facet.PUBLISHED),
+        ("summarize it", Facet.SUMMARY),
+        ("what are the sections?", Facet.OUTLINE),
+        ("how does the essay end?", Facet.ENDING),
+    ],
+)
+def test_in_a_conversation_a_question_naming_the_document_is_still_about_it(essay, text, facet):
+    vocabulary, names = essay
+    reading = read_turn(text, vocabulary, names, following=True)
+    assert (reading.kind, reading.facet) == (TurnKind.ABOUT, facet)
+
+
+@pytest.mark.parametrize(
+    "text", ["was it an explicit yes?", "thanks, but why?", "ok so how long did it last"]
+)
+def test_in_a_conversation_small_talk_carrying_a_question_follows_up(essay, text):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, following=True).kind is TurnKind.CONTENT
+
+
+@pytest.mark.parametrize("text", ["perfect, that's what i needed", "lol ok", "thanks!", "how do I use this?"])
+def test_in_a_conversation_small_talk_stays_small_talk(essay, text):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, following=True).kind is TurnKind.CHAT
+
+
+@pytest.mark.parametrize(
+    ("text", "facet"),
+    [("whats the authors job", Facet.AUTHOR), ("is this article from 2021 or older", Facet.PUBLISHED)],
+)
+def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_document(essay, text, facet):
+    reading = read(essay, text)
+    assert (reading.kind, reading.facet) == (TurnKind.ABOUT, facet)
+
+
+def test_playing_a_part_is_not_a_section(essay):
+    assert read(essay, "what part did the US play?").kind is TurnKind.CONTENT
+
+
 def test_which_section_keeps_its_topic(essay):
     reading = read(essay, "which part of the essay covers the history?")
     assert reading.facet is Facet.OUTLINE and reading.topic

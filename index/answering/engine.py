@@ -159,7 +159,8 @@ class Engine:
         ]
         for turn in turns:
             if turn.text:
-                turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names)
+                following = bool(turn.conversation.questions)
+                turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following)
         needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
         scores = self._score_texts(list(needed))
         return [self._reply(turn, scores, k, skip) for turn in turns]

@@ -252,7 +252,11 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         Facet.OUTLINE,
         _pattern(
             r"sections?",
-            r"parts?",
+            rf"parts? of (?:the |this |that )?{_DOCUMENT_WORDS}",
+            r"how many parts",
+            r"(?:its|what|which) parts",
+            r"(?:first|second|third|fourth|fifth|sixth|last|final|\d+(?:st|nd|rd|th)) part",
+            r"part \d+",
             r"chapters?",
             r"headings?",
             r"headers?",
@@ -296,7 +300,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"newspaper",
             r"website",
             r"source",
-            r"how old is",
+            r"how (?:old|recent|new) is",
+            rf"(?:this|the) {_DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
         ),
     ),
     (
@@ -308,7 +313,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"whose (?:essay|article|piece|paper|text|work)",
             r"by whom",
             r"who(?:'s| is) (?:it|this|the essay|the piece|the article|the paper) by",
-            r"(?:author|writer)(?:'s)? (?:name|background|credentials|affiliation|job|profession|field|"
+            r"(?:author|writer)(?:'?s)? (?:name|background|credentials|affiliation|job|profession|field|"
             r"position|title|university|institute|expertise|bio)",
             r"(?:about|on) the (?:author|writer)",
             r"affiliat(?:ion|ed)",
@@ -337,10 +342,62 @@ _FACET_WORDS = frozenset(
     background credentials profession job position expertise bio teach teaches live lives from behind
     first second third fourth fifth sixth next previous cover covers covered talk talks discuss discusses
     deal deals handle handles focus focuses go goes into give me list quick quickly time read reading
-    many much long number count cover verdict view position stance take opinion answer question problem
+    many much long number count cover verdict older newer recent view position stance take opinion answer question problem
     issue ask raise address pose tackle sentence sentences very right after before recent new put yr
     academic scholar professor journalist expert researcher analyst historian
     """.split()
+)
+# What makes a cue about the document rather than about what a conversation discusses: the document
+# named ("the essay", "this", the author, writing) or a word only a document has (its sections, title,
+# summary, publication). In a conversation, "what year?", "what part did the US play?" or "how did it
+# end?" without one of these follow up the last question ("it" is the treaty just asked about).
+_ANCHORS = _pattern(
+    r"essays?",
+    r"articles?",
+    r"piece",
+    r"paper",
+    r"text",
+    r"document",
+    r"writing",
+    r"book",
+    r"post",
+    r"op-?ed",
+    r"report",
+    r"this",
+    # Documents are what gets written: "who wrote it?" asks for the author even mid-conversation.
+    r"wrote",
+    r"written",
+    r"writes",
+    r"penned",
+    r"authored",
+    r"author'?s?",
+    r"writer'?s?",
+    r"summar\w*",
+    r"gist",
+    r"tl ?;? ?dr",
+    r"overview",
+    r"thesis",
+    r"takeaways?",
+    r"(?:main|key|central|overall|core) (?:point|points|idea|ideas|argument|arguments|message|claim|theme)",
+    r"sections?",
+    r"subsections?",
+    r"chapters?",
+    r"headings?",
+    r"outline",
+    r"structure",
+    r"table of contents",
+    r"titled?",
+    r"headline",
+    r"publish\w*",
+    r"publication",
+    r"outlet",
+    r"journal",
+    r"magazine",
+    r"newspaper",
+    r"website",
+    r"conclusion",
+    r"concluding",
+    r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?)",
 )
 # The outline facet with a topic asks *which* section holds it; otherwise topic words make it content.
 _WHICH_SECTION = _pattern(
@@ -381,9 +438,14 @@ class DocumentNames:
 
 
 def read_turn(
-    text: str, vocabulary: Iterable[str] | frozenset[str] | set[str], names: DocumentNames
+    text: str,
+    vocabulary: Iterable[str] | frozenset[str] | set[str],
+    names: DocumentNames,
+    following: bool = False,
 ) -> Reading:
-    """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems."""
+    """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems. ``following``: the
+    message comes after questions about the content, so a cue that does not name the document follows
+    them up ("what year was that?")."""
     folded = _fold(text)
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
     if _CONTINUE.match(folded):
@@ -402,14 +464,25 @@ def read_turn(
     for facet, cue in facets:
         if not (cue.search(folded) or (facet is Facet.OUTLINE and _WHICH_SECTION.search(folded))):
             continue
-        topic = topical(_FACET_WORDS | _BOT_TALK)
+        if facet is Facet.OUTLINE and _PLAYS_A_PART.search(folded):
+            continue  # "what part did the US play?" asks about a role, not a section
+        explained = _FACET_WORDS | _BOT_TALK
+        if facet is Facet.PUBLISHED:  # "is this article from 2021?": the year is what it asks about
+            explained |= {term for term in terms if _YEAR.fullmatch(term)}
+        topic = topical(explained)
+        which_section = facet is Facet.OUTLINE and _WHICH_SECTION.search(folded)
+        if following and not (_ANCHORS.search(folded) or which_section):
+            return Reading(TurnKind.CONTENT, topic=tuple(terms))
         if not topic:
             return Reading(TurnKind.ABOUT, facet=facet)
-        if facet is Facet.OUTLINE and _WHICH_SECTION.search(folded):
+        if which_section:
             return Reading(TurnKind.ABOUT, facet=facet, topic=topic)
     for chat, cue in _CHAT_CUES:
         if cue.search(folded) or (chat is Chat.ACKNOWLEDGEMENT and _only_emoji(text)):
             leftover = _CHAT_WORDS_RE.sub(" ", folded)
+            if following and chat is not Chat.HELP and _asks(leftover, folded):
+                # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed.
+                return Reading(TurnKind.CONTENT, topic=tuple(terms))
             topic = tuple(term for term in content_terms(leftover) if term not in _BOT_TALK and term in known)
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
     return Reading(TurnKind.CONTENT, topic=tuple(terms))
@@ -425,6 +498,16 @@ def ordinal(text: str) -> int | None:
             return number
     match = re.search(r"(?:section|part|chapter) (\d+)", folded)
     return int(match.group(1)) if match else None
+
+
+def _asks(leftover: str, folded: str) -> bool:
+    """Whether what a small-talk cue leaves of a message is a question of its own: it opens with a
+    question word ("thanks, but why?"), or has two words or more and a question mark ("was it an
+    explicit yes?"). "lol ok" and "perfect, that's what i needed" are not."""
+    words = re.findall(r"[\w']+", leftover)
+    while words and words[0] in _LEADING:
+        words = words[1:]
+    return bool(words) and (words[0] in _QUESTION_WORDS or ("?" in folded and len(words) >= 2))
 
 
 def _only_emoji(text: str) -> bool:
@@ -445,6 +528,10 @@ def _fold(text: str) -> str:
 
 
 _COUNTED = re.compile("section|part|chapter|heading|one")
+_YEAR = re.compile(r"\d{4}")
+_QUESTION_WORDS = frozenset("why how what what's whats when where who which whose".split())
+_LEADING = frozenset("and but so then well".split())
+_PLAYS_A_PART = _pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
 _ORDINAL_PATTERNS = tuple(
     (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
     for word, number in _ORDINALS.items()
