@@ -163,6 +163,17 @@ def test_a_follow_up_asking_what_year_is_about_the_conversation_not_the_essays_d
     assert_grounded(real_engine, follow_up)
 
 
+def test_which_section_is_that_in_names_the_section_the_last_answer_quoted(real_engine):
+    first = real_engine.answer("What did Putin say about an alliance at the Valdai Club?")
+    answer = real_engine.answer(
+        "which section is that in?",
+        conversation=Conversation().then(first.question, [e.id for e in first.excerpts]),
+    )
+    assert answer.kind is AnswerKind.ABOUT
+    count = len(real_engine.sections)
+    assert answer.message.startswith(f"That is section 1 of {count}: §{first.excerpts[0].section}")
+
+
 def test_thanks_with_a_question_answers_the_question(real_engine):
     assert real_engine.answer("thanks! and why did the 1950 alliance fail?").kind is AnswerKind.ANSWER
 

@@ -19,7 +19,7 @@ def essay():
     path = next(CORPUS_DIR.glob("*.md"))
     document = parse_document(path.stem, path.read_bytes())
     vocabulary = {term for paragraph in document.paragraphs for term in content_terms(paragraph.text)}
-    return vocabulary, DocumentNames.of([document.title, document.author])
+    return vocabulary, DocumentNames.of([document.title, document.author], authors=[document.author])
 
 
 def read(essay, text):
@@ -139,6 +139,43 @@ def test_in_a_conversation_small_talk_stays_small_talk(essay, text):
 def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_document(essay, text, facet):
     reading = read(essay, text)
     assert (reading.kind, reading.facet) == (TurnKind.ABOUT, facet)
+
+
+@pytest.mark.parametrize(
+    ("text", "facet"),
+    [
+        ("what's this thing about", Facet.SUMMARY),
+        ("how long is the essay", Facet.OUTLINE),
+        ("what does zhao think", Facet.SUMMARY),  # the author's name reads as "the author"
+        ("who is prof. zhao?", Facet.AUTHOR),
+    ],
+)
+def test_more_ways_of_asking_about_the_document(essay, text, facet):
+    reading = read(essay, text)
+    assert (reading.kind, reading.facet) == (TurnKind.ABOUT, facet)
+
+
+@pytest.mark.parametrize(
+    "text", ["according to Zhao, what's the real fix for US pressure?", "whose move is it according to zhao?"]
+)
+def test_the_authors_name_in_a_content_question_leaves_it_a_content_question(essay, text):
+    assert read(essay, text).kind is TurnKind.CONTENT
+
+
+@pytest.mark.parametrize("text", ["what happened next?", "and after that?", "can you quote more"])
+def test_asking_what_came_next_reads_on(essay, text):
+    assert read(essay, text).kind is TurnKind.CONTINUE
+
+
+def test_you_are_a_bot_is_a_question_about_the_bot(essay):
+    assert read(essay, "you're a bot?").chat is Chat.HELP
+
+
+def test_which_section_is_that_in_points_back_only_in_a_conversation(essay):
+    vocabulary, names = essay
+    assert read_turn("which section is that in?", vocabulary, names, following=True).pointing
+    assert not read_turn("which section is that in?", vocabulary, names).pointing
+    assert not read_turn("what are the sections?", vocabulary, names, following=True).pointing
 
 
 def test_playing_a_part_is_not_a_section(essay):

@@ -80,7 +80,10 @@ class Engine:
         for row, p in enumerate(scorer.paragraphs):
             self._paragraphs_of.setdefault(p.document, []).append(row)
         self._every_sentence = frozenset(range(len(scorer.sentences)))
-        self._names = DocumentNames.of(name for r in manifest.documents for name in (r.title, r.author))
+        self._names = DocumentNames.of(
+            (name for r in manifest.documents for name in (r.title, r.author)),
+            authors=[r.author for r in manifest.documents],
+        )
         self._by_title: dict[str, Scored] = {}
 
     @classmethod
@@ -176,6 +179,10 @@ class Engine:
             return _with_context(history[:-1], history[-1]) if history else []
         if reading.kind is TurnKind.ABOUT:
             texts = _with_context(history, turn.text) if reading.topic else []
+            if (
+                reading.pointing and history
+            ):  # "which section is that in?": where the last question's answer is
+                texts += _with_context(history[:-1], history[-1])
             if len(self._manifest.documents) > 1 and history:
                 texts.append(" ".join(history))  # which document the conversation is about
             return texts
@@ -357,17 +364,26 @@ class Engine:
     def _chosen_section(
         self, turn: "_Turn", reading: Reading, spans: list, record: DocumentRecord, scores: dict[str, Scored]
     ) -> tuple[int | None, list[Excerpt]]:
-        """Which section an outline question points at: by its number ("the last section"), or by its
-        topic ("where does it discuss the 1896 treaty?"), the section holding the best excerpt, which
-        is quoted too: it shows where in the section the topic is."""
+        """Which section an outline question points at: by its number ("the last section"); by what the
+        last answer quoted first ("which section is that in?"); or by its topic ("where does it discuss
+        the 1896 treaty?"), the section holding the best excerpt, which is quoted too: it shows where in
+        the section the topic is."""
         count = ordinal(turn.text)
         if count is not None and spans:
             return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
-        if not reading.topic:
+        history, titles = turn.conversation.questions, [span.title for span in spans]
+        quoted = self._shown_sentences(turn.conversation.last[:1]) if reading.pointing else frozenset()
+        if quoted:  # "which section is that in?" after an answer: the section of the excerpt it quoted first
+            paragraph = self._scorer.paragraphs[self._scorer.sentences[min(quoted)][0]]
+            if paragraph.document == record.id and paragraph.section in titles:
+                return titles.index(paragraph.section), []
+        if reading.pointing and history:
+            scored, _ = self._in_context(turn, history[-1], history[:-1], scores)
+        elif reading.topic:
+            scored, _ = self._in_context(turn, turn.text, history, scores)
+        else:
             return None, []
-        scored, _ = self._in_context(turn, turn.text, turn.conversation.questions, scores)
         best = self._select(scored, 1, self._other_documents(record.id))
-        titles = [span.title for span in spans]
         if not best or best[0].section not in titles:
             return None, []
         return titles.index(best[0].section), best

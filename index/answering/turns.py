@@ -53,6 +53,8 @@ class Reading:
     # For CHAT: whether content words of the corpus came with the cue, so that only an off-topic verdict
     # from the retrieval should make it small talk ("thanks! and why did the 1950 alliance fail?").
     mixed: bool = False
+    # For OUTLINE in a conversation: "which section is that in?" points back at what was just asked.
+    pointing: bool = False
 
 
 def _pattern(*alternatives: str) -> re.Pattern[str]:
@@ -71,6 +73,7 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"what (?:kinds?|sorts?|types?) of (?:stuff|things|questions) (?:can|could|should|do) (?:i|we|you)",
             r"what (?:are|is) (?:you|this bot|the bot|this thing) (?:for|about|able)",
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
+            r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
             r"who (?:are|r) (?:you|u)",
             r"what (?:are|r) (?:you|u)",
             r"commands?",
@@ -206,7 +209,10 @@ _BOT_TALK = frozenset(
 _CONTINUE = re.compile(
     r"^(?:(?:ok(?:ay)?|and|so|please|pls|yes|yeah|sure)[\s,]+)*"
     r"(?:tell me more|more|say more|go on|continue|keep going|carry on|what else|anything else|"
-    r"and then|then what|what next|next|more please|show me more|elaborate|expand on that|go deeper)"
+    r"and then|then what|what next|next|more please|show me more|elaborate|expand on that|go deeper|"
+    r"what happened (?:next|then|after(?:wards| that)?)|then what happened|(?:and )?after that|"
+    r"(?:can|could|would) (?:you|u) (?:please )?(?:tell me|say|quote|show(?: me)?|give(?: me)?) more|"
+    r"quote more|more quotes)"
     r"(?:[\s,]+(?:please|pls|about (?:it|that|this)))?[\s.!?]*$"
 )
 
@@ -243,8 +249,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"thesis",
             rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:about|arguing|saying)",
             rf"what (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer) (?:argue|say|claim|"
-            r"conclude|propose|recommend)(?: overall| in general| in short)?$",
-            r"what(?:'s| is) (?:it|this) about",
+            r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?$",
+            r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
             rf"what (?:is|was) (?:the |this )?(?:{_DOCUMENT_WORDS})'?s? (?:point|argument|message)",
         ),
     ),
@@ -268,6 +274,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"table of contents",
             r"contents",
             r"subsections?",
+            rf"how (?:long|big|short) is (?:the |this )?{_DOCUMENT_WORDS}",
+            r"how many (?:paragraphs|pages|words)",
         ),
     ),
     (
@@ -320,7 +328,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:which|what) (?:city|country|university|uni|institute|institution|school|college|"
             r"field|area|discipline|department|faculty)",
             r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
-            r"(?:author|writer)\?*$",
+            r"^(?:the |and the |its )?(?:author|writer)\?*$",  # "author??", not "... according to the author?"
             r"is (?:the )?(?:author|writer) (?:a|an)",
         ),
     ),
@@ -395,6 +403,7 @@ _ANCHORS = _pattern(
     r"magazine",
     r"newspaper",
     r"website",
+    r"source",
     r"conclusion",
     r"concluding",
     r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?)",
@@ -431,10 +440,23 @@ class DocumentNames:
     """The words that name the corpus's documents (titles, authors): naming a document is not a topic."""
 
     stems: frozenset[str]
+    # The authors' names, folded, so that "what does <name> think?" reads as "what does the author think?".
+    authors: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, names: Iterable[str]) -> "DocumentNames":
-        return cls(frozenset(term for name in names for term in content_terms(name)))
+    def of(cls, names: Iterable[str], authors: Iterable[str] = ()) -> "DocumentNames":
+        folded = tuple(sorted({_fold(author) for author in authors if author.strip()}, key=len, reverse=True))
+        return cls(frozenset(term for name in names for term in content_terms(name)), folded)
+
+    def as_author(self, folded: str) -> str:
+        """``folded`` with each author's full name, surname or given name put as "the author"."""
+        for author in self.authors:
+            parts = [author, *(word for word in author.split() if len(word) >= 3)]
+            names = "|".join(re.escape(part) for part in parts)
+            folded = re.sub(
+                rf"(?<![\w'])(?:(?:mr|dr|prof|professor)\.? )?(?:{names})(?![\w])", "the author", folded
+            )
+        return folded.replace("the the author", "the author")
 
 
 def read_turn(
@@ -446,7 +468,7 @@ def read_turn(
     """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems. ``following``: the
     message comes after questions about the content, so a cue that does not name the document follows
     them up ("what year was that?")."""
-    folded = _fold(text)
+    folded = names.as_author(_fold(text))
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
     if _CONTINUE.match(folded):
         return Reading(TurnKind.CONTINUE)
@@ -474,7 +496,8 @@ def read_turn(
         if following and not (_ANCHORS.search(folded) or which_section):
             return Reading(TurnKind.CONTENT, topic=tuple(terms))
         if not topic:
-            return Reading(TurnKind.ABOUT, facet=facet)
+            pointing = bool(following and which_section and _POINTING.search(folded))
+            return Reading(TurnKind.ABOUT, facet=facet, pointing=pointing)
         if which_section:
             return Reading(TurnKind.ABOUT, facet=facet, topic=topic)
     for chat, cue in _CHAT_CUES:
@@ -531,6 +554,7 @@ _COUNTED = re.compile("section|part|chapter|heading|one")
 _YEAR = re.compile(r"\d{4}")
 _QUESTION_WORDS = frozenset("why how what what's whats when where who which whose".split())
 _LEADING = frozenset("and but so then well".split())
+_POINTING = _pattern("that", "it", "this", "those", "these", "them")
 _PLAYS_A_PART = _pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
 _ORDINAL_PATTERNS = tuple(
     (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
