@@ -1,0 +1,43 @@
+"""300 questions no fit has read (tests/data/questions/held_out.jsonl): 240 on topic, 60 off topic.
+
+They were written like the calibration set, without sight of the dev sets, but in the framings people
+use on a bot that quotes a text: false premises, a quote asked for a slide, political-science words the
+essay never uses, hypotheticals. Added to the calibration set, the refit gained one dev question and lost
+one to abstention, and lost four multi-part first answers (docs/retrieval-history.md, round 7), so they
+are kept out of it: the one held-out measurement larger than dev. Never fit on them.
+
+The floors sit a little under the figures measured when the set was written: hit@1 0.604, hit@3 0.767,
+MRR 0.689, 12 of 240 on-topic questions refused, 50 of 60 off-topic ones refused.
+"""
+
+import json
+
+import pytest
+
+from index.evaluation import load_items, score
+from tests.conftest import REPO, corpus_sentences
+
+HELD_OUT = REPO / "tests" / "data" / "questions" / "held_out.jsonl"
+
+
+def test_every_gold_span_is_verbatim_inside_one_sentence():
+    sentences = corpus_sentences()
+    items = [json.loads(line) for line in HELD_OUT.read_text(encoding="utf-8").splitlines()]
+    assert len({item["id"] for item in items}) == len(items)
+    for item in items:
+        if item["kind"] == "offtopic":
+            assert item["gold"] == [], item["id"]
+            continue
+        assert item["gold"], item["id"]
+        for span in item["gold"]:
+            assert any(span in sentence for sentence in sentences), (item["id"], span)
+
+
+@pytest.mark.model
+def test_held_out_questions_are_answered_and_refused_about_as_well_as_when_they_were_written(real_engine):
+    items = load_items(HELD_OUT)
+    report = score(items, real_engine.answer_many([item.question for item in items], k=5))
+    assert report.hit_at(1) >= 0.58
+    assert report.hit_at(3) >= 0.74
+    assert report.false_abstentions <= 15
+    assert report.abstention_rate >= 0.8
