@@ -148,6 +148,7 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("how long is the essay", Facet.OUTLINE),
         ("what does zhao think", Facet.SUMMARY),  # the author's name reads as "the author"
         ("who is prof. zhao?", Facet.AUTHOR),
+        ("whos the author", Facet.AUTHOR),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):

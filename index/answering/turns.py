@@ -315,7 +315,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.AUTHOR,
         _pattern(
-            r"who(?:'s| is| was)? (?:the )?(?:author|writer)",
+            r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
             r"who (?:wrote|writes|penned|authored|made|is behind)",
             r"written by",
             r"whose (?:essay|article|piece|paper|text|work)",
@@ -440,23 +440,27 @@ class DocumentNames:
     """The words that name the corpus's documents (titles, authors): naming a document is not a topic."""
 
     stems: frozenset[str]
-    # The authors' names, folded, so that "what does <name> think?" reads as "what does the author think?".
-    authors: tuple[str, ...] = ()
+    # The authors' full names, surnames or given names (folded), so that "what does <name> think?" reads
+    # as "what does the author think?"; None when no document names an author.
+    authors: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, names: Iterable[str], authors: Iterable[str] = ()) -> "DocumentNames":
-        folded = tuple(sorted({_fold(author) for author in authors if author.strip()}, key=len, reverse=True))
-        return cls(frozenset(term for name in names for term in content_terms(name)), folded)
+        parts = set()
+        for author in authors:
+            folded = _fold(author)
+            parts |= {folded, *(word for word in folded.split() if len(word) >= 3)} - {""}
+        pattern = None
+        if parts:
+            longest_first = "|".join(re.escape(part) for part in sorted(parts, key=len, reverse=True))
+            pattern = re.compile(
+                rf"(?<![\w'])(?:(?:the )?(?:mr|dr|prof|professor)\.? )?(?:{longest_first})(?!\w)"
+            )
+        return cls(frozenset(term for name in names for term in content_terms(name)), pattern)
 
     def as_author(self, folded: str) -> str:
-        """``folded`` with each author's full name, surname or given name put as "the author"."""
-        for author in self.authors:
-            parts = [author, *(word for word in author.split() if len(word) >= 3)]
-            names = "|".join(re.escape(part) for part in parts)
-            folded = re.sub(
-                rf"(?<![\w'])(?:(?:mr|dr|prof|professor)\.? )?(?:{names})(?![\w])", "the author", folded
-            )
-        return folded.replace("the the author", "the author")
+        """``folded`` with each author's name put as "the author"."""
+        return self.authors.sub("the author", folded) if self.authors else folded
 
 
 def read_turn(
