@@ -174,6 +174,15 @@ def test_which_section_is_that_in_names_the_section_the_last_answer_quoted(real_
     assert answer.message.startswith(f"That is section 1 of {count}: §{first.excerpts[0].section}")
 
 
+def test_small_talk_around_a_follow_up_does_not_change_its_answer(real_engine):
+    first = real_engine.answer("Why did the 1950 alliance fail?")
+    conversation = Conversation().then(first.question, [e.id for e in first.excerpts])
+    plain = real_engine.answer("and the 1945 one?", conversation=conversation)
+    chatty = real_engine.answer("thanks! and the 1945 one?", conversation=conversation)
+    assert chatty.kind is AnswerKind.ANSWER and chatty.question == "thanks! and the 1945 one?"
+    assert [e.id for e in chatty.excerpts] == [e.id for e in plain.excerpts]
+
+
 def test_thanks_with_a_question_answers_the_question(real_engine):
     assert real_engine.answer("thanks! and why did the 1950 alliance fail?").kind is AnswerKind.ANSWER
 

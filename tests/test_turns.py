@@ -126,6 +126,27 @@ def test_in_a_conversation_small_talk_carrying_a_question_follows_up(essay, text
     assert read_turn(text, vocabulary, names, following=True).kind is TurnKind.CONTENT
 
 
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("thanks! and money?", "and money?"),
+        ("hmm ok. and the 1945 one?", "and the 1945 one?"),
+        ("cool, is that good or bad", "is that good or bad"),
+        ("why did it end? thanks", "why did it end?"),
+    ],
+)
+def test_in_a_conversation_the_small_talk_around_a_follow_up_is_not_what_is_searched(essay, text, asks):
+    vocabulary, names = essay
+    reading = read_turn(text, vocabulary, names, following=True)
+    assert (reading.kind, reading.asks) == (TurnKind.CONTENT, asks)
+
+
+def test_a_question_word_alone_gets_help_unless_it_follows_something(essay):
+    vocabulary, names = essay
+    assert read_turn("why?", vocabulary, names).chat is Chat.HELP
+    assert read_turn("why?", vocabulary, names, following=True).kind is TurnKind.CONTENT
+
+
 @pytest.mark.parametrize("text", ["perfect, that's what i needed", "lol ok", "thanks!", "how do I use this?"])
 def test_in_a_conversation_small_talk_stays_small_talk(essay, text):
     vocabulary, names = essay

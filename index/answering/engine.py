@@ -164,6 +164,8 @@ class Engine:
             if turn.text:
                 following = bool(turn.conversation.questions)
                 turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following)
+                if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
+                    turn.text = turn.reading.asks
         needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
         scores = self._score_texts(list(needed))
         return [self._reply(turn, scores, k, skip) for turn in turns]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from index.corpus.text import content_terms, stem
+from index.corpus.text import content_terms, stem, words
 
 
 class TurnKind(StrEnum):
@@ -55,6 +55,9 @@ class Reading:
     mixed: bool = False
     # For OUTLINE in a conversation: "which section is that in?" points back at what was just asked.
     pointing: bool = False
+    # For a follow-up with small talk around it ("thanks! and why?"): the question alone, which is what
+    # gets scored (the small talk's words only blur it); "" when it is the whole message.
+    asks: str = ""
 
 
 def _pattern(*alternatives: str) -> re.Pattern[str]:
@@ -509,9 +512,14 @@ def read_turn(
             leftover = _CHAT_WORDS_RE.sub(" ", folded)
             if following and chat is not Chat.HELP and _asks(leftover, folded):
                 # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed.
-                return Reading(TurnKind.CONTENT, topic=tuple(terms))
+                return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, folded))
             topic = tuple(term for term in content_terms(leftover) if term not in _BOT_TALK and term in known)
+            # Mixed small talk is judged whole: only an on-topic verdict on all of it makes it a question.
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
+    if not following and words(text) and not content_terms(text):
+        # "why?", "what about it?" with nothing before them: there is nothing to search for yet. (A message
+        # with no English words at all gets the engine's own reason instead.)
+        return Reading(TurnKind.CHAT, chat=Chat.HELP)
     return Reading(TurnKind.CONTENT, topic=tuple(terms))
 
 
@@ -528,13 +536,32 @@ def ordinal(text: str) -> int | None:
 
 
 def _asks(leftover: str, folded: str) -> bool:
-    """Whether what a small-talk cue leaves of a message is a question of its own: it opens with a
-    question word ("thanks, but why?"), or has two words or more and a question mark ("was it an
-    explicit yes?"). "lol ok" and "perfect, that's what i needed" are not."""
+    """Whether what a small-talk cue leaves of a message is a question of its own: it has a question
+    mark ("thanks! and money?"), or opens with a question word or an auxiliary ("thanks, but why",
+    "thanks! is that good or bad", "over what exactly"). "lol ok" and "perfect, that's what i needed"
+    are not."""
     words = re.findall(r"[\w']+", leftover)
     while words and words[0] in _LEADING:
         words = words[1:]
-    return bool(words) and (words[0] in _QUESTION_WORDS or ("?" in folded and len(words) >= 2))
+    if not words:
+        return False
+    if "?" in folded or words[0] in _QUESTION_WORDS or words[0] in _AUXILIARIES:
+        return True
+    return words[0] in _PREPOSITIONS and len(words) > 1 and words[1] in _QUESTION_WORDS
+
+
+def _without_small_talk(text: str, folded: str) -> str:
+    """``text`` without the small talk it opens or ends with ("thanks! and why?" -> "and why?"), or ""
+    when nothing is cut or nothing is left. Only the ends: "the great powers" keeps its "great"."""
+    if len(folded) != len(text):  # a rare case folding changed the length of: positions would not match
+        return ""
+    start, end = 0, len(text)
+    while match := _LEAD_IN.match(folded, start):
+        start = match.end()
+    while match := _TRAIL.search(folded, start, end):
+        end = match.start()
+    asks = text[start:end].strip().rstrip(",;:~-").strip()
+    return asks if (start or end < len(text)) and any(ch.isalnum() for ch in asks) else ""
 
 
 def _only_emoji(text: str) -> bool:
@@ -556,8 +583,12 @@ def _fold(text: str) -> str:
 
 _COUNTED = re.compile("section|part|chapter|heading|one")
 _YEAR = re.compile(r"\d{4}")
-_QUESTION_WORDS = frozenset("why how what what's whats when where who which whose".split())
+_QUESTION_WORDS = frozenset("why how what what's whats when where who which whose y wat wut wen hw".split())
 _LEADING = frozenset("and but so then well".split())
+_AUXILIARIES = frozenset(
+    "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
+)
+_PREPOSITIONS = frozenset("over under for in into to about since until from by with on at of".split())
 _POINTING = _pattern("that", "it", "this", "those", "these", "them")
 _PLAYS_A_PART = _pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
 _ORDINAL_PATTERNS = tuple(
@@ -565,3 +596,6 @@ _ORDINAL_PATTERNS = tuple(
     for word, number in _ORDINALS.items()
 )
 _CHAT_WORDS_RE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CHAT_CUES))
+# Small talk at either end of a message, with the punctuation and spaces around it.
+_LEAD_IN = re.compile(rf"[\s,.!;:~-]*(?:{_CHAT_WORDS_RE.pattern})[\s,.!;:~-]*")
+_TRAIL = re.compile(rf"(?<=[,.!?;:~-])\s*(?:{_CHAT_WORDS_RE.pattern})[\s,.!?;:~-]*$")  # "...? thanks"
