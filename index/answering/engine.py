@@ -181,9 +181,8 @@ class Engine:
             return _with_context(history[:-1], history[-1]) if history else []
         if reading.kind is TurnKind.ABOUT:
             texts = _with_context(history, turn.text) if reading.topic else []
-            if (
-                reading.pointing and history
-            ):  # "which section is that in?": where the last question's answer is
+            # "which section is that in?": where the last question's answer is (if what it quoted is unknown)
+            if reading.pointing and history:
                 texts += _with_context(history[:-1], history[-1])
             if len(self._manifest.documents) > 1 and history:
                 texts.append(" ".join(history))  # which document the conversation is about

@@ -353,7 +353,7 @@ _FACET_WORDS = frozenset(
     background credentials profession job position expertise bio teach teaches live lives from behind
     first second third fourth fifth sixth next previous cover covers covered talk talks discuss discusses
     deal deals handle handles focus focuses go goes into give me list quick quickly time read reading
-    many much long number count cover verdict older newer recent view position stance take opinion answer question problem
+    many much long number count cover verdict older newer view position stance take opinion answer question problem
     issue ask raise address pose tackle sentence sentences very right after before recent new put yr
     academic scholar professor journalist expert researcher analyst historian
     """.split()
@@ -540,20 +540,20 @@ def _asks(leftover: str, folded: str) -> bool:
     mark ("thanks! and money?"), or opens with a question word or an auxiliary ("thanks, but why",
     "thanks! is that good or bad", "over what exactly"). "lol ok" and "perfect, that's what i needed"
     are not."""
-    words = re.findall(r"[\w']+", leftover)
-    while words and words[0] in _LEADING:
-        words = words[1:]
-    if not words:
+    tokens = re.findall(r"[\w']+", leftover)
+    while tokens and tokens[0] in _LEADING:
+        tokens = tokens[1:]
+    if not tokens:
         return False
-    if "?" in folded or words[0] in _QUESTION_WORDS or words[0] in _AUXILIARIES:
+    if "?" in folded or tokens[0] in _ASKING_WORDS or tokens[0] in _AUXILIARIES:
         return True
-    return words[0] in _PREPOSITIONS and len(words) > 1 and words[1] in _QUESTION_WORDS
+    return tokens[0] in _PREPOSITIONS and len(tokens) > 1 and tokens[1] in _ASKING_WORDS
 
 
 def _without_small_talk(text: str, folded: str) -> str:
     """``text`` without the small talk it opens or ends with ("thanks! and why?" -> "and why?"), or ""
     when nothing is cut or nothing is left. Only the ends: "the great powers" keeps its "great"."""
-    if len(folded) != len(text):  # a rare case folding changed the length of: positions would not match
+    if len(folded) != len(text):  # folding changed the length (rare letters): positions would not line up
         return ""
     start, end = 0, len(text)
     while match := _LEAD_IN.match(folded, start):
@@ -583,7 +583,8 @@ def _fold(text: str) -> str:
 
 _COUNTED = re.compile("section|part|chapter|heading|one")
 _YEAR = re.compile(r"\d{4}")
-_QUESTION_WORDS = frozenset("why how what what's whats when where who which whose y wat wut wen hw".split())
+# The words a question opens with, as people type them in a chat.
+_ASKING_WORDS = frozenset("why how what what's whats when where who which whose y wat wut wen hw".split())
 _LEADING = frozenset("and but so then well".split())
 _AUXILIARIES = frozenset(
     "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
