@@ -170,6 +170,8 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("what does zhao think", Facet.SUMMARY),  # the author's name reads as "the author"
         ("who is prof. zhao?", Facet.AUTHOR),
         ("whos the author", Facet.AUTHOR),
+        ("is the guy who wrote this chinese or russian", Facet.AUTHOR),
+        ("what nationality is the author?", Facet.AUTHOR),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):
@@ -178,7 +180,13 @@ def test_more_ways_of_asking_about_the_document(essay, text, facet):
 
 
 @pytest.mark.parametrize(
-    "text", ["according to Zhao, what's the real fix for US pressure?", "whose move is it according to zhao?"]
+    "text",
+    [
+        "according to Zhao, what's the real fix for US pressure?",
+        "whose move is it according to zhao?",
+        "who wrote the chinese proposal?",
+        "is the author optimistic?",
+    ],
 )
 def test_the_authors_name_in_a_content_question_leaves_it_a_content_question(essay, text):
     assert read(essay, text).kind is TurnKind.CONTENT

@@ -219,6 +219,17 @@ _CONTINUE = re.compile(
     r"(?:[\s,]+(?:please|pls|about (?:it|that|this)))?[\s.!?]*$"
 )
 
+# What a reader may ask an author's nationality as.
+_NATIONALITIES = """
+    chinese russian american british english french german japanese korean indian european asian canadian
+    australian italian spanish polish ukrainian taiwanese mongolian soviet western eastern
+    """.split()
+_NATIONALITY_STEMS = frozenset(stem(word) for word in _NATIONALITIES)
+_ASKS_NATIONALITY = _pattern(
+    r"nationality",
+    r"(?:is|was) (?:the )?(?:author|writer|guy|person|man|woman)(?: who wrote (?:this|it))? "
+    rf"(?:{'|'.join(_NATIONALITIES)})",
+)
 # Questions about the document: each facet's cue, and the words the cue accounts for.
 _DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|work|writing|this|it|book|post|op-?ed|report)"
 _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
@@ -333,6 +344,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
             r"^(?:the |and the |its )?(?:author|writer)\?*$",  # "author??", not "... according to the author?"
             r"is (?:the )?(?:author|writer) (?:a|an)",
+            _ASKS_NATIONALITY.pattern,
         ),
     ),
 )
@@ -498,6 +510,8 @@ def read_turn(
         explained = _FACET_WORDS | _BOT_TALK
         if facet is Facet.PUBLISHED:  # "is this article from 2021?": the year is what it asks about
             explained |= {term for term in terms if _YEAR.fullmatch(term)}
+        if facet is Facet.AUTHOR and _ASKS_NATIONALITY.search(folded):  # "is the author chinese?"
+            explained |= _NATIONALITY_STEMS
         topic = topical(explained)
         which_section = facet is Facet.OUTLINE and _WHICH_SECTION.search(folded)
         if following and not (_ANCHORS.search(folded) or which_section):
