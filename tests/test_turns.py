@@ -147,6 +147,27 @@ def test_a_question_word_alone_gets_help_unless_it_follows_something(essay):
     assert read_turn("why?", vocabulary, names, following=True).kind is TurnKind.CONTENT
 
 
+def test_is_that_the_authors_view_follows_an_answer_up(essay):
+    vocabulary, names = essay
+    assert (
+        read_turn("is that the author's own opinion?", vocabulary, names, following=True).kind
+        is TurnKind.CONTENT
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "chat"),
+    [
+        ("nvm", Chat.ACKNOWLEDGEMENT),
+        ("sorry my bad, typo", Chat.ACKNOWLEDGEMENT),
+        ("that's not what i asked", Chat.HELP),
+    ],
+)
+def test_apologies_and_complaints_are_small_talk_even_mid_conversation(essay, text, chat):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, following=True).chat is chat
+
+
 @pytest.mark.parametrize("text", ["perfect, that's what i needed", "lol ok", "thanks!", "how do I use this?"])
 def test_in_a_conversation_small_talk_stays_small_talk(essay, text):
     vocabulary, names = essay
@@ -172,6 +193,9 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("whos the author", Facet.AUTHOR),
         ("is the guy who wrote this chinese or russian", Facet.AUTHOR),
         ("what nationality is the author?", Facet.AUTHOR),
+        ("wat uni does the writer teach at", Facet.AUTHOR),  # chat spellings
+        ("what does the author do for a living?", Facet.AUTHOR),
+        ("ok but in one line, what's the author's own position?", Facet.SUMMARY),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):

@@ -78,6 +78,13 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
             r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
             r"who (?:are|r) (?:you|u)",
+            # A complaint about an answer: the reply says how to ask.
+            r"(?:that'?s|that is|this is|thats) not what i (?:asked|meant|wanted|was asking(?: for)?)",
+            r"not what i (?:asked|meant)",
+            r"wrong answer",
+            r"(?:that|this|you) (?:doesn'?t|does not|didn'?t|did not) answer",
+            r"not helpful",
+            r"useless",
             r"what (?:are|r) (?:you|u)",
             r"commands?",
             r"usage",
@@ -195,6 +202,15 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"yep",
             r"no",
             r"nope",
+            r"nvm",
+            r"never ?mind",
+            r"sorry",
+            r"my bad",
+            r"oops",
+            r"typo",
+            r"no worries",
+            r"np",
+            r"all good",
         ),
     ),
 )
@@ -258,7 +274,11 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:ask|raise|address|pose|tackle|answer)",
             r"takeaways?",
             r"bottom line",
-            r"in (?:short|brief|a nutshell|a few words|one sentence)",
+            r"in (?:short|brief|a nutshell|a few words|one sentence|one line)",
+            r"one-?liner",
+            # "what's the author's own position?" (but "is that the author's view?" follows an answer up)
+            r"what(?:'s| is| was) (?:the )?(?:author|writer)(?:'?s)? (?:own )?(?:position|view|stance|opinion|take|"
+            r"verdict|bottom line)",
             r"overview",
             r"thesis",
             rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:about|arguing|saying)",
@@ -344,6 +364,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
             r"^(?:the |and the |its )?(?:author|writer)\?*$",  # "author??", not "... according to the author?"
             r"is (?:the )?(?:author|writer) (?:a|an)",
+            r"what (?:does|did) (?:the )?(?:author|writer) do(?: for a living| for work)?",
+            r"(?:author|writer)(?:'?s)? (?:occupation|line of work)",
             _ASKS_NATIONALITY.pattern,
         ),
     ),
@@ -487,7 +509,7 @@ def read_turn(
     """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems. ``following``: the
     message comes after questions about the content, so a cue that does not name the document follows
     them up ("what year was that?")."""
-    folded = names.as_author(_fold(text))
+    folded = names.as_author(_as_spelled(_fold(text)))
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
     if _CONTINUE.match(folded):
         return Reading(TurnKind.CONTINUE)
@@ -526,7 +548,9 @@ def read_turn(
             leftover = _CHAT_WORDS_RE.sub(" ", folded)
             if following and chat is not Chat.HELP and _asks(leftover, folded):
                 # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed.
-                return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, folded))
+                return Reading(
+                    TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, _fold(text))
+                )
             topic = tuple(term for term in content_terms(leftover) if term not in _BOT_TALK and term in known)
             # Mixed small talk is judged whole: only an on-topic verdict on all of it makes it a question.
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
@@ -589,6 +613,12 @@ def _only_emoji(text: str) -> bool:
     return symbol
 
 
+def _as_spelled(folded: str) -> str:
+    """Chat spellings of the words the cues read, spelled out ("wat uni" -> "what uni", "y not" -> "why
+    not"), so that each cue need not list them."""
+    return _CHAT_SPELLING.sub(lambda match: _SPELLED[match.group(0)], folded)
+
+
 def _fold(text: str) -> str:
     """Lower case, straight apostrophes, single spaces: the form the cue patterns read."""
     folded = text.lower().replace("’", "'").replace("‘", "'")
@@ -596,9 +626,26 @@ def _fold(text: str) -> str:
 
 
 _COUNTED = re.compile("section|part|chapter|heading|one")
+_SPELLED = {
+    "wat": "what",
+    "wut": "what",
+    "whats": "what's",
+    "wats": "what's",
+    "whos": "who's",
+    "wen": "when",
+    "hw": "how",
+    "abt": "about",
+    "u": "you",
+    "ur": "your",
+    "y": "why",
+}
+# Whole words only, never inside "u.s." or "y'all"; "y" only as a question opens ("y not", "y did it").
+_CHAT_SPELLING = re.compile(
+    r"(?<![\w.'-])(?:wat|wut|whats|wats|whos|wen|hw|abt|u|ur)(?![\w.'-])|^y(?= (?:not|did|do|does|is|are|was|would|should)\b)"
+)
 _YEAR = re.compile(r"\d{4}")
 # The words a question opens with, as people type them in a chat.
-_ASKING_WORDS = frozenset("why how what what's whats when where who which whose y wat wut wen hw".split())
+_ASKING_WORDS = frozenset("why how what what's when where who which whose".split())
 _LEADING = frozenset("and but so then well".split())
 _AUXILIARIES = frozenset(
     "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
