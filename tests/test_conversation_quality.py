@@ -58,14 +58,20 @@ def test_fresh_phrasings_of_questions_about_the_document_and_of_small_talk_are_a
 
 
 def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
-    """310 turns written in two batches without sight of the dev sets or the turn reader
+    """450 turns written in three batches without sight of the dev sets or the turn reader
     (tests/data/conversation/conversations_fresh.jsonl): follow-ups whose words could ask about the essay
     ("what year was that?", "how did it end?"), follow-ups wrapped in small talk, questions about the
-    essay mid-conversation, small talk. The first batch (160) read blind: 7 of 45 follow-ups taken for
-    questions about the essay and refused, meta 52/55, chat 35/35. The second (150), read blind after
-    the reader was changed for the first: follow-ups hit@3 0.84 with 1 of 50 refused, meta 42/45, chat
-    27/30. Both are read right now (meta 100/100, chat 65/65; follow-ups hit@3 0.81, 2 of 95 refused);
-    they are no longer held out."""
+    essay mid-conversation, small talk, and (third batch) off-topic questions, some mid-conversation.
+    Each batch was read blind before the reader was changed for it:
+
+    * first (160): 7 of 45 follow-ups taken for questions about the essay and refused, meta 52/55,
+      chat 35/35;
+    * second (150): follow-ups hit@3 0.84 with 1 of 50 refused, meta 42/45, chat 27/30;
+    * third (140): follow-ups hit@3 0.91 with none refused, meta 31/40, chat 27/30, off topic 11/15.
+
+    Now: meta 137/140, chat 95/95, follow-ups hit@3 0.84 with 2 of 140 refused, off topic 11/15 (an
+    off-topic question mid-conversation is refused only when its context reads off topic too). They
+    are no longer held out."""
     items = load_items(REPO / "tests" / "data" / "conversation" / "conversations_fresh.jsonl")
     conversations = [Conversation(item.context) for item in items]
     report = score(
@@ -73,7 +79,8 @@ def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
     )
     refused = [r for r in report.results if r.item.kind == "followup" and r.abstained]
     assert len(refused) <= 3, [r.item.question for r in refused]
-    assert report.hit_at(3, "followup") >= 0.78
-    for kind, floor in (("meta", 0.97), ("chat", 0.97)):
+    assert report.hit_at(3, "followup") >= 0.80
+    assert report.abstention_rate >= 0.66
+    for kind, floor in (("meta", 0.96), ("chat", 0.97)):
         right, total = report.right(kind)
         assert total and right / total >= floor, f"{kind} {right}/{total}"

@@ -160,7 +160,9 @@ def test_is_that_the_authors_view_follows_an_answer_up(essay):
     [
         ("nvm", Chat.ACKNOWLEDGEMENT),
         ("sorry my bad, typo", Chat.ACKNOWLEDGEMENT),
+        ("wait what", Chat.ACKNOWLEDGEMENT),
         ("that's not what i asked", Chat.HELP),
+        ("that answer was kinda bad tbh", Chat.HELP),
     ],
 )
 def test_apologies_and_complaints_are_small_talk_even_mid_conversation(essay, text, chat):
@@ -196,6 +198,11 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("wat uni does the writer teach at", Facet.AUTHOR),  # chat spellings
         ("what does the author do for a living?", Facet.AUTHOR),
         ("ok but in one line, what's the author's own position?", Facet.SUMMARY),
+        ("ok but what does the author himself think overall", Facet.SUMMARY),
+        ("is the author like a professor or a journalist or what?", Facet.AUTHOR),
+        ("author name pls, need it for my bibliography", Facet.AUTHOR),
+        ("date of publication? need it for an APA citation asap", Facet.PUBLISHED),
+        ("what outlet/website ran this piece originally?", Facet.PUBLISHED),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):

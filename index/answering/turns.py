@@ -84,6 +84,9 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"wrong answer",
             r"(?:that|this|you) (?:doesn'?t|does not|didn'?t|did not) answer",
             r"not helpful",
+            r"(?:that|this|your) (?:answer|reply|response) (?:was|is) (?:kinda |kind of |pretty |really |so )?"
+            r"(?:bad|wrong|useless|unhelpful|off|weird|confusing)",
+            r"bad (?:answer|reply|bot)",
             r"useless",
             r"what (?:are|r) (?:you|u)",
             r"commands?",
@@ -211,6 +214,8 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"no worries",
             r"np",
             r"all good",
+            r"wait,? what",
+            r"huh",
         ),
     ),
 )
@@ -282,7 +287,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"overview",
             r"thesis",
             rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:about|arguing|saying)",
-            rf"what (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer) (?:argue|say|claim|"
+            rf"what (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer)(?: himself| herself| really| actually)? "
+            r"(?:argue|say|claim|"
             r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?$",
             r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
             rf"what (?:is|was) (?:the |this )?(?:{_DOCUMENT_WORDS})'?s? (?:point|argument|message)",
@@ -363,7 +369,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"field|area|discipline|department|faculty)",
             r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
             r"^(?:the |and the |its )?(?:author|writer)\?*$",  # "author??", not "... according to the author?"
-            r"is (?:the )?(?:author|writer) (?:a|an)",
+            r"is (?:the )?(?:author|writer) (?:like |really |actually )?(?:a|an)",
             r"what (?:does|did) (?:the )?(?:author|writer) do(?: for a living| for work)?",
             r"(?:author|writer)(?:'?s)? (?:occupation|line of work)",
             _ASKS_NATIONALITY.pattern,
@@ -390,6 +396,7 @@ _FACET_WORDS = frozenset(
     many much long number count cover verdict older newer view position stance take opinion answer question problem
     issue ask raise address pose tackle sentence sentences very right after before recent new put yr
     academic scholar professor journalist expert researcher analyst historian
+    need needed bibliography citation cite apa mla reference asap full info ran originally original
     """.split()
 )
 # What makes a cue about the document rather than about what a conversation discusses: the document
