@@ -147,6 +147,13 @@ def test_a_question_word_alone_gets_help_unless_it_follows_something(essay):
     assert read_turn("why?", vocabulary, names, following=True).kind is TurnKind.CONTENT
 
 
+@pytest.mark.parametrize("text", ["what uni", "where does he teach?", "what's his affiliation"])
+def test_the_authors_attributes_are_asked_about_even_mid_conversation(essay, text):
+    vocabulary, names = essay
+    reading = read_turn(text, vocabulary, names, following=True)
+    assert (reading.kind, reading.facet) == (TurnKind.ABOUT, Facet.AUTHOR)
+
+
 def test_is_that_the_authors_view_follows_an_answer_up(essay):
     vocabulary, names = essay
     assert (
@@ -163,6 +170,9 @@ def test_is_that_the_authors_view_follows_an_answer_up(essay):
         ("wait what", Chat.ACKNOWLEDGEMENT),
         ("that's not what i asked", Chat.HELP),
         ("that answer was kinda bad tbh", Chat.HELP),
+        ("who made you?", Chat.HELP),
+        ("gotcha", Chat.ACKNOWLEDGEMENT),
+        ("hahaha", Chat.ACKNOWLEDGEMENT),
     ],
 )
 def test_apologies_and_complaints_are_small_talk_even_mid_conversation(essay, text, chat):
@@ -203,6 +213,11 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("author name pls, need it for my bibliography", Facet.AUTHOR),
         ("date of publication? need it for an APA citation asap", Facet.PUBLISHED),
         ("what outlet/website ran this piece originally?", Facet.PUBLISHED),
+        ("wo wrote ths", Facet.AUTHOR),
+        ("who's behind this piece", Facet.AUTHOR),
+        ("when did this go online", Facet.PUBLISHED),
+        ("is this from 2020 or 2021", Facet.PUBLISHED),
+        ("Explain it like I'm five: what's the essay's point?", Facet.SUMMARY),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):

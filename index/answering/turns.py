@@ -78,6 +78,7 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
             r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
             r"who (?:are|r) (?:you|u)",
+            r"who (?:made|built|created|programmed|coded|runs) (?:you|this bot|the bot)",
             # A complaint about an answer: the reply says how to ask.
             r"(?:that'?s|that is|this is|thats) not what i (?:asked|meant|wanted|was asking(?: for)?)",
             r"not what i (?:asked|meant)",
@@ -215,6 +216,11 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"np",
             r"all good",
             r"wait,? what",
+            r"damn",
+            r"fair",
+            r"true",
+            r"gotcha",
+            r"(?:ha)+h?",
             r"huh",
         ),
     ),
@@ -291,7 +297,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:argue|say|claim|"
             r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?$",
             r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
-            rf"what (?:is|was) (?:the |this )?(?:{_DOCUMENT_WORDS})'?s? (?:point|argument|message)",
+            rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS})'?s? (?:point|argument|message)",
         ),
     ),
     (
@@ -349,6 +355,9 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"website",
             r"source",
             r"how (?:old|recent|new) is",
+            r"(?:go|goes|went|gone|put|posted|come|came) online",
+            r"who put (?:this|it) out",
+            r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
             rf"(?:this|the) {_DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
         ),
     ),
@@ -356,13 +365,20 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         Facet.AUTHOR,
         _pattern(
             r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
-            r"who (?:wrote|writes|penned|authored|made|is behind)",
+            r"who (?:wrote|writes|penned|authored|is behind)",
+            r"who(?:'s| is) behind",
+            rf"who made (?:the |this )?{_DOCUMENT_WORDS}",
             r"written by",
             r"whose (?:essay|article|piece|paper|text|work)",
             r"by whom",
             r"who(?:'s| is) (?:it|this|the essay|the piece|the article|the paper) by",
-            r"(?:author|writer)(?:'?s)? (?:name|background|credentials|affiliation|job|profession|field|"
-            r"position|title|university|institute|expertise|bio)",
+            r"(?:author|writer)(?:'?s)? (?:full |academic )?(?:name|background|credentials|affiliation|job|"
+            r"profession|field|position|title|university|institute|expertise|bio|rank)",
+            r"what (?:position|rank|title|job) (?:does|did) (?:he|she|the author|the writer) (?:hold|have)",
+            r"where (?:is|was) (?:the )?(?:author|writer|he|she) (?:located|based)",
+            r"what (?:does|did) (?:this|the) (?:professor|author|writer|scholar) (?:study|research|work on|"
+            r"specialize in|specialise in)",
+            r"what (?:area|field|subject)s? (?:is|does) (?:he|she|the author|the writer)",
             r"(?:about|on) the (?:author|writer)",
             r"affiliat(?:ion|ed)",
             r"(?:which|what) (?:city|country|university|uni|institute|institution|school|college|"
@@ -424,6 +440,18 @@ _ANCHORS = _pattern(
     r"authored",
     r"author'?s?",
     r"writer'?s?",
+    # The author's attributes: "what uni?", "where does he teach?" ask about the author mid-conversation too.
+    r"uni(?:versity)?",
+    r"institut\w*",
+    r"department",
+    r"faculty",
+    r"affiliat\w*",
+    r"teach\w*",
+    r"professor",
+    r"credentials",
+    r"bio",
+    r"occupation",
+    r"for a living",
     r"summar\w*",
     r"gist",
     r"tl ?;? ?dr",
@@ -645,10 +673,16 @@ _SPELLED = {
     "u": "you",
     "ur": "your",
     "y": "why",
+    "wo": "who",
+    "ths": "this",
+    "writen": "written",
+    "writed": "wrote",
+    "titel": "title",
+    "teh": "the",
 }
 # Whole words only, never inside "u.s." or "y'all"; "y" only as a question opens ("y not", "y did it").
 _CHAT_SPELLING = re.compile(
-    r"(?<![\w.'-])(?:wat|wut|whats|wats|whos|wen|hw|abt|u|ur)(?![\w.'-])|^y(?= (?:not|did|do|does|is|are|was|would|should)\b)"
+    r"(?<![\w.'-])(?:wat|wut|whats|wats|whos|wen|hw|abt|u|ur|wo|ths|writen|writed|titel|teh)(?![\w.'-])|^y(?= (?:not|did|do|does|is|are|was|would|should)\b)"
 )
 _YEAR = re.compile(r"\d{4}")
 # The words a question opens with, as people type them in a chat.
