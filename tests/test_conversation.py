@@ -224,7 +224,7 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
 def test_conversation_calibration_spans_are_verbatim():
     """The follow-up and meta questions written for calibration quote the corpus exactly."""
     essay = "\n".join(path.read_text(encoding="utf-8") for path in CORPUS_DIR.glob("*.md"))
-    for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl"):
+    for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl", "held_out_turns.jsonl"):
         for line in (LABELLED / name).read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             assert item["kind"] in ("chat", "offtopic") or item["gold"], item["id"]

@@ -19,6 +19,7 @@ from index.answering.about import (
 )
 from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
+from index.answering.turn_model import TurnModel, load_turn_model
 from index.answering.turns import Chat, DocumentNames, Facet, Reading, TurnKind, ordinal, read_turn
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
@@ -62,9 +63,11 @@ class Engine:
         embedder: Embedder,
         abstention: Abstainer,
         uncalibrated: tuple[str, ...] = (),
+        turn_model: TurnModel | None = None,
     ):
         self._manifest = manifest
         self._uncalibrated = uncalibrated
+        self._turn_model = turn_model  # a second opinion on refused messages (None: refusals stand)
         self._abstention = abstention
         self._scorer = scorer
         self._search = search
@@ -93,6 +96,7 @@ class Engine:
         check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, index_dir)
         parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
         scorer = Scorer(stored, parameters)
+        turn_model = load_turn_model(embedder.weights_sha256, embedder.dimension)
         return cls(
             stored.manifest,
             scorer,
@@ -100,6 +104,7 @@ class Engine:
             embedder,
             Abstainer.of(parameters),
             uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
+            turn_model=turn_model,
         )
 
     @property
@@ -273,7 +278,19 @@ class Engine:
         answer = self._decide(
             turn.question, scored, k, skip, judged=judged, repeated=set(turn.conversation.shown)
         )
+        second = self._second_opinion(answer, scores[turn.text])
+        if second is not None:  # "sum it up for me": a question about the document the patterns missed
+            if second.kind is TurnKind.CHAT:
+                return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
+            return self._about(turn, second, scores, k)
         return replace(answer, context=context)
+
+    def _second_opinion(self, answer: Answer, alone: Scored) -> Reading | None:
+        """For a refused content question, what the turn model reads it as, when it is confident it was
+        not a content question (index/answering/turn_model.py); None otherwise."""
+        if self._turn_model is None or answer.abstention is not Abstention.OFF_TOPIC or alone.vector is None:
+            return None
+        return self._turn_model.reading(alone.vector)
 
     def _decide(
         self,

@@ -47,6 +47,7 @@ class Scored:
     token: np.ndarray  # token-level MaxSim of question and sentence (the ranking's, as abstention reads it)
     documents: tuple[DocumentScores, ...]  # in the manifest's order
     heading_scores: dict[str, float]  # section title -> cosine with the question
+    vector: np.ndarray | None = None  # the question's pooled vector, when it had one
 
 
 class Centring:
@@ -270,6 +271,7 @@ class Scorer:
             token=s.tokens,
             documents=tuple(self._document_scores(question, topic)),
             heading_scores=headings,
+            vector=vector,
         )
 
     def _document_scores(self, question: str, topic: float):
