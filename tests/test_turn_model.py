@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from index.answering.answers import AnswerKind
+from index.answering.conversation import Conversation
 from index.answering.turn_model import (
     CLASSES,
     PACKAGED_TURN_MODEL,
@@ -36,6 +37,12 @@ def test_a_confident_reading_other_than_content_is_given():
 def test_an_unsure_or_content_reading_leaves_the_refusal():
     assert _leaning_to("summary", 0.5).reading(np.zeros(DIMENSION)) is None
     assert _leaning_to("content", 10.0).reading(np.zeros(DIMENSION)) is None
+
+
+def test_replacing_an_answer_takes_more_confidence_than_replacing_a_refusal():
+    model = _leaning_to("summary", 3.0)  # about 0.87 on summary
+    assert model.reading(np.zeros(DIMENSION)) is not None
+    assert model.reading(np.zeros(DIMENSION), at_least=0.9) is None
 
 
 def test_a_model_for_other_weights_or_a_corrupt_file_gives_no_second_opinion(tmp_path, caplog):
@@ -77,3 +84,19 @@ def test_a_refused_question_about_the_author_is_answered_from_the_front_matter(r
 def test_questions_the_essay_does_not_address_are_still_refused(real_engine):
     for question in ("what is the weather like", "how do i center a div in css"):
         assert real_engine.answer(question).kind is AnswerKind.ABSTAIN
+
+
+@pytest.mark.model
+def test_a_question_about_the_document_the_patterns_miss_is_not_answered_from_the_text(real_engine):
+    answer = real_engine.answer("When exactly was the article released?")
+    assert answer.kind is AnswerKind.ABOUT and real_engine.info.documents[0].date in answer.message
+
+
+@pytest.mark.model
+def test_mid_conversation_the_turn_model_does_not_overrule_a_follow_ups_answer(real_engine):
+    first = real_engine.answer("When did the 1950 alliance end?")
+    follow_up = real_engine.answer(
+        "When exactly was it released?",
+        conversation=Conversation().then(first.question, [e.id for e in first.excerpts]),
+    )
+    assert follow_up.kind is AnswerKind.ANSWER

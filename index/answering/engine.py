@@ -278,19 +278,25 @@ class Engine:
         answer = self._decide(
             turn.question, scored, k, skip, judged=judged, repeated=set(turn.conversation.shown)
         )
-        second = self._second_opinion(answer, scores[turn.text])
-        if second is not None:  # "sum it up for me": a question about the document the patterns missed
+        second = self._second_opinion(answer, scores[turn.text], bool(history))
+        if second is not None:  # "where was this printed?": a question about the document the patterns missed
             if second.kind is TurnKind.CHAT:
                 return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
             return self._about(turn, second, scores, k)
         return replace(answer, context=context)
 
-    def _second_opinion(self, answer: Answer, alone: Scored) -> Reading | None:
-        """For a refused content question, what the turn model reads it as, when it is confident it was
-        not a content question (index/answering/turn_model.py); None otherwise."""
-        if self._turn_model is None or answer.abstention is not Abstention.OFF_TOPIC or alone.vector is None:
+    def _second_opinion(self, answer: Answer, alone: Scored, following: bool) -> Reading | None:
+        """What the turn model reads a message the turn reader took for a content question as, when it
+        is confident it was not one (index/answering/turn_model.py): enough to replace a refusal, or,
+        outside a conversation, a great deal to replace an answer. None otherwise."""
+        model = self._turn_model
+        if model is None or alone.vector is None:
             return None
-        return self._turn_model.reading(alone.vector)
+        if answer.abstention is Abstention.OFF_TOPIC:
+            return model.reading(alone.vector)
+        if answer.answered and not following:
+            return model.reading(alone.vector, at_least=model.overrule)
+        return None
 
     def _decide(
         self,

@@ -2,10 +2,11 @@
 
 The turn reader (index/answering/turns.py) is lexical, and people ask about a document in more ways
 than its patterns list ("sum it up for me", "where's this from", "is this guy a prof or what"). When it
-takes such a message for a content question, the retrieval refuses it. Before the refusal stands, a
-multinomial logistic regression on the message's pooled vector (the one the retrieval computed) is
-asked what the message was; only a confident answer other than "content" replaces the refusal, so a
-question the essay answers is never touched.
+takes such a message for a content question, the retrieval refuses it, or quotes whatever comes
+nearest. A multinomial logistic regression on the message's pooled vector (the one the retrieval
+computed) is asked what the message was: a confident answer other than "content" replaces a refusal,
+and a very confident one replaces an answer to a message that starts a conversation (mid-conversation,
+"what year was that?" is a follow-up, which the turn reader decides).
 
 Fitted for one model's weights by ``benchmarks/fit_turn_model.py --write`` on labelled turns written
 without sight of the dev sets, and shipped as ``index/answering/fitted/turn_model.npz``. With other
@@ -42,6 +43,7 @@ class TurnModel:
     weights: np.ndarray  # (dimension + 1, len(CLASSES)): one column per class, the last row the bias
     threshold: float  # the least probability of a class other than content that replaces a refusal
     model_sha256: str  # the weights of the encoder it was fitted for
+    overrule: float = 1.0  # the least that replaces an answer (1.0: never)
 
     def probabilities(self, vector: np.ndarray) -> np.ndarray:
         logits = np.r_[np.asarray(vector, dtype=np.float64), 1.0] @ self.weights
@@ -49,11 +51,13 @@ class TurnModel:
         odds = np.exp(logits)
         return odds / odds.sum()
 
-    def reading(self, vector: np.ndarray) -> Reading | None:
-        """What a refused message was, when the model is confident it was not a content question."""
+    def reading(self, vector: np.ndarray, at_least: float | None = None) -> Reading | None:
+        """What the message was, when the model gives a class other than content at least ``at_least``
+        (default: ``threshold``, what a refusal needs)."""
         probabilities = self.probabilities(vector)
         best = int(np.argmax(probabilities[1:])) + 1
-        return READINGS[CLASSES[best]] if probabilities[best] >= self.threshold else None
+        wanted = self.threshold if at_least is None else at_least
+        return READINGS[CLASSES[best]] if probabilities[best] >= wanted else None
 
 
 def save_turn_model(model: TurnModel, path: Path, sources: dict[str, str]) -> None:
@@ -64,6 +68,7 @@ def save_turn_model(model: TurnModel, path: Path, sources: dict[str, str]) -> No
             handle,
             weights=model.weights,
             threshold=np.float64(model.threshold),
+            overrule=np.float64(model.overrule),
             model_sha256=np.array(model.model_sha256),
             classes=np.array(CLASSES),
             source_files=np.array(sorted(sources)),
@@ -82,6 +87,7 @@ def load_turn_model(model_sha256: str, dimension: int, path: Path = PACKAGED_TUR
                 weights=np.asarray(data["weights"], dtype=np.float64),
                 threshold=float(data["threshold"]),
                 model_sha256=str(data["model_sha256"]),
+                overrule=float(data["overrule"]),
             )
             classes = tuple(str(name) for name in data["classes"])
     except (OSError, ValueError, KeyError) as error:
