@@ -30,12 +30,12 @@ from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 
 SOURCES = (
     "data/calibration/questions.jsonl",
-    "tests/data/conversation/turns.jsonl",
-    "tests/data/conversation/meta.jsonl",
-    "tests/data/conversation/meta_chat_fresh.jsonl",
-    "tests/data/conversation/conversations_fresh.jsonl",
-    "tests/data/conversation/followups.jsonl",
-    "tests/data/questions/long_and_multipart.jsonl",
+    "data/conversation/turns.jsonl",
+    "data/conversation/meta.jsonl",
+    "data/conversation/meta_chat_fresh.jsonl",
+    "data/conversation/conversations_fresh.jsonl",
+    "data/conversation/followups.jsonl",
+    "data/questions/long_and_multipart.jsonl",
 )
 # Stated, not fitted: the probability a class other than content needs before it replaces a refusal
 # (cross-validated, about 1 content question in 100 is then taken for something else), and before it

@@ -2,7 +2,7 @@
 
 Run from the repository root after ``essaybot index build``:
 
-    .venv/bin/python benchmarks/question_shapes.py [--questions tests/data/questions/long_and_multipart.jsonl]
+    .venv/bin/python benchmarks/question_shapes.py [--questions data/questions/long_and_multipart.jsonl]
 
 * **last sentence**: a long, rambling message's real question is usually its last sentence, so the
   last sentence's fused score is added to the whole message's (the way a follow-up adds its context).
@@ -35,9 +35,7 @@ K = 5
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--index", type=Path, default=Path("var/index"))
-    parser.add_argument(
-        "--questions", type=Path, default=Path("tests/data/questions/long_and_multipart.jsonl")
-    )
+    parser.add_argument("--questions", type=Path, default=Path("data/questions/long_and_multipart.jsonl"))
     parser.add_argument("--dev", type=Path, default=Path("../shared/eval/dev.jsonl"))
     args = parser.parse_args()
 

@@ -1,7 +1,6 @@
 """Answering in a conversation, with the real model: follow-ups, "go on", the document itself, small talk."""
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -9,11 +8,12 @@ from index.answering.answers import AnswerKind
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 from index.answering.engine import Engine
 from index.building.build import build_index
-from tests.conftest import CORPUS_DIR, write_document
+from tests.conftest import CORPUS_DIR, REPO, write_document
 from tests.test_engine import assert_grounded
 
 pytestmark = pytest.mark.model
-LABELLED = Path(__file__).parent / "data" / "conversation"
+LABELLED = REPO / "data" / "conversation"
+HELD_OUT_TURNS = REPO / "tests" / "data" / "conversation" / "held_out_turns.jsonl"
 
 
 def test_a_follow_up_is_answered_in_context_and_says_what_it_follows(real_engine):
@@ -224,8 +224,9 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
 def test_conversation_calibration_spans_are_verbatim():
     """The follow-up and meta questions written for calibration quote the corpus exactly."""
     essay = "\n".join(path.read_text(encoding="utf-8") for path in CORPUS_DIR.glob("*.md"))
-    for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl", "held_out_turns.jsonl"):
-        for line in (LABELLED / name).read_text(encoding="utf-8").splitlines():
+    files = [LABELLED / name for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl")]
+    for path in [*files, HELD_OUT_TURNS]:
+        for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             assert item["kind"] in ("chat", "offtopic") or item["gold"], item["id"]
             assert all(span in essay for span in item["gold"]), item["id"]

@@ -47,12 +47,12 @@ def test_small_talk_gets_small_talk(report):
 
 def test_fresh_phrasings_of_questions_about_the_document_and_of_small_talk_are_answered(real_engine):
     """Questions about the document and small talk written in two batches without sight of the dev sets
-    or the turn reader (tests/data/conversation/meta_chat_fresh.jsonl). Read blind: the first (60 and
+    or the turn reader (data/conversation/meta_chat_fresh.jsonl). Read blind: the first (60 and
     40) 54 and 38 right, the second (100 and 60, a third of them mid-conversation, written after three
     rounds of widening) 75 and 54. The cues were widened after reading the misses (chat spellings, typos,
     citation requests, the author's attributes asked mid-conversation, "who made you?"), so it is no
     longer held out: now 152 of 160 and 100 of 100. A floor of 9 in 10 of each guards the patterns."""
-    items = load_items(REPO / "tests" / "data" / "conversation" / "meta_chat_fresh.jsonl")
+    items = load_items(REPO / "data" / "conversation" / "meta_chat_fresh.jsonl")
     conversations = [Conversation(item.context) for item in items]
     report = score(
         items, real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
@@ -64,7 +64,7 @@ def test_fresh_phrasings_of_questions_about_the_document_and_of_small_talk_are_a
 
 def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
     """450 turns written in three batches without sight of the dev sets or the turn reader
-    (tests/data/conversation/conversations_fresh.jsonl): follow-ups whose words could ask about the essay
+    (data/conversation/conversations_fresh.jsonl): follow-ups whose words could ask about the essay
     ("what year was that?", "how did it end?"), follow-ups wrapped in small talk, questions about the
     essay mid-conversation, small talk, and (third batch) off-topic questions, some mid-conversation.
     Each batch was read blind before the reader was changed for it:
@@ -77,7 +77,7 @@ def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
     Now: meta 137/140, chat 95/95, follow-ups hit@3 0.84 with 2 of 140 refused, off topic 11/15 (an
     off-topic question mid-conversation is refused only when its context reads off topic too). They
     are no longer held out."""
-    items = load_items(REPO / "tests" / "data" / "conversation" / "conversations_fresh.jsonl")
+    items = load_items(REPO / "data" / "conversation" / "conversations_fresh.jsonl")
     conversations = [Conversation(item.context) for item in items]
     report = score(
         items, real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)

@@ -4,7 +4,7 @@ import json
 
 from tests.conftest import REPO, corpus_sentences
 
-QUESTIONS = REPO / "tests" / "data" / "questions" / "long_and_multipart.jsonl"
+QUESTIONS = REPO / "data" / "questions" / "long_and_multipart.jsonl"
 
 
 def test_every_span_is_verbatim_in_one_sentence_and_each_part_has_its_own():

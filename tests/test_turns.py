@@ -2,16 +2,15 @@
 
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from index.answering.turns import Chat, DocumentNames, Facet, TurnKind, ordinal, read_turn
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
-from tests.conftest import CORPUS_DIR
+from tests.conftest import CORPUS_DIR, REPO
 
-LABELLED = Path(__file__).parent / "data" / "conversation"
+LABELLED = REPO / "data" / "conversation"
 
 
 @pytest.fixture(scope="module")
@@ -276,7 +275,7 @@ def test_ordinals_count_sections():
 
 
 def test_labelled_messages_written_without_sight_of_the_eval_sets_are_mostly_read_right(essay):
-    """Messages written for calibration (tests/data/conversation/turns.jsonl): at least 9 in 10 of each
+    """Messages written for calibration (data/conversation/turns.jsonl): at least 9 in 10 of each
     kind. Content questions may come back as small talk mixed with corpus words, which the retrieval
     then decides."""
     wanted = {"chat": TurnKind.CHAT, "meta": TurnKind.ABOUT, "content": TurnKind.CONTENT}
