@@ -23,7 +23,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from index.answering.turn_model import CLASSES, CONTENT, PACKAGED_TURN_MODEL, TurnModel, save_turn_model
+from index.answering.turn_model import (
+    CLASSES,
+    CONTENT,
+    PACKAGED_TURN_MODEL,
+    TurnModel,
+    label_of,
+    save_turn_model,
+)
 from index.corpus.corpus_files import load_corpus
 from index.corpus.text import clean_question
 from index.encoding.embedding import PACKAGED_MODEL, load_embedder
@@ -68,27 +75,21 @@ def main() -> None:
     x, y = np.c_[vectors, np.ones(len(vectors))], np.array(labels)
     print(f"{len(y)} messages:", {name: int((y == n).sum()) for n, name in enumerate(CLASSES)})
 
-    predicted = np.zeros(len(y), dtype=np.int64)
+    # Each message's probabilities from a fit made without it (5 folds), read at each threshold.
+    held_out = np.zeros((len(y), len(CLASSES)))
     for fold in range(5):
         test = np.arange(len(y)) % 5 == fold
         model = TurnModel(_fit(x[~test], y[~test]), THRESHOLD, "")
-        predicted[test] = [_predicted(model, row[:-1]) for row in x[test]]
-    print(f"cv at threshold {THRESHOLD} (read right / total):")
-    for n, name in enumerate(CLASSES):
-        print(f"  {name:9s} {int(((predicted == n) & (y == n)).sum())}/{int((y == n).sum())}")
+        held_out[test] = [model.probabilities(row[:-1]) for row in x[test]]
     content = y == 0
-    print(
-        f"  content questions taken for something else: {int((predicted[content] != 0).sum())}/{int(content.sum())}"
-    )
-    for threshold in (0.8, OVERRULE, 0.95):
-        confident = np.zeros(len(y), dtype=np.int64)
-        for fold in range(5):
-            test = np.arange(len(y)) % 5 == fold
-            model = TurnModel(_fit(x[~test], y[~test]), threshold, "")
-            confident[test] = [_predicted(model, row[:-1]) for row in x[test]]
-        taken = int((confident[content] != 0).sum())
+    for threshold in (THRESHOLD, 0.8, OVERRULE, 0.95):
+        predicted = np.array([CLASSES.index(label_of(row, threshold)) for row in held_out])
+        right = {
+            name: f"{int(((predicted == n) & (y == n)).sum())}/{int((y == n).sum())}"
+            for n, name in enumerate(CLASSES)
+        }
         print(
-            f"  at {threshold}: content taken for something else {taken}, others right {int(((confident == y) & ~content).sum())}/{int((~content).sum())}"
+            f"cv at {threshold}: read right {right}; content taken for something else {int((predicted[content] != 0).sum())}"
         )
 
     model = TurnModel(_fit(x, y), THRESHOLD, embedder.weights_sha256, OVERRULE)
@@ -146,13 +147,6 @@ def _fit(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         gradient = (x.T @ ((probabilities - target) * sample) + PENALTY * penalty * weights) / len(y)
         weights -= RATE * gradient
     return weights
-
-
-def _predicted(model: TurnModel, vector: np.ndarray) -> int:
-    reading = model.reading(vector)
-    if reading is None:
-        return 0
-    return int(np.argmax(model.probabilities(vector)[1:])) + 1
 
 
 if __name__ == "__main__":

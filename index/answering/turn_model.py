@@ -54,10 +54,14 @@ class TurnModel:
     def reading(self, vector: np.ndarray, at_least: float | None = None) -> Reading | None:
         """What the message was, when the model gives a class other than content at least ``at_least``
         (default: ``threshold``, what a refusal needs)."""
-        probabilities = self.probabilities(vector)
-        best = int(np.argmax(probabilities[1:])) + 1
-        wanted = self.threshold if at_least is None else at_least
-        return READINGS[CLASSES[best]] if probabilities[best] >= wanted else None
+        label = label_of(self.probabilities(vector), self.threshold if at_least is None else at_least)
+        return None if label == CONTENT else READINGS[label]
+
+
+def label_of(probabilities: np.ndarray, at_least: float) -> str:
+    """The likeliest class other than content if it reaches ``at_least``, else content."""
+    best = int(np.argmax(probabilities[1:])) + 1
+    return CLASSES[best] if probabilities[best] >= at_least else CONTENT
 
 
 def save_turn_model(model: TurnModel, path: Path, sources: dict[str, str]) -> None:

@@ -257,6 +257,17 @@ _ASKS_NATIONALITY = _pattern(
     r"(?:is|was) (?:the )?(?:author|writer|guy|person|man|woman)(?: who wrote (?:this|it))? "
     rf"(?:{'|'.join(_NATIONALITIES)})",
 )
+# Words only a document has, which both ask about it and, mid-conversation, anchor a question to it.
+_PARTS = (
+    r"sections?",
+    r"subsections?",
+    r"chapters?",
+    r"headings?",
+    r"outline",
+    r"structure",
+    r"table of contents",
+)
+_OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"source")
 # Questions about the document: each facet's cue, and the words the cue accounts for.
 _DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|work|writing|this|it|book|post|op-?ed|report)"
 _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
@@ -303,23 +314,17 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.OUTLINE,
         _pattern(
-            r"sections?",
+            *_PARTS,
             rf"parts? of (?:the |this |that )?{_DOCUMENT_WORDS}",
             r"how many parts",
             r"(?:its|what|which) parts",
             r"(?:first|second|third|fourth|fifth|sixth|last|final|\d+(?:st|nd|rd|th)) part",
             r"part \d+",
-            r"chapters?",
-            r"headings?",
             r"headers?",
-            r"outline",
-            r"structure",
             r"structured",
             r"laid out",
             r"organi[sz]ed",
-            r"table of contents",
             r"contents",
-            r"subsections?",
             rf"how (?:long|big|short) is (?:the |this )?{_DOCUMENT_WORDS}",
             r"how many (?:paragraphs|pages|words)",
         ),
@@ -348,12 +353,7 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"come out|came out",
             r"what (?:year|yr|date|day|month)",
             r"dated?",
-            r"outlet",
-            r"journal",
-            r"magazine",
-            r"newspaper",
-            r"website",
-            r"source",
+            *_OUTLETS,
             r"how (?:old|recent|new) is",
             r"(?:go|goes|went|gone|put|posted|come|came) online",
             r"who put (?:this|it) out",
@@ -459,23 +459,12 @@ _ANCHORS = _pattern(
     r"thesis",
     r"takeaways?",
     r"(?:main|key|central|overall|core) (?:point|points|idea|ideas|argument|arguments|message|claim|theme)",
-    r"sections?",
-    r"subsections?",
-    r"chapters?",
-    r"headings?",
-    r"outline",
-    r"structure",
-    r"table of contents",
+    *_PARTS,
     r"titled?",
     r"headline",
     r"publish\w*",
     r"publication",
-    r"outlet",
-    r"journal",
-    r"magazine",
-    r"newspaper",
-    r"website",
-    r"source",
+    *_OUTLETS,
     r"conclusion",
     r"concluding",
     r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?)",
@@ -544,7 +533,8 @@ def read_turn(
     """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems. ``following``: the
     message comes after questions about the content, so a cue that does not name the document follows
     them up ("what year was that?")."""
-    folded = names.as_author(_as_spelled(_fold(text)))
+    plain = _fold(text)  # positions as in ``text``, for cutting small talk off it
+    folded = names.as_author(_as_spelled(plain))
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
     if _CONTINUE.match(folded):
         return Reading(TurnKind.CONTINUE)
@@ -583,9 +573,7 @@ def read_turn(
             leftover = _CHAT_WORDS_RE.sub(" ", folded)
             if following and chat is not Chat.HELP and _asks(leftover, folded):
                 # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed.
-                return Reading(
-                    TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, _fold(text))
-                )
+                return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, plain))
             topic = tuple(term for term in content_terms(leftover) if term not in _BOT_TALK and term in known)
             # Mixed small talk is judged whole: only an on-topic verdict on all of it makes it a question.
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
