@@ -188,6 +188,9 @@ def run(tmp: Path, questions: list[str], items, contexts: dict[str, Conversation
             threads=0,
         ),
     )
+    # The bot keeps what each answer showed (the answer log): a follow-up is asked in its conversation
+    # as the bot holds it, each earlier question answered in turn.
+    contexts = {question: _as_the_bot_keeps_it(engine, kept) for question, kept in contexts.items()}
     guarded(
         results,
         "answering",
@@ -487,6 +490,14 @@ def _torch_threads(count: int | None):
         yield
     finally:
         torch.set_num_threads(before)
+
+
+def _as_the_bot_keeps_it(engine: Engine, conversation: Conversation) -> Conversation:
+    kept = Conversation()
+    for question in conversation.questions:
+        answer = engine.answer(question, conversation=kept)
+        kept = kept.then(question, [excerpt.id for excerpt in answer.excerpts])
+    return kept
 
 
 def _asker(holder: EngineHolder, k: int, contexts: dict[str, Conversation]):

@@ -8,6 +8,11 @@ from index.answering.answers import AnswerKind
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 from index.answering.engine import Engine
 from index.building.build import build_index
+from index.scoring.abstain import Abstainer
+from index.scoring.parameters import load_parameters
+from index.scoring.scorer import Scorer
+from index.scoring.search import FaissSearch
+from index.storage.store import read_index
 from tests.conftest import CORPUS_DIR, REPO, write_document
 from tests.test_engine import assert_grounded
 
@@ -36,6 +41,62 @@ def test_a_follow_up_answered_by_what_was_shown_quotes_it_again_and_nothing_else
     )
     assert "suggested by Russia" in follow_up.excerpts[0].text, "the answer was shown: it is quoted again"
     assert len(follow_up.excerpts) == 3 and not {e.id for e in follow_up.excerpts[1:]} & set(shown)
+
+
+@pytest.mark.parametrize("follow_up", ["who signed it?", "how long was it meant to last?"])
+def test_a_vague_follow_up_is_answered_from_the_paragraph_the_last_answer_quoted(real_engine, follow_up):
+    # "it" is whichever treaty the reader has just read about: the same words, two answers.
+    for topic in ("What was the Li-Lobanov Treaty?", "What did the 1950 Sino-Soviet treaty say?"):
+        quoted = real_engine.answer(topic).excerpts[0]
+        conversation = Conversation(("tell me about the treaty",), shown=(quoted.id,), last=(quoted.id,))
+        answer = real_engine.answer(follow_up, conversation=conversation)
+        assert answer.excerpts[0].paragraph == quoted.paragraph, topic
+        assert_grounded(real_engine, answer)
+
+
+def test_with_only_the_earlier_questions_the_last_answer_is_the_one_they_get(real_engine):
+    # The command line's --context and the eval sets give questions, not what was shown.
+    context = ("What was the 1896 secret treaty?", "How long was it meant to run?")
+    last = real_engine.answer(context[-1], conversation=Conversation(context[:1]))
+    given = Conversation(context, last=tuple(e.id for e in last.excerpts))
+    for follow_up in ("did it actually last that long?", "who signed it?"):
+        replayed = real_engine.answer(follow_up, conversation=Conversation(context))
+        assert [e.id for e in replayed.excerpts] == [
+            e.id for e in real_engine.answer(follow_up, conversation=given).excerpts
+        ]
+
+
+def test_the_last_paragraphs_lift_ranks_but_neither_decides_abstention_nor_holds_a_new_year(
+    real_index_dir, real_embedder
+):
+    engine = _engine_with_lift(real_index_dir, real_embedder, lift=100.0)
+    quoted = engine.answer("What was the Li-Lobanov Treaty?").excerpts[0]
+    conversation = Conversation(("What was the Li-Lobanov Treaty?",), last=(quoted.id,))
+    assert (
+        engine.answer("how do I bake sourdough bread?", conversation=conversation).kind is AnswerKind.ABSTAIN
+    )
+    answer = engine.answer("when did the alliance end?", conversation=conversation)
+    assert answer.kind is AnswerKind.ANSWER and answer.excerpts[0].paragraph == quoted.paragraph
+    # A follow-up naming another year asks about another time than the one just read about.
+    assert (
+        engine.answer("and the 1950 one?", conversation=conversation).excerpts[0].paragraph
+        != quoted.paragraph
+    )
+
+
+def _engine_with_lift(index_dir, embedder, lift: float) -> Engine:
+    loaded = Engine.load(index_dir, embedder)
+    stored = read_index(index_dir)
+    parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
+    return Engine(
+        stored.manifest,
+        Scorer(stored, parameters),
+        FaissSearch(stored.vectors),
+        embedder,
+        Abstainer.of(parameters),
+        uncalibrated=loaded.info.uncalibrated,
+        last_paragraph=lift,
+    )
 
 
 @pytest.mark.parametrize("go_on", ["tell me more", "go on"])

@@ -74,9 +74,10 @@ def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
     * second (150): follow-ups hit@3 0.84 with 1 of 50 refused, meta 42/45, chat 27/30;
     * third (140): follow-ups hit@3 0.91 with none refused, meta 31/40, chat 27/30, off topic 11/15.
 
-    Now: meta 137/140, chat 95/95, follow-ups hit@3 0.84 with 2 of 140 refused, off topic 11/15 (an
-    off-topic question mid-conversation is refused only when its context reads off topic too). They
-    are no longer held out."""
+    Then: meta 137/140, chat 95/95, follow-ups hit@1 0.68, hit@3 0.84 with 2 of 140 refused, off topic
+    11/15. Now, with the lift for the paragraph the last answer quoted first and a follow-up that
+    stands alone judged alone too (round 8 of docs/retrieval-history.md; neither fitted on this set):
+    follow-ups hit@1 0.76, hit@3 0.91, the same 2 refused, off topic 12/15. They are no longer held out."""
     items = load_items(REPO / "data" / "conversation" / "conversations_fresh.jsonl")
     conversations = [Conversation(item.context) for item in items]
     report = score(
@@ -84,8 +85,8 @@ def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
     )
     refused = [r for r in report.results if r.item.kind == "followup" and r.abstained]
     assert len(refused) <= 3, [r.item.question for r in refused]
-    assert report.hit_at(3, "followup") >= 0.80
-    assert report.abstention_rate >= 0.66
+    assert report.hit_at(3, "followup") >= 0.88
+    assert report.abstention_rate >= 0.73
     for kind, floor in (("meta", 0.96), ("chat", 0.97)):
         right, total = report.right(kind)
         assert total and right / total >= floor, f"{kind} {right}/{total}"
@@ -97,13 +98,36 @@ def test_turns_no_pattern_or_model_was_fitted_to_are_read_about_as_well_as_when_
     (tests/data/conversation/held_out_turns.jsonl: keep it out of benchmarks/fit_turn_model.py and do
     not widen the patterns from its misses). Read by the patterns alone: meta 54/70, chat 37/40; with
     the turn model on refusals: 57/70 and 39/40; with it also on answers at 0.9 (a threshold set after
-    reading this set's misses): 59/70; follow-ups hit@3 0.93, none refused."""
+    reading this set's misses): 59/70; follow-ups hit@3 0.93, none refused. With round 8's follow-ups
+    (the last paragraph's lift; a message that stands alone judged alone, whose refusal the turn model
+    then reads): meta 61/70, follow-ups hit@1 0.78 -> 0.75, hit@3 0.93 -> 0.95, none refused."""
     items = load_items(REPO / "tests" / "data" / "conversation" / "held_out_turns.jsonl")
     conversations = [Conversation(item.context) for item in items]
     report = score(
         items, real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
     )
-    assert report.hit_at(3, "followup") >= 0.88 and report.false_abstentions <= 1
-    for kind, floor in (("meta", 0.78), ("chat", 0.92)):
+    assert report.hit_at(3, "followup") >= 0.9 and report.false_abstentions <= 1
+    for kind, floor in (("meta", 0.84), ("chat", 0.92)):
         right, total = report.right(kind)
         assert total and right / total >= floor, f"{kind} {right}/{total}"
+
+
+def test_a_question_of_its_own_asked_mid_conversation_is_judged_as_one(real_engine):
+    """An off-topic question asked after a question about the essay ("how do I get my cat to stop
+    scratching the sofa?") was quoted at: a follow-up was refused only when its context read off topic
+    too. Now one that does not lean on its context (turns.leans_on_context) is also judged alone. The
+    176 off-topic calibration questions, each asked after an on-topic one: refused 63 -> 130 (alone:
+    135); the 320 calibration follow-ups and changes of subject: refused 1 -> 3."""
+    items = load_items(REPO / "data" / "calibration" / "questions.jsonl")
+    on_topic = [item.question for item in items if item.on_topic]
+    off_topic = [item.question for item in items if not item.on_topic]
+    after = [Conversation((on_topic[(n * 7919) % len(on_topic)],)) for n in range(len(off_topic))]
+    refused = sum(not answer.answered for answer in real_engine.answer_many(off_topic, conversations=after))
+    assert refused >= 125, f"{refused} of {len(off_topic)}"
+
+    follow_ups = load_items(REPO / "data" / "conversation" / "followups.jsonl")
+    asked = real_engine.answer_many(
+        [item.question for item in follow_ups],
+        conversations=[Conversation(item.context) for item in follow_ups],
+    )
+    assert sum(not answer.answered for answer in asked) <= 3

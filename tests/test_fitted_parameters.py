@@ -57,6 +57,16 @@ def test_the_shipped_parameters_record_the_calibration_set_they_were_fitted_on()
     assert recorded == hashlib.sha256(CALIBRATION.read_bytes()).hexdigest()
 
 
+def test_the_shipped_parameters_record_the_follow_ups_they_were_fitted_on():
+    # last_paragraph is fitted on them: edit the follow-ups, then refit (benchmarks/fit_question_maps.py --write).
+    recorded = json.loads(PACKAGED_PARAMETERS.read_text(encoding="utf-8"))["follow_ups_sha256"]
+
+    assert (
+        recorded
+        == hashlib.sha256((REPO / "data" / "conversation" / "followups.jsonl").read_bytes()).hexdigest()
+    )
+
+
 def test_the_fits_torch_score_is_the_engines_fused_score(tmp_path):
     fit = _benchmark("fit_question_maps")
     embedder = ContextEmbedder()

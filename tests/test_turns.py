@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from index.answering.turns import Chat, DocumentNames, Facet, TurnKind, ordinal, read_turn
+from index.answering.turns import Chat, DocumentNames, Facet, TurnKind, leans_on_context, ordinal, read_turn
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
 from tests.conftest import CORPUS_DIR, REPO
@@ -303,3 +303,34 @@ def test_labelled_messages_written_without_sight_of_the_eval_sets_are_mostly_rea
 def test_asking_where_a_topic_is_discussed_asks_which_section(essay, text):
     reading = read(essay, text)
     assert reading.kind is TurnKind.ABOUT and reading.facet is Facet.OUTLINE and reading.topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who signed it?",
+        "did they renew that?",
+        "who else said something?",
+        "and in 1950?",
+        "what about russia's view of the treaty?",
+        "any catch?",
+        "for free?",
+        "how much money",
+        "",
+    ],
+)
+def test_a_message_that_points_back_or_is_too_short_leans_on_its_context(text):
+    assert leans_on_context(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I reverse a list in python?",
+        "how big is china-russia trade volume these days",
+        "when did china and russia settle their border demarcation?",
+        "whats the weather in shanghai rn",
+    ],
+)
+def test_a_question_of_its_own_does_not_lean_on_its_context(text):
+    assert not leans_on_context(text)

@@ -20,7 +20,16 @@ from index.answering.about import (
 from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
 from index.answering.turn_model import TurnModel, load_turn_model
-from index.answering.turns import Chat, DocumentNames, Facet, Reading, TurnKind, ordinal, read_turn
+from index.answering.turns import (
+    Chat,
+    DocumentNames,
+    Facet,
+    Reading,
+    TurnKind,
+    leans_on_context,
+    ordinal,
+    read_turn,
+)
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
 from index.corpus.text import clean_question, content_terms, words
@@ -64,8 +73,10 @@ class Engine:
         abstention: Abstainer,
         uncalibrated: tuple[str, ...] = (),
         turn_model: TurnModel | None = None,
+        last_paragraph: float = 0.0,
     ):
         self._manifest = manifest
+        self._last_paragraph = last_paragraph  # a follow-up's lift for what it follows (Parameters)
         self._uncalibrated = uncalibrated
         self._turn_model = turn_model  # a second opinion on refused messages (None: refusals stand)
         self._abstention = abstention
@@ -105,6 +116,7 @@ class Engine:
             Abstainer.of(parameters),
             uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
             turn_model=turn_model,
+            last_paragraph=parameters.last_paragraph,
         )
 
     @property
@@ -192,7 +204,10 @@ class Engine:
             if len(self._manifest.documents) > 1 and history:
                 texts.append(" ".join(history))  # which document the conversation is about
             return texts
-        return _with_context(history, turn.text)
+        texts = _with_context(history, turn.text)
+        if history and not turn.conversation.last and self._last_paragraph:
+            texts += _with_context(history[:-1], history[-1])  # what the last question was answered with
+        return texts
 
     def _content_only(self, conversation: Conversation) -> Conversation:
         """The conversation's questions about the content: "thanks!", "who wrote this?" and "go on" say
@@ -231,8 +246,9 @@ class Engine:
 
         A follow-up's lean on its context: the mean of the question alone and the question after its
         conversation (the scale abstention was fitted on), so a self-contained question keeps its own
-        answer and "why?" finds its topic. It is off topic only when it is so both in its context and
-        alone: a long context dilutes the question's words ("did anyone higher up go further?")."""
+        answer and "why?" finds its topic. It is off topic when it is so both in its context and alone
+        (a long context dilutes the question's words: "did anyone higher up go further?"), or when it
+        stands on its own and is off topic alone (_decide's ``alone``)."""
         alone = scores[text]
         if not history:
             return alone, (alone,)
@@ -275,8 +291,15 @@ class Engine:
         if reading.kind is TurnKind.ABOUT:
             return self._about(turn, reading, scores, k)
         scored, judged = self._in_context(turn, turn.text, history, scores)
+        scored = self._lift_last_paragraph(turn, scored, scores)
         answer = self._decide(
-            turn.question, scored, k, skip, judged=judged, repeated=set(turn.conversation.shown)
+            turn.question,
+            scored,
+            k,
+            skip,
+            judged=judged,
+            alone=scores[turn.text] if history and not leans_on_context(turn.text) else None,
+            repeated=set(turn.conversation.shown),
         )
         second = self._second_opinion(answer, scores[turn.text], bool(history))
         if second is not None:  # "where was this printed?": a question about the document the patterns missed
@@ -284,6 +307,29 @@ class Engine:
                 return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
             return self._about(turn, second, scores, k)
         return replace(answer, context=context)
+
+    def _lift_last_paragraph(self, turn: "_Turn", scored: Scored, scores: dict[str, Scored]) -> Scored:
+        """A follow-up's scores with the sentences of the paragraph the last answer quoted first lifted
+        by ``last_paragraph``: people ask next about what they have just read ("did it actually last
+        that long?"). Where that answer is not known (the command line's ``--context`` gives only the
+        questions), it is the answer the last question gets. Ranking only: abstention reads the scores
+        as they were. Not when the follow-up names a number the conversation has not: "and the 1945
+        one?" asks about another time than the one just read about."""
+        history = turn.conversation.questions
+        if not history or not self._last_paragraph or _numbers(turn.text) - _numbers(" ".join(history)):
+            return scored
+        quoted = self._shown_sentences(turn.conversation.last[:1])
+        if not turn.conversation.last:
+            asked, before = history[-1], history[:-1]
+            previous, judged = self._in_context(turn, asked, before, scores)
+            alone = scores[asked] if before and not leans_on_context(asked) else None
+            answered = self._decide(asked, previous, 1, 0, judged=judged, alone=alone).excerpts
+            quoted = self._shown_sentences([excerpt.id for excerpt in answered])
+        if not quoted:
+            return scored
+        total = scored.total.copy()
+        total[self._sentences_of[self._scorer.sentences[min(quoted)][0]]] += self._last_paragraph
+        return replace(scored, total=total)
 
     def _second_opinion(self, answer: Answer, alone: Scored, following: bool) -> Reading | None:
         """What the turn model reads a message the turn reader took for a content question as, when it
@@ -306,14 +352,18 @@ class Engine:
         skip: int,
         *,
         judged: tuple[Scored, ...] = (),
+        alone: Scored | None = None,
         excluded: frozenset[int] = frozenset(),
         repeated: set[str] | None = None,
     ) -> Answer:
         """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
         first, none of the ``repeated`` excerpt ids (already shown). A document is off topic when every
-        one of the ``judged`` scores (default: ``scored``) says so."""
+        one of the ``judged`` scores (default: ``scored``) says so; a follow-up also when its score
+        ``alone`` is off topic by itself (Abstainer.off_topic_by_itself)."""
         judged = judged or (scored,)
-        if all(self._abstention.off_topic(each) for each in judged):
+        if all(self._abstention.off_topic(each) for each in judged) or (
+            alone is not None and self._abstention.off_topic_by_itself(alone)
+        ):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
         extra = len(repeated) if repeated else 0
@@ -579,6 +629,11 @@ class _Turn:
     text: str  # cleaned
     conversation: Conversation
     reading: Reading | None = field(default=None)
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers a text names ("1945", "the 1930s" -> "1930")."""
+    return {word.rstrip("s") for word in words(text) if word.rstrip("s").isdigit()}
 
 
 def _with_context(history: Sequence[str], text: str) -> list[str]:

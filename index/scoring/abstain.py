@@ -37,10 +37,25 @@ class Abstainer:
         return cls(model, model)
 
     def document_off_topic(self, scored: Scored, document: DocumentScores) -> bool:
+        return self._probability(scored, document) >= self._model(document).threshold
+
+    def off_topic_by_itself(self, scored: Scored) -> bool:
+        """A follow-up, scored alone, that no context can bring on topic: off topic for every document,
+        each of which lacks one of its words ("how do I get my cat to stop scratching the sofa?" after a
+        question about the essay). The engine asks only of a follow-up that does not lean on its
+        context (turns.leans_on_context: "who signed it?", "any catch?")."""
+        return all(
+            self.document_off_topic(scored, d) and (d.unknown_share > 0 or d.after_date)
+            for d in scored.documents
+        )
+
+    def _probability(self, scored: Scored, document: DocumentScores) -> float:
         if document.after_date or not len(document.rows):
-            return True
-        model = self.with_probe if document.topic is not None else self.without_probe
-        return model.probability(features(scored, document)) >= model.threshold
+            return 1.0
+        return self._model(document).probability(features(scored, document))
+
+    def _model(self, document: DocumentScores) -> AbstentionModel:
+        return self.with_probe if document.topic is not None else self.without_probe
 
     def on_topic_documents(self, scored: Scored) -> tuple[str, ...]:
         """The ids of the documents that address the question."""

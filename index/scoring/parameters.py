@@ -22,7 +22,7 @@ from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: last_paragraph and the follow-ups it was fitted on
 PACKAGED_PARAMETERS = Path(__file__).with_name("fitted") / "parameters.json"
 REFIT = "benchmarks/fit_question_maps.py --write"
 
@@ -72,8 +72,12 @@ class Parameters:
     abstention_without_probe: AbstentionModel  # the same fit with the probe's feature at 0: other documents
     centred_components: int  # principal directions Centring removes (index/scoring/scorer.py)
     near_years: int  # how far from a year a document names a question's year still counts as known
+    # Added to a follow-up's scores for the sentences of the paragraph the last answer quoted first:
+    # people ask next about what they just read (index/answering/engine.py).
+    last_paragraph: float
     model_sha256: str  # the embedding weights the adapter and probe were fitted for
     calibration_sha256: str  # the calibration questions file
+    follow_ups_sha256: str  # the calibration follow-ups file last_paragraph was fitted on
     corpus_sha256: str  # the index's corpus at fit time
     maps: QuestionMaps | None  # None when loaded for other model weights (see load_parameters)
     # The text_sha256 of each document the calibration questions are about, whatever the model weights.
@@ -104,12 +108,14 @@ def save_parameters(parameters: Parameters, path: Path, notes: dict[str, str] | 
         "notes": notes or {},
         "model_sha256": parameters.model_sha256,
         "calibration_sha256": parameters.calibration_sha256,
+        "follow_ups_sha256": parameters.follow_ups_sha256,
         "corpus_sha256": parameters.corpus_sha256,
         "weights": dataclasses.asdict(parameters.weights),
         "abstention": dataclasses.asdict(parameters.abstention),
         "abstention_without_probe": dataclasses.asdict(parameters.abstention_without_probe),
         "centred_components": parameters.centred_components,
         "near_years": parameters.near_years,
+        "last_paragraph": parameters.last_paragraph,
         "probe": {"bias": maps.probe.bias, "documents": list(maps.documents)},
         "arrays": {"file": arrays.name, "sha256": _sha256(arrays)},
     }
@@ -139,8 +145,10 @@ def load_parameters(
             abstention_without_probe=AbstentionModel(**document["abstention_without_probe"]),
             centred_components=int(document["centred_components"]),
             near_years=int(document["near_years"]),
+            last_paragraph=float(document["last_paragraph"]),
             model_sha256=str(document["model_sha256"]),
             calibration_sha256=str(document["calibration_sha256"]),
+            follow_ups_sha256=str(document["follow_ups_sha256"]),
             corpus_sha256=str(document["corpus_sha256"]),
             maps=None,
             documents=tuple(str(d) for d in document["probe"]["documents"]),
