@@ -40,6 +40,7 @@ SOURCES = (
     "data/conversation/turns.jsonl",
     "data/conversation/meta.jsonl",
     "data/conversation/meta_chat_fresh.jsonl",
+    "data/conversation/meta_chat_more.jsonl",
     "data/conversation/conversations_fresh.jsonl",
     "data/conversation/followups.jsonl",
     "data/questions/long_and_multipart.jsonl",

@@ -62,6 +62,23 @@ def test_fresh_phrasings_of_questions_about_the_document_and_of_small_talk_are_a
         assert total and right / total >= 0.9, f"{kind} {right}/{total}"
 
 
+def test_a_third_batch_of_questions_about_the_document_and_small_talk_is_answered(real_engine):
+    """200 questions about the document and 120 bits of small talk (82 mid-conversation) written
+    without sight of the dev sets or the turn reader (data/conversation/meta_chat_more.jsonl). Read
+    blind by the patterns and the turn model: 172 and 108 right. Then the turn model was refitted with
+    them (held-out turns unchanged: meta 61/70, chat 39/40) and the cues widened from the misses
+    (typos such as "authr", "tittle", "summery"; "long story short", "upshot", "sum up the whole
+    thing"; "merci", "meh", "whoa"; the bot's name and age): 189 and 119. No longer held out."""
+    items = load_items(REPO / "data" / "conversation" / "meta_chat_more.jsonl")
+    conversations = [Conversation(item.context) for item in items]
+    report = score(
+        items, real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
+    )
+    for kind, floor in (("meta", 0.92), ("chat", 0.97)):
+        right, total = report.right(kind)
+        assert total and right / total >= floor, f"{kind} {right}/{total}"
+
+
 def test_fresh_conversations_are_read_as_what_they_follow_up(real_engine):
     """450 turns written in three batches without sight of the dev sets or the turn reader
     (data/conversation/conversations_fresh.jsonl): follow-ups whose words could ask about the essay

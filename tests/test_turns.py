@@ -334,3 +334,15 @@ def test_a_message_that_points_back_or_is_too_short_leans_on_its_context(text):
 )
 def test_a_question_of_its_own_does_not_lean_on_its_context(text):
     assert not leans_on_context(text)
+
+
+@pytest.mark.parametrize("text", ["right", "oh", "TIL", "fine.", "meh", "merci!", "whoa"])
+def test_a_word_of_small_talk_on_its_own_is_chat(essay, text):
+    assert read(essay, text).kind is TurnKind.CHAT
+
+
+@pytest.mark.parametrize(
+    "text", ["who is china's ambassador in moscow right now?", "was russia right to sign the 1896 treaty?"]
+)
+def test_a_small_talk_word_inside_a_question_does_not_make_it_small_talk(essay, text):
+    assert read(essay, text).kind is TurnKind.CONTENT

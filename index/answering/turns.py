@@ -78,7 +78,10 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
             r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
             r"who (?:are|r) (?:you|u)",
-            r"who (?:made|built|created|programmed|coded|runs) (?:you|this bot|the bot)",
+            r"(?:who|which company|what company) (?:made|built|created|programmed|coded|runs) (?:you|this bot|the bot)",
+            r"(?:what'?s|what is) (?:your|ur) name",
+            r"do (?:you|u) have a name",
+            r"how old (?:are|r) (?:you|u)",
             # A complaint about an answer: the reply says how to ask.
             r"(?:that'?s|that is|this is|thats) not what i (?:asked|meant|wanted|was asking(?: for)?)",
             r"not what i (?:asked|meant)",
@@ -110,6 +113,9 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"appreciated?",
             r"grateful",
             r"much obliged",
+            r"merci",
+            r"gracias",
+            r"danke",
         ),
     ),
     (
@@ -128,6 +134,9 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"gn",
             r"gtg",
             r"ttyl",
+            r"ciao",
+            r"adios",
+            r"cheerio",
         ),
     ),
     (
@@ -180,6 +189,10 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"neat",
             r"sweet",
             r"you(?:'re| are) (?:the best|great|good|smart)",
+            r"fascinating",
+            r"informative",
+            r"insightful",
+            r"good to know",
         ),
     ),
     (
@@ -222,6 +235,11 @@ _CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"gotcha",
             r"(?:ha)+h?",
             r"huh",
+            r"meh",
+            r"ugh",
+            r"whoa",
+            # Words as common inside a question ("right now", "oh, and ..."): small talk only on their own.
+            r"^(?:right|bet|fine|oh+|ah+|aha|indeed|til)\W*$",
         ),
     ),
 )
@@ -298,6 +316,15 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"bottom line",
             r"in (?:short|brief|a nutshell|a few words|one sentence|one line)",
             r"one-?liner",
+            r"long story short",
+            r"short version",
+            r"upshot",
+            r"too long,? (?:didn'?t|did not|didnt) read",
+            r"boils? down to",
+            r"big picture",
+            r"(?:final|overall|main|key) recommendations?",
+            r"sum (?:it|this|that|everything|the whole thing)(?: all)? up",
+            r"sum up",
             # "what's the author's own position?" (but "is that the author's view?" follows an answer up)
             r"what(?:'s| is| was) (?:the )?(?:author|writer)(?:'?s)? (?:own )?(?:position|view|stance|opinion|take|"
             r"verdict|bottom line)",
@@ -337,6 +364,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"(?:what(?:'s| is)|whats) (?:the |this )?(?:{_DOCUMENT_WORDS}) called",
             rf"name of (?:the |this )?(?:{_DOCUMENT_WORDS})",
             r"what(?:'s| is) (?:it|this) called",
+            rf"(?:{_DOCUMENT_WORDS}) (?:is|was) called",
+            rf"(?:author|writer|he|she) (?:call|name|title)d? (?:the |this |it|{_DOCUMENT_WORDS})",
             r"what(?:'s| is) the name",
             r"headline",
         ),
@@ -355,6 +384,8 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"dated?",
             *_OUTLETS,
             r"how (?:old|recent|new) is",
+            r"(?:is|was) (?:this|it|the \w+) (?:recent|new|old|current|up to date)",
+            rf"when(?:'s| is| was) (?:it|this|the {_DOCUMENT_WORDS}) from",
             r"(?:go|goes|went|gone|put|posted|come|came) online",
             r"who put (?:this|it) out",
             r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
@@ -371,6 +402,10 @@ _FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"written by",
             r"whose (?:essay|article|piece|paper|text|work)",
             r"by whom",
+            r"(?:guy|person|man|woman|one|someone|scholar|professor|academic)(?: that| who)? "
+            r"(?:wrote|penned|authored)",
+            r"name of (?:the )?(?:author|writer)",
+            r"who(?:'s| is) responsible for (?:this|it|the)",
             r"who(?:'s| is) (?:it|this|the essay|the piece|the article|the paper) by",
             r"(?:author|writer)(?:'?s)? (?:full |academic )?(?:name|background|credentials|affiliation|job|"
             r"profession|field|position|title|university|institute|expertise|bio|rank)",
@@ -413,6 +448,7 @@ _FACET_WORDS = frozenset(
     issue ask raise address pose tackle sentence sentences very right after before recent new put yr
     academic scholar professor journalist expert researcher analyst historian
     need needed bibliography citation cite apa mla reference asap full info ran originally original
+    provide whole upshot version sum real
     """.split()
 )
 # What makes a cue about the document rather than about what a conversation discusses: the document
@@ -453,6 +489,7 @@ _ANCHORS = _pattern(
     r"occupation",
     r"for a living",
     r"summar\w*",
+    r"(?:the )?whole (?:thing|essay|article|piece|text|paper)",
     r"gist",
     r"tl ?;? ?dr",
     r"overview",
@@ -695,10 +732,16 @@ _SPELLED = {
     "writed": "wrote",
     "titel": "title",
     "teh": "the",
+    "wrot": "wrote",
+    "authr": "author",
+    "auther": "author",
+    "writter": "writer",
+    "tittle": "title",
+    "summery": "summary",
 }
 # Whole words only, never inside "u.s." or "y'all"; "y" only as a question opens ("y not", "y did it").
 _CHAT_SPELLING = re.compile(
-    r"(?<![\w.'-])(?:wat|wut|whats|wats|whos|wen|hw|abt|u|ur|wo|ths|writen|writed|titel|teh)(?![\w.'-])|^y(?= (?:not|did|do|does|is|are|was|would|should)\b)"
+    rf"(?<![\w.'-])(?:{'|'.join(_SPELLED)})(?![\w.'-])|^y(?= (?:not|did|do|does|is|are|was|would|should)\b)"
 )
 _YEAR = re.compile(r"\d{4}")
 # The words a question opens with, as people type them in a chat.
