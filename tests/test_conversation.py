@@ -19,6 +19,7 @@ from tests.test_engine import assert_grounded
 pytestmark = pytest.mark.model
 LABELLED = REPO / "data" / "conversation"
 HELD_OUT_TURNS = REPO / "tests" / "data" / "conversation" / "held_out_turns.jsonl"
+HELD_OUT_FOLLOW_UPS = REPO / "tests" / "data" / "conversation" / "held_out_followups.jsonl"
 
 
 def test_a_follow_up_is_answered_in_context_and_says_what_it_follows(real_engine):
@@ -286,7 +287,7 @@ def test_conversation_calibration_spans_are_verbatim():
     """The follow-up and meta questions written for calibration quote the corpus exactly."""
     essay = "\n".join(path.read_text(encoding="utf-8") for path in CORPUS_DIR.glob("*.md"))
     files = [LABELLED / name for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl")]
-    for path in [*files, HELD_OUT_TURNS]:
+    for path in [*files, HELD_OUT_TURNS, HELD_OUT_FOLLOW_UPS]:
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             assert item["kind"] in ("chat", "offtopic") or item["gold"], item["id"]
