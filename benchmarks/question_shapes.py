@@ -60,13 +60,13 @@ def main() -> None:
 
 
 def whole(engine: Engine, question: str, scores: dict) -> list:
-    return engine._select(scores[clean_question(question)], K)
+    return engine.passages.select(scores[clean_question(question)], K)
 
 
 def last_sentence(engine: Engine, question: str, scores: dict) -> list:
     text = clean_question(question)
     scored, last = scores[text], scores[_sentences(text)[-1]]
-    return engine._select(replace(scored, total=scored.total + last.total), K)
+    return engine.passages.select(replace(scored, total=scored.total + last.total), K)
 
 
 def one_per_part(engine: Engine, question: str, scores: dict) -> list:
@@ -74,11 +74,11 @@ def one_per_part(engine: Engine, question: str, scores: dict) -> list:
     scored = scores[text]
     chosen, used = [], frozenset()
     for part in _parts(text) if len(_parts(text)) > 1 else ():
-        best = engine._select(replace(scored, total=scored.total + scores[part].total), 1, used)
+        best = engine.passages.select(replace(scored, total=scored.total + scores[part].total), 1, used)
         if best:
             chosen.append(best[0])
-            used |= engine._shown_sentences([best[0].id])
-    return (chosen + engine._select(scored, K, used))[:K]
+            used |= engine.passages.quoted([best[0].id])
+    return (chosen + engine.passages.select(scored, K, used))[:K]
 
 
 METHODS = (whole, last_sentence, one_per_part)

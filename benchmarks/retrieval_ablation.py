@@ -205,9 +205,9 @@ def _probability(model: AbstentionModel, scored) -> float:
 
 
 def _evaluate(items, stored, embedder, parameters, abstention, share):
-    import index.answering.engine as engine_module
+    import index.answering.passages as passages_module
 
-    engine_module.NEIGHBOUR_SHARE = share
+    passages_module.NEIGHBOUR_SHARE = share
     engine = Engine(
         stored.manifest, Scorer(stored, parameters), FaissSearch(stored.vectors), embedder, abstention
     )

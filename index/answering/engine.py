@@ -1,7 +1,6 @@
 """From a question to an Answer of cited, verbatim excerpts, over a loaded index."""
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from index.answering.about import (
 )
 from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
+from index.answering.passages import Passages
 from index.answering.turn_model import TurnModel, load_turn_model
 from index.answering.turns import (
     Chat,
@@ -34,7 +34,6 @@ from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
 from index.corpus.text import clean_question, content_terms, words
 from index.encoding.embedding import Embedder, supports_tokens
-from index.errors import EssayBotError
 from index.scoring.abstain import Abstainer
 from index.scoring.parameters import load_parameters
 from index.scoring.question_maps import uncalibrated_documents
@@ -44,8 +43,6 @@ from index.storage.store import DocumentRecord, Manifest, check_model, read_inde
 
 log = logging.getLogger(__name__)
 
-MAX_EXCERPT_CHARS = 400
-MAX_EXCERPT_SENTENCES = 3
 MAX_RESULTS = 25
 
 
@@ -83,17 +80,7 @@ class Engine:
         self._scorer = scorer
         self._search = search
         self._embedder = embedder
-        self._titles = {record.id: record.title for record in manifest.documents}
-        # Built once, so that no reply walks every sentence: each paragraph's sentences (rows of
-        # Scorer.sentences), its row by (document, number), and each document's paragraph rows.
-        self._sentences_of: list[list[int]] = [[] for _ in scorer.paragraphs]
-        for n, (row, _) in enumerate(scorer.sentences):
-            self._sentences_of[row].append(n)
-        self._row_of = {(p.document, p.number): row for row, p in enumerate(scorer.paragraphs)}
-        self._paragraphs_of: dict[str, list[int]] = {record.id: [] for record in manifest.documents}
-        for row, p in enumerate(scorer.paragraphs):
-            self._paragraphs_of.setdefault(p.document, []).append(row)
-        self._every_sentence = frozenset(range(len(scorer.sentences)))
+        self._passages = Passages(scorer, {record.id: record.title for record in manifest.documents})
         self._names = DocumentNames.of(
             (name for r in manifest.documents for name in (r.title, r.author)),
             authors=[r.author for r in manifest.documents],
@@ -148,11 +135,13 @@ class Engine:
         records = self._manifest.documents
         return example_questions(records, count=sum(len(record.examples) for record in records))
 
+    @property
+    def passages(self) -> Passages:
+        """How excerpts are cut from scores and found from their ids (index/answering/passages.py)."""
+        return self._passages
+
     def paragraph(self, document: str, number: int) -> Paragraph:
-        try:
-            return self._scorer.paragraphs[self._row_of[(document, number)]]
-        except KeyError:
-            raise EssayBotError(f"no paragraph {number} in document {document!r}") from None
+        return self._passages.paragraph(document, number)
 
     def answer(
         self, question: str, k: int = 3, skip: int = 0, conversation: Conversation | None = None
@@ -273,15 +262,15 @@ class Engine:
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
             scored, judged = self._in_context(turn, history[-1], history[:-1], scores)
-            shown = self._shown_sentences(turn.conversation.shown)
+            shown = self._passages.quoted(turn.conversation.shown)
             if not shown:  # the earlier answer's excerpts are not known: they were its first k
                 return replace(
                     self._decide(turn.question, scored, k, skip + k, judged=judged), context=context
                 )
             # Read on from the paragraph the latest answer quoted first: its sentences not shown yet, then
             # the paragraphs after it; past the document's end, the next excerpts by score.
-            rest = self._reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
-            covered = shown | {n for excerpt in rest for n in self._shown_sentences([excerpt.id])}
+            rest = self._passages.reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
+            covered = shown | {n for excerpt in rest for n in self._passages.quoted([excerpt.id])}
             answer = self._decide(
                 turn.question, scored, k, max(0, skip - len(rest)), judged=judged, excluded=covered
             )
@@ -318,17 +307,19 @@ class Engine:
         history = turn.conversation.questions
         if not history or not self._last_paragraph or _numbers(turn.text) - _numbers(" ".join(history)):
             return scored
-        quoted = self._shown_sentences(turn.conversation.last[:1])
+        quoted = self._passages.quoted(turn.conversation.last[:1])
         if not turn.conversation.last:
             asked, before = history[-1], history[:-1]
             previous, judged = self._in_context(turn, asked, before, scores)
             alone = scores[asked] if before and not leans_on_context(asked) else None
             answered = self._decide(asked, previous, 1, 0, judged=judged, alone=alone).excerpts
-            quoted = self._shown_sentences([excerpt.id for excerpt in answered])
+            quoted = self._passages.quoted([excerpt.id for excerpt in answered])
         if not quoted:
             return scored
         total = scored.total.copy()
-        total[self._sentences_of[self._scorer.sentences[min(quoted)][0]]] += self._last_paragraph
+        total[sorted(self._passages.in_paragraph(self._passages.paragraph_of(min(quoted))))] += (
+            self._last_paragraph
+        )
         return replace(scored, total=total)
 
     def _second_opinion(self, answer: Answer, alone: Scored, following: bool) -> Reading | None:
@@ -369,7 +360,7 @@ class Engine:
         extra = len(repeated) if repeated else 0
         # Only the documents that address the question are quoted.
         excluded = excluded | frozenset.intersection(*(self._abstention.excluded(each) for each in judged))
-        excerpts = self._select(scored, skip + k + extra, excluded)[skip:]
+        excerpts = self._passages.select(scored, skip + k + extra, excluded)[skip:]
         if repeated:
             # The best excerpt stands even when it was shown: a follow-up is most often answered by what
             # the last answer quoted ("who proposed it?"). Dropping it halved follow-up hit@1 in use
@@ -430,7 +421,7 @@ class Engine:
                 return match
         history = turn.conversation.questions
         if history and " ".join(history) in scores:
-            best = self._select(scores[" ".join(history)], 1)
+            best = self._passages.select(scores[" ".join(history)], 1)
             if best:
                 return [record for record in records if record.id == best[0].document]
         return records
@@ -446,9 +437,9 @@ class Engine:
         if count is not None and spans:
             return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
         history, titles = turn.conversation.questions, [span.title for span in spans]
-        quoted = self._shown_sentences(turn.conversation.last[:1]) if reading.pointing else frozenset()
+        quoted = self._passages.quoted(turn.conversation.last[:1]) if reading.pointing else frozenset()
         if quoted:  # "which section is that in?" after an answer: the section of the excerpt it quoted first
-            paragraph = self._scorer.paragraphs[self._scorer.sentences[min(quoted)][0]]
+            paragraph = self._scorer.paragraphs[self._passages.paragraph_of(min(quoted))]
             if paragraph.document == record.id and paragraph.section in titles:
                 return titles.index(paragraph.section), []
         if reading.pointing and history:
@@ -457,7 +448,7 @@ class Engine:
             scored, _ = self._in_context(turn, turn.text, history, scores)
         else:
             return None, []
-        best = self._select(scored, 1, self._other_documents(record.id))
+        best = self._passages.select(scored, 1, self._passages.outside(record.id))
         if not best or best[0].section not in titles:
             return None, []
         return titles.index(best[0].section), best
@@ -466,53 +457,16 @@ class Engine:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then
         those nearest its title (what it asks) from the rest, in document order."""
         scored = self._title_scores(record)
-        last = frozenset(self._sentences_of[self._paragraphs_of[record.id][-1]])
-        outside = self._other_documents(record.id)
-        conclusion = self._select(scored, 1, outside | self._all_but(last))
-        argument = self._select(scored, max(0, count - len(conclusion)), outside | last)
+        last = self._passages.last_paragraph(record.id)
+        outside = self._passages.outside(record.id)
+        conclusion = self._passages.select(scored, 1, outside | self._passages.all_but(last))
+        argument = self._passages.select(scored, max(0, count - len(conclusion)), outside | last)
         # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
         return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
 
     def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
-        return self._in_order(self._sentences_of[self._paragraphs_of[record.id][-1]])[:count]
-
-    def _reading_on(self, excerpt_ids: Sequence[str], shown: frozenset[int], count: int) -> list[Excerpt]:
-        """Up to ``count`` excerpts of the text from the paragraph an excerpt (by id) quotes to the end
-        of its document, in order, without the sentences already ``shown``."""
-        quoted = self._shown_sentences(excerpt_ids)
-        if not quoted:
-            return []
-        row = self._scorer.sentences[min(quoted)][0]
-        document = self._scorer.paragraphs[row].document
-        unread = [
-            n
-            for r in self._paragraphs_of[document]
-            if r >= row
-            for n in self._sentences_of[r]
-            if n not in shown
-        ]
-        return self._in_order(unread, count)
-
-    def _in_order(self, sentences: Sequence[int], count: int | None = None) -> list[Excerpt]:
-        """Consecutive runs of ``sentences`` (indices, ascending) quoted in order, as few excerpts as fit
-        (the first ``count`` of them); an excerpt never crosses a paragraph's end."""
-        excerpts: list[Excerpt] = []
-        first = 0
-        while first < len(sentences) and (count is None or len(excerpts) < count):
-            last = first
-            while (
-                last + 1 < len(sentences)
-                and sentences[last + 1] == sentences[last] + 1
-                and self._scorer.sentences[sentences[last + 1]][0]
-                == self._scorer.sentences[sentences[first]][0]
-                and last + 1 - first < MAX_EXCERPT_SENTENCES
-                and self._span_length(sentences[first], sentences[last + 1]) <= MAX_EXCERPT_CHARS
-            ):
-                last += 1
-            excerpts.append(self._excerpt(sentences[first], sentences[last], 0.0))
-            first = last + 1
-        return excerpts
+        return self._passages.in_order(sorted(self._passages.last_paragraph(record.id)))[:count]
 
     def _title_scores(self, record: DocumentRecord) -> Scored:
         scored = self._by_title.get(record.id)
@@ -521,92 +475,6 @@ class Engine:
             scored = self._score_texts([record.title])[record.title]
             self._by_title[record.id] = scored
         return scored
-
-    def _other_documents(self, document: str) -> frozenset[int]:
-        return self._all_but(
-            frozenset(n for row in self._paragraphs_of.get(document, ()) for n in self._sentences_of[row])
-        )
-
-    def _all_but(self, kept: frozenset[int]) -> frozenset[int]:
-        return self._every_sentence - kept
-
-    def _shown_sentences(self, shown: Sequence[str]) -> frozenset[int]:
-        """The sentences inside excerpts already shown (by id); ids the index no longer has are ignored."""
-        found = set()
-        for excerpt_id in shown:
-            match = _EXCERPT_ID.fullmatch(excerpt_id)
-            row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
-            if match is None or row is None:
-                continue
-            start, end = int(match["start"]), int(match["end"])
-            sentences = self._scorer.paragraphs[row].sentences
-            for n in self._sentences_of[row]:
-                sentence = sentences[self._scorer.sentences[n][1]]
-                if start <= sentence.start and sentence.end <= end:
-                    found.add(n)
-        return frozenset(found)
-
-    def _select(self, scored: Scored, count: int, excluded: frozenset[int] = frozenset()) -> list[Excerpt]:
-        """The best non-overlapping excerpts: a top sentence, widened by neighbours that also score well.
-        No excerpt holds an ``excluded`` sentence."""
-        order = np.argsort(-scored.total, kind="stable")
-        used: set[int] = set(excluded)
-        excerpts: list[Excerpt] = []
-        for seed in order:
-            if len(excerpts) == count:
-                break
-            if int(seed) in used:
-                continue
-            first, last = self._widen(int(seed), scored, used)
-            used.update(range(first, last + 1))
-            excerpts.append(self._excerpt(first, last, float(scored.total[seed])))
-        return excerpts
-
-    def _widen(self, seed: int, scored: Scored, used: set[int]) -> tuple[int, int]:
-        row, _ = self._scorer.sentences[seed]
-        first = last = seed
-        while last - first + 1 < MAX_EXCERPT_SENTENCES:
-            options = [
-                n
-                for n in (first - 1, last + 1)
-                if 0 <= n < len(self._scorer.sentences)
-                and self._scorer.sentences[n][0] == row
-                and n not in used
-                and (NEIGHBOUR_SHARE <= 0 or scored.total[n] >= NEIGHBOUR_SHARE * scored.total[seed])
-                and self._span_length(min(first, n), max(last, n)) <= MAX_EXCERPT_CHARS
-            ]
-            if not options:
-                break
-            best = max(options, key=lambda n: scored.total[n])
-            first, last = min(first, best), max(last, best)
-        return first, last
-
-    def _span_length(self, first: int, last: int) -> int:
-        (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
-        paragraph = self._scorer.paragraphs[row]
-        return paragraph.sentences[j].end - paragraph.sentences[i].start
-
-    def _excerpt(self, first: int, last: int, score: float) -> Excerpt:
-        (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
-        paragraph = self._scorer.paragraphs[row]
-        start, end = paragraph.sentences[i].start, paragraph.sentences[j].end
-        return Excerpt(
-            document=paragraph.document,
-            title=self._titles.get(paragraph.document, paragraph.document),
-            section=paragraph.section,
-            paragraph=paragraph.number,
-            start=start,
-            end=end,
-            text=paragraph.text[start:end],
-            score=score,
-        )
-
-
-# A neighbour joins an excerpt when it fits (≤ 3 sentences, ≤ 400 characters) and scores at least this
-# share of the seed. 0 means "fill the excerpt": answers often sit next to the sentence that names the
-# topic ("the 1896 treaty ..." then "its main purpose was ..."), and measured it pays
-# (docs/retrieval-history.md, rounds 1 and 2).
-NEIGHBOUR_SHARE = 0.0
 
 
 def _refusal(question: str, cleaned: str) -> Answer | None:
@@ -618,9 +486,6 @@ def _refusal(question: str, cleaned: str) -> Answer | None:
     if not words(cleaned):
         return Answer(question, abstention=Abstention.NO_WORDS)
     return None
-
-
-_EXCERPT_ID = re.compile(r"(?P<document>.+)#p(?P<paragraph>\d+):(?P<start>\d+)-(?P<end>\d+)")
 
 
 @dataclass
