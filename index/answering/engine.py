@@ -316,10 +316,9 @@ class Engine:
             quoted = self._passages.quoted([excerpt.id for excerpt in answered])
         if not quoted:
             return scored
+        paragraph = self._passages.in_paragraph(self._passages.paragraph_of(min(quoted)))
         total = scored.total.copy()
-        total[sorted(self._passages.in_paragraph(self._passages.paragraph_of(min(quoted))))] += (
-            self._last_paragraph
-        )
+        total[sorted(paragraph)] += self._last_paragraph
         return replace(scored, total=total)
 
     def _second_opinion(self, answer: Answer, alone: Scored, following: bool) -> Reading | None:
