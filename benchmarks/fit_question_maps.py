@@ -13,10 +13,12 @@ Run from the repository root after ``essaybot index build``:
 * The abstention model (index/scoring/abstain.py) is fitted next, on features as a new question would have
   them: each on-topic question's best fused score comes from an adapter fitted without it, and every
   question's probe logit from a probe fitted without it (``--folds`` folds).
-* Last, ``last_paragraph``, a follow-up's lift for the paragraph the last answer quoted first: the
-  engine, with everything above, answers the calibration follow-ups (``--follow-ups``: follow-ups and
-  changes of subject, each with its earlier questions) at each lift in ``LIFTS``, and the one with the
-  best MRR over the top 3 wins (the smallest, on a tie).
+* Last, how a follow-up leans on its conversation, read off the engine with everything above answering
+  the calibration follow-ups (``--follow-ups``: follow-ups and changes of subject, each with its
+  earlier questions): ``new_number_context``, the share of the question in context in the ranking of a
+  follow-up naming a number its conversation has not (``SHARES``: the best MRR over the top 3; the
+  nearest the plain mean, 0.5, on a tie); then ``last_paragraph``, the lift for the paragraph the last
+  answer quoted first (``LIFTS``: the best MRR over the top 3; the smallest, on a tie).
 
 It prints cross-validated sentence ranks against the round-3 weights without an adapter, the fitted
 ``Weights`` and both ``AbstentionModel``s; ``--write`` saves them, with the query adapter, the topic
@@ -53,6 +55,7 @@ SEED = 0
 CALIBRATION = Path("data/calibration/questions.jsonl")
 FOLLOW_UPS = Path("data/conversation/followups.jsonl")
 LIFTS = tuple(round(0.05 * n, 2) for n in range(11))  # last_paragraph tried: 0 to 0.5 of the fused score
+SHARES = tuple(round(0.5 - 0.05 * n, 2) for n in range(11))  # new_number_context tried: 0.5 (the mean) to 0
 # Written to the parameters file as stated, not fitted here. Centring's component count was chosen by
 # cross-validation on the calibration set in round 3 (docs/retrieval-history.md); NEAR_YEARS is a design
 # choice: a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
@@ -136,9 +139,12 @@ def main() -> None:
         calibration_sha256=hashlib.sha256(args.calibration.read_bytes()).hexdigest(),
         corpus_sha256=stored.manifest.corpus_sha256,
     )
+    follow_ups = load_items(args.follow_ups)
+    shares = _fit_follow_ups(parameters, stored, embedder, follow_ups, "new_number_context", SHARES)
+    parameters = dataclasses.replace(parameters, new_number_context=shares)
     parameters = dataclasses.replace(
         parameters,
-        last_paragraph=_fit_last_paragraph(parameters, stored, embedder, load_items(args.follow_ups)),
+        last_paragraph=_fit_follow_ups(parameters, stored, embedder, follow_ups, "last_paragraph", LIFTS),
         follow_ups_sha256=hashlib.sha256(args.follow_ups.read_bytes()).hexdigest(),
     )
     if args.write:
@@ -154,6 +160,7 @@ def fit_parameters(
     calibration_sha256: str = "",
     corpus_sha256: str = "",
     last_paragraph: float = 0.0,
+    new_number_context: float = 0.5,
     follow_ups_sha256: str = "",
 ) -> Parameters:
     """Parameters with this script's stated constants (and, until they are fitted, neutral models)."""
@@ -164,6 +171,7 @@ def fit_parameters(
         centred_components=CENTRED_COMPONENTS,
         near_years=NEAR_YEARS,
         last_paragraph=last_paragraph,
+        new_number_context=new_number_context,
         model_sha256=maps.model_sha256 if maps else "",
         calibration_sha256=calibration_sha256,
         follow_ups_sha256=follow_ups_sha256,
@@ -179,24 +187,29 @@ _SIGNALS = ("sentence", "paragraph", "tokens", "paragraph_tokens")
 START = (0.8, 0.4, 1.0, 2.1)
 
 
-def _fit_last_paragraph(parameters: Parameters, stored, embedder, items) -> float:
-    """The lift in LIFTS whose engine ranks the calibration follow-ups best (MRR over the top 3)."""
+def _fit_follow_ups(parameters: Parameters, stored, embedder, items, name: str, values) -> float:
+    """The value of the parameter ``name`` among ``values`` (in order of preference on a tie) whose
+    engine ranks the calibration follow-ups best (MRR over the top 3)."""
     conversations = [Conversation(item.context) for item in items]
-    scorer, search, abstainer = (
-        Scorer(stored, parameters),
-        FaissSearch(stored.vectors),
-        Abstainer.of(parameters),
-    )
-    print(f"last_paragraph, {len(items)} calibration follow-ups (hit@1 hit@3 MRR over the top 3):")
-    best, best_mrr = 0.0, -1.0
-    for lift in LIFTS:
-        engine = Engine(stored.manifest, scorer, search, embedder, abstainer, last_paragraph=lift)
+    print(f"{name}, {len(items)} calibration follow-ups (hit@1 hit@3 MRR over the top 3):")
+    best, best_mrr = values[0], -1.0
+    for value in values:
+        fitted = dataclasses.replace(parameters, **{name: value})
+        engine = Engine(
+            stored.manifest,
+            Scorer(stored, fitted),
+            FaissSearch(stored.vectors),
+            embedder,
+            Abstainer.of(fitted),
+            last_paragraph=fitted.last_paragraph,
+            new_number_context=fitted.new_number_context,
+        )
         answers = engine.answer_many([item.question for item in items], k=3, conversations=conversations)
         report = score(items, answers)
-        print(f"  {lift:.2f}: {report.hit_at(1):.3f} {report.hit_at(3):.3f} {report.mrr():.3f}")
+        print(f"  {value:.2f}: {report.hit_at(1):.3f} {report.hit_at(3):.3f} {report.mrr():.3f}")
         if report.mrr() > best_mrr + 1e-9:
-            best, best_mrr = lift, report.mrr()
-    print("last_paragraph:", best)
+            best, best_mrr = value, report.mrr()
+    print(f"{name}:", best)
     return best
 
 

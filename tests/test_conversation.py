@@ -55,6 +55,16 @@ def test_a_vague_follow_up_is_answered_from_the_paragraph_the_last_answer_quoted
         assert_grounded(real_engine, answer)
 
 
+@pytest.mark.parametrize(
+    "earlier", ["What was the Li-Lobanov Treaty?", "When was the Li-Lobanov Treaty signed?"]
+)
+def test_a_follow_up_naming_a_new_year_leans_on_that_year(real_engine, earlier):
+    # The issue's own example: the earlier question names the treaty, not its year, and still "and the
+    # 1945 one?" asks about the 1945 treaty.
+    answer = real_engine.answer("and the 1945 one?", conversation=Conversation((earlier,)))
+    assert "1945" in answer.excerpts[0].text and answer.context == (earlier,)
+
+
 def test_with_only_the_earlier_questions_the_last_answer_is_the_one_they_get(real_engine):
     # The command line's --context and the eval sets give questions, not what was shown.
     context = ("What was the 1896 secret treaty?", "How long was it meant to run?")

@@ -71,9 +71,13 @@ class Engine:
         uncalibrated: tuple[str, ...] = (),
         turn_model: TurnModel | None = None,
         last_paragraph: float = 0.0,
+        new_number_context: float = 0.5,
     ):
         self._manifest = manifest
-        self._last_paragraph = last_paragraph  # a follow-up's lift for what it follows (Parameters)
+        # How a follow-up leans on its conversation (Parameters): the lift for what it follows, and the
+        # share of its context when it names a new number.
+        self._last_paragraph = last_paragraph
+        self._new_number_context = new_number_context
         self._uncalibrated = uncalibrated
         self._turn_model = turn_model  # a second opinion on refused messages (None: refusals stand)
         self._abstention = abstention
@@ -104,6 +108,7 @@ class Engine:
             uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
             turn_model=turn_model,
             last_paragraph=parameters.last_paragraph,
+            new_number_context=parameters.new_number_context,
         )
 
     @property
@@ -280,7 +285,7 @@ class Engine:
         if reading.kind is TurnKind.ABOUT:
             return self._about(turn, reading, scores, k)
         scored, judged = self._in_context(turn, turn.text, history, scores)
-        scored = self._lift_last_paragraph(turn, scored, scores)
+        scored = self._for_ranking(turn, scored, scores)
         answer = self._decide(
             turn.question,
             scored,
@@ -297,15 +302,27 @@ class Engine:
             return self._about(turn, second, scores, k)
         return replace(answer, context=context)
 
+    def _for_ranking(self, turn: "_Turn", scored: Scored, scores: dict[str, Scored]) -> Scored:
+        """A follow-up's scores as they are ranked; abstention reads them as they were. One that names a
+        number its conversation has not changes the subject ("and the 1945 one?" after the Li-Lobanov
+        Treaty): the question in context makes ``new_number_context`` of its score, the question alone
+        the rest. Any other follow-up leans on what it has just read (_lift_last_paragraph)."""
+        history = turn.conversation.questions
+        if not history:
+            return scored
+        if _numbers(turn.text) - _numbers(" ".join(history)):
+            glued, alone = scores[" ".join((*history, turn.text))], scores[turn.text]
+            share = self._new_number_context
+            return replace(scored, total=share * glued.total + (1 - share) * alone.total)
+        return self._lift_last_paragraph(turn, scored, scores)
+
     def _lift_last_paragraph(self, turn: "_Turn", scored: Scored, scores: dict[str, Scored]) -> Scored:
         """A follow-up's scores with the sentences of the paragraph the last answer quoted first lifted
         by ``last_paragraph``: people ask next about what they have just read ("did it actually last
         that long?"). Where that answer is not known (the command line's ``--context`` gives only the
-        questions), it is the answer the last question gets. Ranking only: abstention reads the scores
-        as they were. Not when the follow-up names a number the conversation has not: "and the 1945
-        one?" asks about another time than the one just read about."""
+        questions), it is the answer the last question gets."""
         history = turn.conversation.questions
-        if not history or not self._last_paragraph or _numbers(turn.text) - _numbers(" ".join(history)):
+        if not self._last_paragraph:
             return scored
         quoted = self._passages.quoted(turn.conversation.last[:1])
         if not turn.conversation.last:

@@ -22,7 +22,7 @@ from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: last_paragraph and the follow-ups it was fitted on
+FORMAT_VERSION = 2  # 2: last_paragraph, new_number_context and the follow-ups they were fitted on
 PACKAGED_PARAMETERS = Path(__file__).with_name("fitted") / "parameters.json"
 REFIT = "benchmarks/fit_question_maps.py --write"
 
@@ -75,9 +75,12 @@ class Parameters:
     # Added to a follow-up's scores for the sentences of the paragraph the last answer quoted first:
     # people ask next about what they just read (index/answering/engine.py).
     last_paragraph: float
+    # The share of a follow-up's ranking score that comes from the question in its context (the rest:
+    # the question alone) when it names a number its conversation has not: it changes the subject.
+    new_number_context: float
     model_sha256: str  # the embedding weights the adapter and probe were fitted for
     calibration_sha256: str  # the calibration questions file
-    follow_ups_sha256: str  # the calibration follow-ups file last_paragraph was fitted on
+    follow_ups_sha256: str  # the calibration follow-ups file the two numbers above were fitted on
     corpus_sha256: str  # the index's corpus at fit time
     maps: QuestionMaps | None  # None when loaded for other model weights (see load_parameters)
     # The text_sha256 of each document the calibration questions are about, whatever the model weights.
@@ -116,6 +119,7 @@ def save_parameters(parameters: Parameters, path: Path, notes: dict[str, str] | 
         "centred_components": parameters.centred_components,
         "near_years": parameters.near_years,
         "last_paragraph": parameters.last_paragraph,
+        "new_number_context": parameters.new_number_context,
         "probe": {"bias": maps.probe.bias, "documents": list(maps.documents)},
         "arrays": {"file": arrays.name, "sha256": _sha256(arrays)},
     }
@@ -146,6 +150,7 @@ def load_parameters(
             centred_components=int(document["centred_components"]),
             near_years=int(document["near_years"]),
             last_paragraph=float(document["last_paragraph"]),
+            new_number_context=float(document["new_number_context"]),
             model_sha256=str(document["model_sha256"]),
             calibration_sha256=str(document["calibration_sha256"]),
             follow_ups_sha256=str(document["follow_ups_sha256"]),
