@@ -140,13 +140,11 @@ def main() -> None:
         corpus_sha256=stored.manifest.corpus_sha256,
     )
     follow_ups = load_items(args.follow_ups)
-    shares = _fit_follow_ups(parameters, stored, embedder, follow_ups, "new_number_context", SHARES)
-    parameters = dataclasses.replace(parameters, new_number_context=shares)
-    parameters = dataclasses.replace(
-        parameters,
-        last_paragraph=_fit_follow_ups(parameters, stored, embedder, follow_ups, "last_paragraph", LIFTS),
-        follow_ups_sha256=hashlib.sha256(args.follow_ups.read_bytes()).hexdigest(),
-    )
+    for name, values in (("new_number_context", SHARES), ("last_paragraph", LIFTS)):
+        value = _fit_follow_ups(parameters, stored, embedder, follow_ups, name, values)
+        parameters = dataclasses.replace(parameters, **{name: value})
+    follow_ups_sha256 = hashlib.sha256(args.follow_ups.read_bytes()).hexdigest()
+    parameters = dataclasses.replace(parameters, follow_ups_sha256=follow_ups_sha256)
     if args.write:
         save_parameters(parameters, args.out)
         print("wrote", args.out)
