@@ -40,7 +40,11 @@ class AnswerRecord:
         return self.skip + len(self.excerpts)
 
     def follow_up(self) -> Conversation:
-        """The conversation a follow-up to this answer is asked in: its own, then its question and excerpts."""
+        """The conversation a follow-up to this answer is asked in: its own, then its question and excerpts.
+        A question the essay did not answer is not context for the next ("how do I bake bread?" would
+        pull "and why?" off topic), as in the terminal's chat."""
+        if self.abstention is not None:
+            return self.conversation
         return self.conversation.then(self.question, (excerpt.id for excerpt in self.excerpts))
 
     def to_json(self) -> dict:

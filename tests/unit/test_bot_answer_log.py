@@ -142,6 +142,13 @@ def test_a_follow_up_is_asked_in_the_answers_conversation_then_its_question_and_
     assert follow_up.last == ("doc#p1:0-5",)  # what the answer being followed up showed
 
 
+def test_a_follow_up_to_a_refusal_is_asked_in_the_conversation_before_it():
+    earlier = replace(record(1), conversation=Conversation(("first?",), ("doc#p9:0-5",)))
+    refused = replace(earlier, question="how do I bake bread?", excerpts=(), abstention="off_topic")
+
+    assert refused.follow_up() == earlier.conversation
+
+
 def test_a_long_conversation_in_a_line_is_bounded_when_loaded(tmp_path):
     path = tmp_path / "answers.jsonl"
     line = record().to_json()
