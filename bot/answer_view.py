@@ -1,9 +1,8 @@
-"""The buttons on every answer and the Follow up modal; which answer a message is, from its buttons.
+"""The buttons on every answer and the Follow up modal; which answer a message is, from its buttons."""
 
-Each button's custom id names its action and the answer's key in the answer log (``essaybot:more:<key>``),
-so buttons keep working after a restart (they are dynamic items, dispatched by pattern rather than per
-message), and a reply to an answer finds the answer it continues.
-"""
+# Each button's custom id names its action and the answer's key in the answer log (``essaybot:more:<key>``),
+# so buttons keep working after a restart (they are dynamic items, dispatched by pattern rather than per
+# message), and a reply to an answer finds the answer it continues.
 
 import re
 import secrets

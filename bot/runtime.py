@@ -1,8 +1,7 @@
-"""Wiring between Settings and the engine: which encoder, which index folder, build when missing.
+"""Wiring between Settings and the engine: which encoder, which index folder, build when missing."""
 
-Serving never imports torch when the index holds an exported ONNX model: only ``build_embedder``
-(``essaybot index build``) and ``ESSAYBOT_ENCODER=torch`` reach for it.
-"""
+# Serving never imports torch when the index holds an exported ONNX model: only ``build_embedder``
+# (``essaybot index build``) and ``ESSAYBOT_ENCODER=torch`` reach for it.
 
 import functools
 import importlib.util

@@ -1,9 +1,7 @@
-"""The corpus's sentences as excerpts: cut from a question's scores, quoted in document order, and found
-again from an excerpt's id (pure, over the scorer's paragraphs and sentences).
+"""The corpus's sentences as excerpts: cut from scores, quoted in order, found again by id (pure)."""
 
-A sentence is named by its row in ``Scorer.sentences``; a paragraph by its row in ``Scorer.paragraphs``.
-Every excerpt is ``paragraph.text[start:end]`` over whole sentences of one paragraph, never retyped.
-"""
+# A sentence is named by its row in ``Scorer.sentences``; a paragraph by its row in ``Scorer.paragraphs``.
+# Every excerpt is ``paragraph.text[start:end]`` over whole sentences of one paragraph, never retyped.
 
 import re
 from collections.abc import Sequence

@@ -1,17 +1,16 @@
-"""A second opinion on a message the essay does not answer: was it about the document, or small talk?
+"""A second opinion on a message the essay does not answer: was it about the document, or small talk?"""
 
-The turn reader (index/answering/turns.py) is lexical, and people ask about a document in more ways
-than its patterns list ("sum it up for me", "where's this from", "is this guy a prof or what"). When it
-takes such a message for a content question, the retrieval refuses it, or quotes whatever comes
-nearest. A multinomial logistic regression on the message's pooled vector (the one the retrieval
-computed) is asked what the message was: a confident answer other than "content" replaces a refusal,
-and a very confident one replaces an answer to a message that starts a conversation (mid-conversation,
-"what year was that?" is a follow-up, which the turn reader decides).
-
-Fitted for one model's weights by ``benchmarks/fit_turn_model.py --write`` on labelled turns written
-without sight of the dev sets, and shipped as ``index/answering/fitted/turn_model.npz``. With other
-weights, or without the file, there is no second opinion (one log line).
-"""
+# The turn reader (index/answering/turns.py) is lexical, and people ask about a document in more ways
+# than its patterns list ("sum it up for me", "where's this from", "is this guy a prof or what"). When it
+# takes such a message for a content question, the retrieval refuses it, or quotes whatever comes
+# nearest. A multinomial logistic regression on the message's pooled vector (the one the retrieval
+# computed) is asked what the message was: a confident answer other than "content" replaces a refusal,
+# and a very confident one replaces an answer to a message that starts a conversation (mid-conversation,
+# "what year was that?" is a follow-up, which the turn reader decides).
+#
+# Fitted for one model's weights by ``benchmarks/fit_turn_model.py --write`` on labelled turns written
+# without sight of the dev sets, and shipped as ``index/answering/fitted/turn_model.npz``. With other
+# weights, or without the file, there is no second opinion (one log line).
 
 import logging
 from dataclasses import dataclass

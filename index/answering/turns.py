@@ -1,11 +1,10 @@
-"""What kind of turn a message is: a content question, a question about the document, small talk, or "go on".
+"""What kind of turn a message is: a content question, one about the document, small talk, or "go on"."""
 
-Pure and lexical. The patterns are English conversation, not any document's words: which documents a
-question names is decided against the corpus's own titles and authors (``DocumentNames``). A cue alone
-never decides: a message that also carries words of the corpus is a content question ("what help did the
-Soviet Union give China?", "what does the author say about Japan?"), except where the cue asks *which*
-section holds a topic.
-"""
+# Pure and lexical. The patterns are English conversation, not any document's words: which documents a
+# question names is decided against the corpus's own titles and authors (``DocumentNames``). A cue alone
+# never decides: a message that also carries words of the corpus is a content question ("what help did the
+# Soviet Union give China?", "what does the author say about Japan?"), except where the cue asks *which*
+# section holds a topic.
 
 import re
 import unicodedata

@@ -1,11 +1,10 @@
-"""An embedding cache keyed by (encoder hash, text hash), so rebuilds re-encode only new text.
+"""An embedding cache keyed by (encoder hash, text hash), so rebuilds re-encode only new text."""
 
-The encoder hash is the ONNX export's (graph and weights) when one encodes, else the torch weights'.
-
-Pooled vectors live in ``keys.txt`` + ``vectors.npy``. Token vectors (for MaxSim) live in a generation
-folder ``tokens/<generation>/`` of plain .npy files, named by ``tokens/CURRENT``, which is replaced
-last: a crash mid-save leaves the previous generation in force, never a mix of two. No pickle anywhere.
-"""
+# The encoder hash is the ONNX export's (graph and weights) when one encodes, else the torch weights'.
+#
+# Pooled vectors live in ``keys.txt`` + ``vectors.npy``. Token vectors (for MaxSim) live in a generation
+# folder ``tokens/<generation>/`` of plain .npy files, named by ``tokens/CURRENT``, which is replaced
+# last: a crash mid-save leaves the previous generation in force, never a mix of two. No pickle anywhere.
 
 import hashlib
 import logging

@@ -1,15 +1,14 @@
-"""The all-MiniLM-L6-v2 encoder on ONNX Runtime: serves questions and builds indexes without torch.
+"""The all-MiniLM-L6-v2 encoder on ONNX Runtime: serves questions and builds indexes without torch."""
 
-The exported model lives beside the index it built, in four files the manifest lists with their
-hashes: the graph (``encoder.onnx``) and its weights (``encoder.onnx.data``), the tokenizer
-(``encoder_tokenizer.json``) and what the export recorded (``encoder.json``: the weights it came from
-and the parity it passed). The weights sit in a file of their own because ONNX Runtime then maps
-them instead of parsing a copy out of the graph: the peak resident memory of loading drops by the
-model's size (about 90 MiB). Mean pooling and
-normalisation are done here as the model's sentence-transformers modules do them
-(Transformer → mean Pooling → Normalize). Nothing here imports torch or sentence-transformers;
-``index.encoding.onnx_export`` writes these files and needs both.
-"""
+# The exported model lives beside the index it built, in four files the manifest lists with their
+# hashes: the graph (``encoder.onnx``) and its weights (``encoder.onnx.data``), the tokenizer
+# (``encoder_tokenizer.json``) and what the export recorded (``encoder.json``: the weights it came from
+# and the parity it passed). The weights sit in a file of their own because ONNX Runtime then maps
+# them instead of parsing a copy out of the graph: the peak resident memory of loading drops by the
+# model's size (about 90 MiB). Mean pooling and
+# normalisation are done here as the model's sentence-transformers modules do them
+# (Transformer → mean Pooling → Normalize). Nothing here imports torch or sentence-transformers;
+# ``index.encoding.onnx_export`` writes these files and needs both.
 
 import hashlib
 import json

@@ -1,11 +1,10 @@
-"""Export the torch model to ONNX at build time and refuse an export whose answers differ from torch's.
+"""Export the torch model to ONNX at build time and refuse an export whose answers differ from torch's."""
 
-A build step, never a serving one: it needs torch and sentence-transformers. The graph comes from the
-very model the torch embedder loaded (weights verified against their hash), so tuned weights are
-exported as they are. The check encodes the corpus's texts both ways (the largest cosine difference
-of pooled and of token vectors) and answers the parity questions from an index built each way (the
-top-5 excerpts and the kind of answer must be the same for every question).
-"""
+# A build step, never a serving one: it needs torch and sentence-transformers. The graph comes from the
+# very model the torch embedder loaded (weights verified against their hash), so tuned weights are
+# exported as they are. The check encodes the corpus's texts both ways (the largest cosine difference
+# of pooled and of token vectors) and answers the parity questions from an index built each way (the
+# top-5 excerpts and the kind of answer must be the same for every question).
 
 import logging
 import shutil

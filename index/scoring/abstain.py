@@ -1,15 +1,14 @@
-"""Decide, document by document, whether the corpus addresses a question at all (pure).
+"""Decide, document by document, whether the corpus addresses a question at all (pure)."""
 
-One threshold on the best cosine cannot tell "tigers fight mountain" (on topic, low cosine) from
-"China's response to the invasion of Ukraine" (off topic, high cosine: it names China and Russia).
-What the near-misses share is a salient term the essay never uses (a country, a year, "trade"),
-so a document's coverage of the question's terms sits beside the match scores in a logistic model.
-A question about a year after a document's date is off topic for that document: it cannot report it.
-
-Each document is judged on its own sentences, words and date, so adding a document on another
-subject leaves the judgement of the others as it was. A question is off topic when every document
-says so; excerpts come only from the documents that say it is on topic.
-"""
+# One threshold on the best cosine cannot tell "tigers fight mountain" (on topic, low cosine) from
+# "China's response to the invasion of Ukraine" (off topic, high cosine: it names China and Russia).
+# What the near-misses share is a salient term the essay never uses (a country, a year, "trade"),
+# so a document's coverage of the question's terms sits beside the match scores in a logistic model.
+# A question about a year after a document's date is off topic for that document: it cannot report it.
+#
+# Each document is judged on its own sentences, words and date, so adding a document on another
+# subject leaves the judgement of the others as it was. A question is off topic when every document
+# says so; excerpts come only from the documents that say it is on topic.
 
 from dataclasses import dataclass
 

@@ -1,10 +1,9 @@
-"""Every fitted number the scorer and the abstention model read, from one versioned file, checked on load.
+"""Every fitted number the scorer and the abstention model read, from one versioned file, checked on load."""
 
-``index/scoring/fitted/parameters.json`` holds the numbers and the hashes they were fitted against (model
-weights, calibration questions, corpus); ``index/scoring/fitted/question_maps.npz`` holds the query adapter's
-and the topic probe's arrays, and the JSON records its sha256. ``benchmarks/fit_question_maps.py
---write`` writes both; nothing here is typed in by hand.
-"""
+# ``index/scoring/fitted/parameters.json`` holds the numbers and the hashes they were fitted against (model
+# weights, calibration questions, corpus); ``index/scoring/fitted/question_maps.npz`` holds the query adapter's
+# and the topic probe's arrays, and the JSON records its sha256. ``benchmarks/fit_question_maps.py
+# --write`` writes both; nothing here is typed in by hand.
 
 import dataclasses
 import hashlib

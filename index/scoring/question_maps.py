@@ -1,20 +1,19 @@
-"""Two small maps of a question's pooled vector, learned from labelled questions (pure).
+"""Two small maps of a question's pooled vector, learned from labelled questions (pure)."""
 
-* ``QueryAdapter``: all-MiniLM-L6-v2 places a question near other questions, and a casual paraphrase
-  ("would moscow end up as the weaker sidekick?") near little of the essay's own wording ("a junior
-  partner"). A map q → q + U Vᵀ q, fitted on question/answer pairs, moves the question's vector
-  towards the statements that answer such questions. It is low-rank (32 directions) and held near the
-  identity by regularisation, so it nudges the model's judgement rather than replacing it; the corpus's
-  vectors and the token matching are untouched.
-* ``TopicProbe``: a logistic regression on the same vector that reads how much a question resembles
-  the questions a document answers rather than its near-misses ("the population of Russia", "the SCO").
-  Its logit is one of the abstention model's features, for the documents it was fitted on only
-  (``QuestionMaps.documents``, by their text): it would take questions about any other document for
-  near-misses.
-
-Both are fitted for one model's weights (``model_sha256``) by ``benchmarks/fit_question_maps.py`` on
-data/calibration/questions.jsonl (never on the dev set), and shipped in index/scoring/fitted/ (index/scoring/parameters.py).
-"""
+# * ``QueryAdapter``: all-MiniLM-L6-v2 places a question near other questions, and a casual paraphrase
+#   ("would moscow end up as the weaker sidekick?") near little of the essay's own wording ("a junior
+#   partner"). A map q → q + U Vᵀ q, fitted on question/answer pairs, moves the question's vector
+#   towards the statements that answer such questions. It is low-rank (32 directions) and held near the
+#   identity by regularisation, so it nudges the model's judgement rather than replacing it; the corpus's
+#   vectors and the token matching are untouched.
+# * ``TopicProbe``: a logistic regression on the same vector that reads how much a question resembles
+#   the questions a document answers rather than its near-misses ("the population of Russia", "the SCO").
+#   Its logit is one of the abstention model's features, for the documents it was fitted on only
+#   (``QuestionMaps.documents``, by their text): it would take questions about any other document for
+#   near-misses.
+#
+# Both are fitted for one model's weights (``model_sha256``) by ``benchmarks/fit_question_maps.py`` on
+# data/calibration/questions.jsonl (never on the dev set), and shipped in index/scoring/fitted/ (index/scoring/parameters.py).
 
 import hashlib
 from collections.abc import Collection, Iterable

@@ -1,9 +1,8 @@
-"""Token-level matching (MaxSim): each question word piece finds its best match among a sentence's pieces (pure).
+"""Token-level matching (MaxSim): each question piece takes its best match among a sentence's (pure)."""
 
-A pooled sentence vector blurs a question's rare, decisive word ("loan", "pilots") into its common
-ones ("China", "alliance"). Matching piece by piece, weighting each question piece by how rare it is
-in the corpus, keeps that word's say.
-"""
+# A pooled sentence vector blurs a question's rare, decisive word ("loan", "pilots") into its common
+# ones ("China", "alliance"). Matching piece by piece, weighting each question piece by how rare it is
+# in the corpus, keeps that word's say.
 
 import math
 import string

@@ -1,8 +1,7 @@
-"""The index on disk: manifest.json, paragraphs.jsonl, units.jsonl and a FAISS file; no pickle anywhere.
+"""The index on disk: manifest.json, paragraphs.jsonl, units.jsonl and a FAISS file; no pickle anywhere."""
 
-A build is written to a fresh sibling folder, fsynced, and renamed over the old one, so a reader
-sees either the old index or the new one, never half of one.
-"""
+# A build is written to a fresh sibling folder, fsynced, and renamed over the old one, so a reader
+# sees either the old index or the new one, never half of one.
 
 import hashlib
 import json
