@@ -495,8 +495,7 @@ def _torch_threads(count: int | None):
 def _as_the_bot_keeps_it(engine: Engine, conversation: Conversation) -> Conversation:
     kept = Conversation()
     for question in conversation.questions:
-        answer = engine.answer(question, conversation=kept)
-        kept = kept.then(question, [excerpt.id for excerpt in answer.excerpts])
+        kept = kept.after(engine.answer(question, conversation=kept))
     return kept
 
 

@@ -126,8 +126,7 @@ def chat(engine: Answerer, k: int, read: Callable[[str], str] | None = None, wri
         answer = engine.answer(question, k=k, conversation=conversation)
         write(render_answer(answer, echo=False))
         write("")
-        if answer.kind in (AnswerKind.ANSWER, AnswerKind.ABOUT) or answer.excerpts:
-            conversation = conversation.then(question, (excerpt.id for excerpt in answer.excerpts))
+        conversation = conversation.after(answer)
 
 
 def _line_reader() -> Callable[[str], str]:

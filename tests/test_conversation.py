@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from index.answering.answers import AnswerKind
+from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 from index.answering.engine import Engine
 from index.building.build import build_index
@@ -24,9 +24,7 @@ HELD_OUT_FOLLOW_UPS = REPO / "tests" / "data" / "conversation" / "held_out_follo
 
 def test_a_follow_up_is_answered_in_context_and_says_what_it_follows(real_engine):
     first = real_engine.answer("What was the Li-Lobanov Treaty?")
-    follow_up = real_engine.answer(
-        "who proposed it?", conversation=Conversation().then(first.question, [e.id for e in first.excerpts])
-    )
+    follow_up = real_engine.answer("who proposed it?", conversation=Conversation().after(first))
     assert follow_up.kind is AnswerKind.ANSWER
     assert follow_up.context == ("What was the Li-Lobanov Treaty?",)
     assert_grounded(real_engine, follow_up)
@@ -228,7 +226,7 @@ def test_a_follow_up_asking_what_year_is_about_the_conversation_not_the_essays_d
     first = real_engine.answer("Why did the 1896 alliance fail?")
     follow_up = real_engine.answer(
         "what year did that one end?",
-        conversation=Conversation().then(first.question, [e.id for e in first.excerpts]),
+        conversation=Conversation().after(first),
     )
     assert follow_up.kind is AnswerKind.ANSWER and follow_up.context == (first.question,)
     assert "2021-01-27" not in (follow_up.message or "")
@@ -239,7 +237,7 @@ def test_which_section_is_that_in_names_the_section_the_last_answer_quoted(real_
     first = real_engine.answer("What did Putin say about an alliance at the Valdai Club?")
     answer = real_engine.answer(
         "which section is that in?",
-        conversation=Conversation().then(first.question, [e.id for e in first.excerpts]),
+        conversation=Conversation().after(first),
     )
     assert answer.kind is AnswerKind.ABOUT
     count = len(real_engine.sections)
@@ -248,7 +246,7 @@ def test_which_section_is_that_in_names_the_section_the_last_answer_quoted(real_
 
 def test_small_talk_around_a_follow_up_does_not_change_its_answer(real_engine):
     first = real_engine.answer("Why did the 1950 alliance fail?")
-    conversation = Conversation().then(first.question, [e.id for e in first.excerpts])
+    conversation = Conversation().after(first)
     plain = real_engine.answer("and the 1945 one?", conversation=conversation)
     chatty = real_engine.answer("thanks! and the 1945 one?", conversation=conversation)
     assert chatty.kind is AnswerKind.ANSWER and chatty.question == "thanks! and the 1945 one?"
@@ -257,6 +255,16 @@ def test_small_talk_around_a_follow_up_does_not_change_its_answer(real_engine):
 
 def test_thanks_with_a_question_answers_the_question(real_engine):
     assert real_engine.answer("thanks! and why did the 1950 alliance fail?").kind is AnswerKind.ANSWER
+
+
+def test_a_refusal_or_small_talk_is_no_context_for_the_next_turn():
+    excerpt = Excerpt("doc", "Title", "Section", 4, 0, 5, "Words", 0.5)
+    earlier = Conversation().after(Answer("What was the treaty?", excerpts=(excerpt,)))
+    refused = Answer("how do I bake bread?", abstention=Abstention.OFF_TOPIC)
+    thanks = Answer("thanks!", message="You're welcome!", turn=AnswerKind.CHAT)
+
+    assert earlier == Conversation(("What was the treaty?",), ("doc#p4:0-5",), ("doc#p4:0-5",))
+    assert earlier.after(refused) == earlier and earlier.after(thanks) == earlier
 
 
 def test_context_is_bounded():
@@ -284,9 +292,7 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
     both = engine.answer("who wrote this?")
     assert "Test Author" in both.message and engine.info.documents[1].author in both.message
     bees = engine.answer("how do the hives get tended?")
-    follow = engine.answer(
-        "who wrote it?", conversation=Conversation().then(bees.question, [e.id for e in bees.excerpts])
-    )
+    follow = engine.answer("who wrote it?", conversation=Conversation().after(bees))
     assert "Test Author" in follow.message and "Zhao" not in follow.message
     # Suggestions are per (document, section): both documents' "Introduction" are offered.
     assert len([section for section in engine.sections if section.startswith("Introduction (")]) == 2

@@ -97,6 +97,6 @@ def test_mid_conversation_the_turn_model_does_not_overrule_a_follow_ups_answer(r
     first = real_engine.answer("When did the 1950 alliance end?")
     follow_up = real_engine.answer(
         "When exactly was it released?",
-        conversation=Conversation().then(first.question, [e.id for e in first.excerpts]),
+        conversation=Conversation().after(first),
     )
     assert follow_up.kind is AnswerKind.ANSWER

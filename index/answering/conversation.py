@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from index.answering.answers import Answer, AnswerKind
+
 # Bounds, so that a long conversation costs the same as a short one: the last few questions are what
 # a follow-up leans on, and the last few answers' excerpts are what a reader still has in view.
 MAX_QUESTIONS = 4
@@ -28,6 +30,14 @@ class Conversation:
             shown=(*self.shown, *latest)[-MAX_SHOWN:],
             last=latest,
         )
+
+    def after(self, answer: Answer) -> "Conversation":
+        """The conversation after ``answer`` was shown: its question and excerpts, unless it was a refusal
+        or small talk, which are no context for the next turn ("how do I bake bread?" would pull "and
+        why?" off topic)."""
+        if answer.kind not in (AnswerKind.ANSWER, AnswerKind.ABOUT) and not answer.excerpts:
+            return self
+        return self.then(answer.question, (excerpt.id for excerpt in answer.excerpts))
 
     def to_json(self) -> dict:
         return {"questions": list(self.questions), "shown": list(self.shown), "last": list(self.last)}

@@ -189,18 +189,18 @@ class Engine:
         if _refusal(turn.question, turn.text) is not None:
             return []
         if reading.kind is TurnKind.CONTINUE:
-            return _with_context(history[:-1], history[-1]) if history else []
+            return _last_asked(history)
         if reading.kind is TurnKind.ABOUT:
             texts = _with_context(history, turn.text) if reading.topic else []
             # "which section is that in?": where the last question's answer is (if what it quoted is unknown)
             if reading.pointing and history:
-                texts += _with_context(history[:-1], history[-1])
+                texts += _last_asked(history)
             if len(self._manifest.documents) > 1 and history:
                 texts.append(" ".join(history))  # which document the conversation is about
             return texts
         texts = _with_context(history, turn.text)
         if history and not turn.conversation.last and self._last_paragraph:
-            texts += _with_context(history[:-1], history[-1])  # what the last question was answered with
+            texts += _last_asked(history)  # what the last question was answered with
         return texts
 
     def _content_only(self, conversation: Conversation) -> Conversation:
@@ -250,6 +250,12 @@ class Engine:
         fused = replace(glued, total=(glued.total + alone.total) / 2)
         return fused, (fused, alone)
 
+    def _last_question(self, turn: "_Turn", scores: dict) -> tuple[Scored, tuple[Scored, ...]]:
+        """The conversation's last question scored in its own context: what "go on" continues, what
+        "which section is that in?" points at, and what a follow-up has just read."""
+        history = turn.conversation.questions
+        return self._in_context(turn, history[-1], history[:-1], scores)
+
     def _reply(self, turn: "_Turn", scores: dict[str, Scored], k: int, skip: int) -> Answer:
         reading, history = turn.reading, turn.conversation.questions
         context = tuple(history)
@@ -266,7 +272,7 @@ class Engine:
             if not history:
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
-            scored, judged = self._in_context(turn, history[-1], history[:-1], scores)
+            scored, judged = self._last_question(turn, scores)
             shown = self._passages.quoted(turn.conversation.shown)
             if not shown:  # the earlier answer's excerpts are not known: they were its first k
                 return replace(
@@ -327,7 +333,7 @@ class Engine:
         quoted = self._passages.quoted(turn.conversation.last[:1])
         if not turn.conversation.last:
             asked, before = history[-1], history[:-1]
-            previous, judged = self._in_context(turn, asked, before, scores)
+            previous, judged = self._last_question(turn, scores)
             alone = scores[asked] if before and not leans_on_context(asked) else None
             answered = self._decide(asked, previous, 1, 0, judged=judged, alone=alone).excerpts
             quoted = self._passages.quoted([excerpt.id for excerpt in answered])
@@ -459,7 +465,7 @@ class Engine:
             if paragraph.document == record.id and paragraph.section in titles:
                 return titles.index(paragraph.section), []
         if reading.pointing and history:
-            scored, _ = self._in_context(turn, history[-1], history[:-1], scores)
+            scored, _ = self._last_question(turn, scores)
         elif reading.topic:
             scored, _ = self._in_context(turn, turn.text, history, scores)
         else:
@@ -515,6 +521,11 @@ class _Turn:
 def _numbers(text: str) -> set[str]:
     """The numbers a text names ("1945", "the 1930s" -> "1930")."""
     return {word.rstrip("s") for word in words(text) if word.rstrip("s").isdigit()}
+
+
+def _last_asked(history: Sequence[str]) -> list[str]:
+    """The texts to score for the conversation's last question, in its own context (none without one)."""
+    return _with_context(history[:-1], history[-1]) if history else []
 
 
 def _with_context(history: Sequence[str], text: str) -> list[str]:
