@@ -316,6 +316,8 @@ def test_asking_where_a_topic_is_discussed_asks_which_section(essay, text):
         "any catch?",
         "for free?",
         "how much money",
+        "anything about dalian?",
+        "anyone more senior weigh in?",
         "",
     ],
 )
@@ -330,6 +332,8 @@ def test_a_message_that_points_back_or_is_too_short_leans_on_its_context(text):
         "how big is china-russia trade volume these days",
         "when did china and russia settle their border demarcation?",
         "whats the weather in shanghai rn",
+        "population of japan",
+        "why is the sky blue",
     ],
 )
 def test_a_question_of_its_own_does_not_lean_on_its_context(text):
