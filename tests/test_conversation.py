@@ -264,7 +264,31 @@ def test_a_refusal_or_small_talk_is_no_context_for_the_next_turn():
     thanks = Answer("thanks!", message="You're welcome!", turn=AnswerKind.CHAT)
 
     assert earlier == Conversation(("What was the treaty?",), ("doc#p4:0-5",), ("doc#p4:0-5",))
-    assert earlier.after(refused) == earlier and earlier.after(thanks) == earlier
+    assert earlier.after(thanks) == earlier
+    # The refused question is kept aside, only for a fragment that continues it ("and rye?").
+    after_refusal = earlier.after(refused)
+    assert after_refusal.questions == earlier.questions and after_refusal.refused == "how do I bake bread?"
+    assert (
+        after_refusal.after(thanks).refused == ""
+        and after_refusal.after(refused).questions == earlier.questions
+    )
+    assert Conversation.from_json(json.loads(json.dumps(after_refusal.to_json()))) == after_refusal
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("refused", ["what's the population of russia?", "how many people live in russia?"])
+def test_a_fragment_after_a_refusal_continues_the_refused_question(real_engine, refused):
+    """ "and china's?" after a refusal was answered from the essay ("china" is everywhere in it): a fragment
+    is now judged with the question it continues. A question of its own after a refusal is answered,
+    even one that leans on the chat ("so how do they back each other up now?")."""
+    first = real_engine.answer(refused)
+    assert first.abstention is Abstention.OFF_TOPIC
+    conversation = Conversation().after(first)
+
+    assert real_engine.answer("and china's?", conversation=conversation).abstention is Abstention.OFF_TOPIC
+    back = real_engine.answer("ok, so why did the 1950 alliance fail?", conversation=conversation)
+    assert back.answered and back.kind is AnswerKind.ANSWER
+    assert real_engine.answer("and china's?").answered  # the same fragment alone: the rule's reason
 
 
 def test_context_is_bounded():

@@ -8,6 +8,7 @@ raise the floors with the method.
 
 import pytest
 
+from index.answering.answers import AnswerKind
 from index.answering.conversation import Conversation
 from index.evaluation import load_items, score
 from tests.conftest import DEV_CHAT_SET, REPO, require_dev_set
@@ -162,3 +163,26 @@ def test_follow_ups_no_fit_or_choice_read_are_answered_in_context(real_engine):
     )
     assert report.hit_at(1) >= 0.75 and report.hit_at(3) >= 0.875
     assert report.false_abstentions <= 1
+
+
+def test_after_a_refusal_a_fragment_continues_it_and_a_question_of_its_own_is_answered(real_engine):
+    """160 two-turn conversations opening with a question the essay does not address, written without
+    sight of the code or the dev sets (tests/data/conversation/held_out_after_refusal.jsonl; keep them
+    out of every fit and choice): 80 continue it ("and chinas?", "how old is he?"), 80 come back to the
+    essay ("ok nvm, why did the 1950 alliance fail?", "k whatever, what's the essay about"). Measured
+    when written: continuations refused 41 of 80, and 57 once a fragment is judged with the refused
+    question it continues (Conversation.refused); the 71 questions back on topic hit@3 0.901 either way,
+    2 refused; the 9 about the essay itself answered from its front matter."""
+    items = load_items(REPO / "tests" / "data" / "conversation" / "held_out_after_refusal.jsonl")
+    conversations = [Conversation().after(real_engine.answer(item.context[0])) for item in items]
+    answers = real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
+
+    asked = list(zip(items, answers, strict=True))
+
+    continuing = [answer for item, answer in asked if item.kind == "offtopic"]
+    assert sum(not answer.answered for answer in continuing) >= 0.65 * len(continuing)
+    about = [answer for item, answer in asked if item.kind == "meta"]
+    assert all(answer.kind is AnswerKind.ABOUT for answer in about)
+    back = [(item, answer) for item, answer in asked if item.kind == "followup"]
+    report = score([item for item, _ in back], [answer for _, answer in back])
+    assert report.hit_at(3) >= 0.85 and report.false_abstentions <= 3

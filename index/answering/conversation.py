@@ -1,9 +1,9 @@
 """What a follow-up is asked against: the earlier questions of a conversation and what was already shown."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from index.answering.answers import Answer, AnswerKind
+from index.answering.answers import Abstention, Answer, AnswerKind
 
 # Bounds, so that a long conversation costs the same as a short one: the last few questions are what
 # a follow-up leans on, and the last few answers' excerpts are what a reader still has in view.
@@ -18,9 +18,12 @@ class Conversation:
     questions: tuple[str, ...] = ()  # earlier questions, oldest first
     shown: tuple[str, ...] = ()  # ids (``Excerpt.id``) of the excerpts already shown, oldest first
     last: tuple[str, ...] = ()  # ids of the excerpts the latest answer showed, best first
+    # The question the latest turn refused as off topic, if it did: no context for a question of its own,
+    # but what a message leaning on it continues ("and china's?" after "what's the population of russia?").
+    refused: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.questions)
+        return bool(self.questions or self.refused)
 
     def then(self, question: str, shown: Iterable[str] = ()) -> "Conversation":
         """The conversation after ``question`` was answered with the excerpts ``shown``, within bounds."""
@@ -31,19 +34,32 @@ class Conversation:
             last=latest,
         )
 
+    def refusing(self, question: str) -> "Conversation":
+        """The conversation after ``question`` was refused as off topic: it is not context for the next
+        turn ("how do I bake bread?" would pull "and why?" off topic), only what a message leaning on it
+        continues."""
+        return replace(self, refused=question)
+
     def after(self, answer: Answer) -> "Conversation":
         """The conversation after ``answer`` was shown: its question and excerpts, unless it was a refusal
-        or small talk, which are no context for the next turn ("how do I bake bread?" would pull "and
-        why?" off topic)."""
+        (``refusing``) or small talk, which are no context for the next turn."""
+        if answer.abstention is Abstention.OFF_TOPIC:
+            return self.refusing(answer.question)
         if answer.kind not in (AnswerKind.ANSWER, AnswerKind.ABOUT) and not answer.excerpts:
-            return self
+            return replace(self, refused="")
         return self.then(answer.question, (excerpt.id for excerpt in answer.excerpts))
 
     def to_json(self) -> dict:
-        return {"questions": list(self.questions), "shown": list(self.shown), "last": list(self.last)}
+        return {
+            "questions": list(self.questions),
+            "shown": list(self.shown),
+            "last": list(self.last),
+            "refused": self.refused,
+        }
 
     @classmethod
     def from_json(cls, data: dict | None) -> "Conversation":
         if not data:
             return cls()
-        return cls(*(tuple(map(str, data.get(key) or ())) for key in ("questions", "shown", "last")))
+        lists = (tuple(map(str, data.get(key) or ())) for key in ("questions", "shown", "last"))
+        return cls(*lists, refused=str(data.get("refused") or ""))

@@ -26,6 +26,7 @@ from index.answering.turns import (
     Facet,
     Reading,
     TurnKind,
+    is_fragment,
     leans_on_context,
     ordinal,
     read_turn,
@@ -201,6 +202,8 @@ class Engine:
         texts = _with_context(history, turn.text)
         if history and not turn.conversation.last and self._last_paragraph:
             texts += _last_asked(history)  # what the last question was answered with
+        if _continues_refusal(turn):
+            texts.append(_after_refusal(turn))
         return texts
 
     def _content_only(self, conversation: Conversation) -> Conversation:
@@ -290,6 +293,9 @@ class Engine:
             return replace(answer, context=context)
         if reading.kind is TurnKind.ABOUT:
             return self._about(turn, reading, scores, k)
+        if _continues_refusal(turn) and self._abstention.off_topic(scores[_after_refusal(turn)]):
+            # "and china's?" after "what's the population of russia?" was refused: refused with it.
+            return self._decide(turn.question, scores[_after_refusal(turn)], k, skip)
         scored, judged = self._in_context(turn, turn.text, history, scores)
         scored = self._for_ranking(turn, scored, scores)
         answer = self._decide(
@@ -516,6 +522,18 @@ class _Turn:
     text: str  # cleaned
     conversation: Conversation
     reading: Reading | None = field(default=None)
+
+
+def _continues_refusal(turn: _Turn) -> bool:
+    """Whether a message continues a question the turn before refused (Conversation.refused): it is a
+    fragment ("and china's?" after "what's the population of russia?"). Not every message leaning on
+    it: "so how do they back each other up?" after a refusal asks about the essay (measured, round 9)."""
+    return bool(turn.conversation.refused) and is_fragment(turn.text)
+
+
+def _after_refusal(turn: _Turn) -> str:
+    """The text a message continuing a refused question is judged by: the two together."""
+    return " ".join((clean_question(turn.conversation.refused), turn.text))
 
 
 def _numbers(text: str) -> set[str]:

@@ -631,8 +631,14 @@ def leans_on_context(text: str) -> bool:
         or said[0] in _CONTINUING
         or " ".join(said[:2]) in _CONTINUING
         or not _POINTERS.isdisjoint(said)
-        or len(content_terms(text)) < _STANDS_ALONE
+        or is_fragment(text)
     )
+
+
+def is_fragment(text: str) -> bool:
+    """Whether a message has too few content words to be a question of its own ("any catch?", "and
+    china's?", "since when?"): it only means something with what came before."""
+    return len(content_terms(text)) < _STANDS_ALONE
 
 
 def ordinal(text: str) -> int | None:

@@ -354,3 +354,16 @@ async def test_with_the_real_engine_small_talk_facts_and_a_follow_up_render_with
     assert following(more) == "why did the 1950 alliance fail?"
     for message in (hello, author, content, more):
         assert pings_nobody(message)
+
+
+async def test_a_reply_to_a_refusal_is_asked_with_the_refused_question_aside(fake, start_bot):
+    """A refusal is no context for the next question, but a fragment replying to it ("and rye?")
+    continues it: the engine gets the refused question as ``Conversation.refused``."""
+    engine = FakeEngine()
+    async with start_bot(engine=engine):
+        _, refusal = await mention(fake, "how do I bake bread?")
+        asked = await fake.send_message("general", "alice", "and rye?", reply_to=refusal, reply_ping=False)
+        await fake.wait_for_message("general", predicate=replying_to(asked), timeout=WAIT)
+
+    conversation = engine.conversations[-1]
+    assert conversation.questions == () and conversation.refused == "how do I bake bread?"

@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from bot.answer_log import IN_DM, IN_THREAD, AnswerLog, AnswerRecord, new_key
 from bot.answer_view import ACTIONS, AnswerButton
-from index.answering.answers import Excerpt
+from index.answering.answers import Abstention, Excerpt
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
 
@@ -144,9 +144,25 @@ def test_a_follow_up_is_asked_in_the_answers_conversation_then_its_question_and_
 
 def test_a_follow_up_to_a_refusal_is_asked_in_the_conversation_before_it():
     earlier = replace(record(1), conversation=Conversation(("first?",), ("doc#p9:0-5",)))
-    refused = replace(earlier, question="how do I bake bread?", excerpts=(), abstention="off_topic")
+    refused = replace(
+        earlier, question="how do I bake bread?", excerpts=(), abstention=Abstention.OFF_TOPIC.value
+    )
+    empty = replace(earlier, question="?", excerpts=(), abstention=Abstention.NO_WORDS.value)
 
-    assert refused.follow_up() == earlier.conversation
+    assert refused.follow_up().questions == earlier.conversation.questions
+    assert refused.follow_up().refused == "how do I bake bread?"  # what a fragment ("and rye?") continues
+    assert empty.follow_up() == earlier.conversation
+
+
+def test_the_question_a_conversation_refused_survives_a_restart(tmp_path):
+    path = tmp_path / "answers.jsonl"
+    refused = replace(record(1), conversation=Conversation().refusing("how do I bake bread?"))
+    AnswerLog(path).append(refused)
+    reloaded = AnswerLog(path)
+    reloaded.load()
+
+    loaded = reloaded.get(refused.key)
+    assert loaded is not None and loaded.conversation.refused == "how do I bake bread?"
 
 
 def test_a_long_conversation_in_a_line_is_bounded_when_loaded(tmp_path):
