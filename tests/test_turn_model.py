@@ -8,6 +8,7 @@ import pytest
 
 from index.answering.answers import AnswerKind
 from index.answering.conversation import Conversation
+from index.answering.readings import Facet, TurnKind
 from index.answering.turn_model import (
     CLASSES,
     PACKAGED_TURN_MODEL,
@@ -15,7 +16,6 @@ from index.answering.turn_model import (
     load_turn_model,
     save_turn_model,
 )
-from index.answering.turns import Facet, TurnKind
 from tests.conftest import REPO
 
 DIMENSION = 4

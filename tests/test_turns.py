@@ -5,7 +5,8 @@ from collections import Counter
 
 import pytest
 
-from index.answering.turns import Chat, DocumentNames, Facet, TurnKind, leans_on_context, ordinal, read_turn
+from index.answering.readings import Chat, Facet, TurnKind
+from index.answering.turns import DocumentNames, leans_on_context, ordinal, read_turn
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
 from tests.conftest import CORPUS_DIR, REPO

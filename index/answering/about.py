@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from index.answering.turns import Chat, Facet
+from index.answering.readings import Chat, Facet
 from index.corpus.documents import Paragraph
 from index.storage.store import DocumentRecord
 

@@ -19,18 +19,9 @@ from index.answering.about import (
 from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
 from index.answering.passages import Passages
+from index.answering.readings import Chat, Facet, Reading, TurnKind
 from index.answering.turn_model import TurnModel, load_turn_model
-from index.answering.turns import (
-    Chat,
-    DocumentNames,
-    Facet,
-    Reading,
-    TurnKind,
-    is_fragment,
-    leans_on_context,
-    ordinal,
-    read_turn,
-)
+from index.answering.turns import DocumentNames, is_fragment, leans_on_context, ordinal, read_turn
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
 from index.corpus.text import clean_question, content_terms, words

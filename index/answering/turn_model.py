@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answering.turns import Chat, Facet, Reading, TurnKind
+from index.answering.readings import Chat, Facet, Reading, TurnKind
 
 log = logging.getLogger(__name__)
 

@@ -1,535 +1,19 @@
 """What kind of turn a message is: a content question, one about the document, small talk, or "go on"."""
 
-# Pure and lexical. The patterns are English conversation, not any document's words: which documents a
-# question names is decided against the corpus's own titles and authors (``DocumentNames``). A cue alone
-# never decides: a message that also carries words of the corpus is a content question ("what help did the
-# Soviet Union give China?", "what does the author say about Japan?"), except where the cue asks *which*
-# section holds a topic.
+# Pure and lexical. The patterns are English conversation (cues.py), not any document's words: which
+# documents a question names is decided against the corpus's own titles and authors (``DocumentNames``).
+# A cue alone never decides: a message that also carries words of the corpus is a content question ("what
+# help did the Soviet Union give China?", "what does the author say about Japan?"), except where the cue
+# asks *which* section holds a topic.
 
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
-from index.corpus.text import content_terms, stem, words
-
-
-class TurnKind(StrEnum):
-    CONTENT = "content"
-    ABOUT = "about"  # the document itself
-    CHAT = "chat"  # small talk
-    CONTINUE = "continue"  # "tell me more", "go on"
-
-
-class Facet(StrEnum):
-    """What a question about the document asks for."""
-
-    AUTHOR = "author"  # who wrote it, and where the author works
-    PUBLISHED = "published"  # when and where it appeared
-    TITLE = "title"
-    OUTLINE = "outline"  # its sections, or which section holds a topic
-    SUMMARY = "summary"  # gist, tl;dr, main point
-    ENDING = "ending"  # how it ends, its conclusion
-
-
-class Chat(StrEnum):
-    GREETING = "greeting"
-    THANKS = "thanks"
-    FAREWELL = "farewell"
-    HELP = "help"  # how to use the bot, what it is
-    PRAISE = "praise"
-    ACKNOWLEDGEMENT = "acknowledgement"
-
-
-@dataclass(frozen=True)
-class Reading:
-    kind: TurnKind
-    facet: Facet | None = None
-    chat: Chat | None = None
-    # For CONTENT and OUTLINE: the question's content stems that no cue explains (what it is about).
-    topic: tuple[str, ...] = ()
-    # For CHAT: whether content words of the corpus came with the cue, so that only an off-topic verdict
-    # from the retrieval should make it small talk ("thanks! and why did the 1950 alliance fail?").
-    mixed: bool = False
-    # For OUTLINE in a conversation: "which section is that in?" points back at what was just asked.
-    pointing: bool = False
-    # For a follow-up with small talk around it ("thanks! and why?"): the question alone, which is what
-    # gets scored (the small talk's words only blur it); "" when it is the whole message.
-    asks: str = ""
-
-
-def _pattern(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])")
-
-
-# Small talk, most specific first: help before greeting, so "hi, how do I use this?" gets help.
-_CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
-    (
-        Chat.HELP,
-        _pattern(
-            r"help",
-            r"how (?:do|can|should|would|am) (?:i|we|you|one)(?: supposed to)? (?:use|ask|talk|work|start)",
-            r"how (?:does|do) (?:this|it|you|the)(?: bot| thing)?(?: even| actually)? work",
-            r"what (?:can|do|should) (?:you|i|we) (?:do|ask|say)",
-            r"what (?:kinds?|sorts?|types?) of (?:stuff|things|questions) (?:can|could|should|do) (?:i|we|you)",
-            r"what (?:are|is) (?:you|this bot|the bot|this thing) (?:for|about|able)",
-            r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
-            r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
-            r"who (?:are|r) (?:you|u)",
-            r"(?:who|which company|what company) (?:made|built|created|programmed|coded|runs) (?:you|this bot|the bot)",
-            r"(?:what'?s|what is) (?:your|ur) name",
-            r"do (?:you|u) have a name",
-            r"how old (?:are|r) (?:you|u)",
-            # A complaint about an answer: the reply says how to ask.
-            r"(?:that'?s|that is|this is|thats) not what i (?:asked|meant|wanted|was asking(?: for)?)",
-            r"not what i (?:asked|meant)",
-            r"wrong answer",
-            r"(?:that|this|you) (?:doesn'?t|does not|didn'?t|did not) answer",
-            r"not helpful",
-            r"(?:that|this|your) (?:answer|reply|response) (?:was|is) (?:kinda |kind of |pretty |really |so )?"
-            r"(?:bad|wrong|useless|unhelpful|off|weird|confusing)",
-            r"bad (?:answer|reply|bot)",
-            r"useless",
-            r"what (?:are|r) (?:you|u)",
-            r"commands?",
-            r"usage",
-            r"instructions",
-            r"new here",
-            r"getting started",
-            r"get started",
-        ),
-    ),
-    (
-        Chat.THANKS,
-        _pattern(
-            r"thanks?",
-            r"thank (?:you|u)",
-            r"thx",
-            r"tysm",
-            r"ty",
-            r"cheers",
-            r"appreciated?",
-            r"grateful",
-            r"much obliged",
-            r"merci",
-            r"gracias",
-            r"danke",
-        ),
-    ),
-    (
-        Chat.FAREWELL,
-        _pattern(
-            r"bye",
-            r"goodbye",
-            r"good ?night",
-            r"see (?:you|ya|u)",
-            r"cya",
-            r"farewell",
-            r"later",
-            r"gotta go",
-            r"take care",
-            r"brb",
-            r"gn",
-            r"gtg",
-            r"ttyl",
-            r"ciao",
-            r"adios",
-            r"cheerio",
-        ),
-    ),
-    (
-        Chat.GREETING,
-        _pattern(
-            r"hi+",
-            r"hello+",
-            r"hey+",
-            r"heya",
-            r"hiya",
-            r"yo",
-            r"howdy",
-            r"greetings",
-            r"sup",
-            r"wass?up",
-            r"what'?s up",
-            r"hola",
-            r"welcome(?: back)?",
-            r"good (?:morning|afternoon|evening|day)",
-            r"morning",
-            r"how(?:'s| is| are)? (?:it going|you|things|u|ya)",
-            r"how are (?:you|u|ya|things)",
-            r"how(?: are|'re) you doing",
-        ),
-    ),
-    (
-        Chat.PRAISE,
-        _pattern(
-            r"nice",
-            r"great",
-            r"awesome",
-            r"amazing",
-            r"excellent",
-            r"brilliant",
-            r"impressive",
-            r"helpful",
-            r"useful",
-            r"perfect",
-            r"slick",
-            r"dope",
-            r"fantastic",
-            r"wonderful",
-            r"spot on",
-            r"well done",
-            r"good (?:job|work|bot|stuff|answers?)",
-            r"nice (?:job|work|one)",
-            r"love (?:it|this|you|that)",
-            r"wow+",
-            r"cool",
-            r"neat",
-            r"sweet",
-            r"you(?:'re| are) (?:the best|great|good|smart)",
-            r"fascinating",
-            r"informative",
-            r"insightful",
-            r"good to know",
-        ),
-    ),
-    (
-        Chat.ACKNOWLEDGEMENT,
-        _pattern(
-            r"ok(?:ay)?",
-            r"kk?",
-            r"got it",
-            r"i see",
-            r"alright",
-            r"all right",
-            r"sure",
-            r"lol+",
-            r"lmao",
-            r"haha+",
-            r"hm+",
-            r"interesting",
-            r"makes sense",
-            r"fair enough",
-            r"noted",
-            r"understood",
-            r"yes",
-            r"yeah",
-            r"yep",
-            r"no",
-            r"nope",
-            r"nvm",
-            r"never ?mind",
-            r"sorry",
-            r"my bad",
-            r"oops",
-            r"typo",
-            r"no worries",
-            r"np",
-            r"all good",
-            r"wait,? what",
-            r"damn",
-            r"fair",
-            r"true",
-            r"gotcha",
-            r"(?:ha)+h?",
-            r"huh",
-            r"meh",
-            r"ugh",
-            r"whoa",
-            # Words as common inside a question ("right now", "oh, and ..."): small talk only on their own.
-            r"^(?:right|bet|fine|oh+|ah+|aha|indeed|til)\W*$",
-        ),
-    ),
-)
-# Words of talk with the bot itself, which never make a message a question about the corpus.
-_BOT_TALK = frozenset(
-    stem(word)
-    for word in """
-    bot bots you your answer answers answered quote quotes quoted reply replies response responses job work
-    stuff thing things question questions ask asking asked use using used here new supposed going doing
-    today day everyone everybody guys folks all man mate buddy friend info information result results
-    excerpt excerpts citation citations really very much lot so well again nice good great way time
-    """.split()
-)
-
-_CONTINUE = re.compile(
-    r"^(?:(?:ok(?:ay)?|and|so|please|pls|yes|yeah|sure)[\s,]+)*"
-    r"(?:tell me more|more|say more|go on|continue|keep going|carry on|what else|anything else|"
-    r"and then|then what|what next|next|more please|show me more|elaborate|expand on that|go deeper|"
-    r"what happened (?:next|then|after(?:wards| that)?)|then what happened|(?:and )?after that|"
-    r"(?:can|could|would) (?:you|u) (?:please )?(?:tell me|say|quote|show(?: me)?|give(?: me)?) more|"
-    r"quote more|more quotes)"
-    r"(?:[\s,]+(?:please|pls|about (?:it|that|this)))?[\s.!?]*$"
-)
-
-# What a reader may ask an author's nationality as.
-_NATIONALITIES = """
-    chinese russian american british english french german japanese korean indian european asian canadian
-    australian italian spanish polish ukrainian taiwanese mongolian soviet western eastern
-    """.split()
-_NATIONALITY_STEMS = frozenset(stem(word) for word in _NATIONALITIES)
-_ASKS_NATIONALITY = _pattern(
-    r"nationality",
-    r"(?:is|was) (?:the )?(?:author|writer|guy|person|man|woman)(?: who wrote (?:this|it))? "
-    rf"(?:{'|'.join(_NATIONALITIES)})",
-)
-# Words only a document has, which both ask about it and, mid-conversation, anchor a question to it.
-_PARTS = (
-    r"sections?",
-    r"subsections?",
-    r"chapters?",
-    r"headings?",
-    r"outline",
-    r"structure",
-    r"table of contents",
-)
-_OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"source")
-# Questions about the document: each facet's cue, and the words the cue accounts for.
-_DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|work|writing|this|it|book|post|op-?ed|report)"
-_FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
-    (
-        Facet.ENDING,
-        _pattern(
-            rf"how (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer|he|she|they) "
-            r"(?:end|finish|conclude|close|wrap(?: it)? up|sum(?: it)? up)",
-            r"(?:the |its )?(?:ending|conclusion|concluding (?:part|section|paragraph|remarks|words))",
-            r"(?:last|final|closing) (?:part|words|paragraph|lines?|thoughts|remarks|bit|sentences?)",
-            r"at the end",
-            r"in the end",
-        ),
-    ),
-    (
-        Facet.SUMMARY,
-        _pattern(
-            r"summar(?:y|ise|ize|ised|ized)",
-            r"gist",
-            r"tl ?;? ?dr",
-            r"tldr",
-            r"(?:main|key|central|big|overall|core|final) (?:point|points|idea|ideas|argument|arguments|"
-            r"message|takeaway|takeaways|thesis|claim|conclusion|theme|question|verdict|view|position|"
-            r"stance|take|opinion|answer)",
-            rf"what (?:question|problem|issue) (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer) "
-            r"(?:ask|raise|address|pose|tackle|answer)",
-            r"takeaways?",
-            r"bottom line",
-            r"in (?:short|brief|a nutshell|a few words|one sentence|one line)",
-            r"one-?liner",
-            r"long story short",
-            r"short version",
-            r"upshot",
-            r"too long,? (?:didn'?t|did not|didnt) read",
-            r"boils? down to",
-            r"big picture",
-            r"(?:final|overall|main|key) recommendations?",
-            r"sum (?:it|this|that|everything|the whole thing)(?: all)? up",
-            r"sum up",
-            # "what's the author's own position?" (but "is that the author's view?" follows an answer up)
-            r"what(?:'s| is| was) (?:the )?(?:author|writer)(?:'?s)? (?:own )?(?:position|view|stance|opinion|take|"
-            r"verdict|bottom line)",
-            r"overview",
-            r"thesis",
-            rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:about|arguing|saying)",
-            rf"what (?:does|did) (?:the |this )?(?:{_DOCUMENT_WORDS}|author|writer)(?: himself| herself| really| actually)? "
-            r"(?:argue|say|claim|"
-            r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?$",
-            r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
-            rf"what(?:'s| is| was) (?:the |this )?(?:{_DOCUMENT_WORDS})'?s? (?:point|argument|message)",
-        ),
-    ),
-    (
-        Facet.OUTLINE,
-        _pattern(
-            *_PARTS,
-            rf"parts? of (?:the |this |that )?{_DOCUMENT_WORDS}",
-            r"how many parts",
-            r"(?:its|what|which) parts",
-            r"(?:first|second|third|fourth|fifth|sixth|last|final|\d+(?:st|nd|rd|th)) part",
-            r"part \d+",
-            r"headers?",
-            r"structured",
-            r"laid out",
-            r"organi[sz]ed",
-            r"contents",
-            rf"how (?:long|big|short) is (?:the |this )?{_DOCUMENT_WORDS}",
-            r"how many (?:paragraphs|pages|words)",
-        ),
-    ),
-    (
-        Facet.TITLE,
-        _pattern(
-            r"title",
-            r"titled",
-            rf"(?:what(?:'s| is)|whats) (?:the |this )?(?:{_DOCUMENT_WORDS}) called",
-            rf"name of (?:the |this )?(?:{_DOCUMENT_WORDS})",
-            r"what(?:'s| is) (?:it|this) called",
-            rf"(?:{_DOCUMENT_WORDS}) (?:is|was) called",
-            rf"(?:author|writer|he|she) (?:call|name|title)d? (?:the |this |it|{_DOCUMENT_WORDS})",
-            r"what(?:'s| is) the name",
-            r"headline",
-        ),
-    ),
-    (
-        Facet.PUBLISHED,
-        _pattern(
-            r"publish(?:ed|er|ing|es)?",
-            r"publication",
-            rf"when (?:was|is|did) (?:the |this )?(?:{_DOCUMENT_WORDS})? ?(?:written|come out|came out|"
-            r"appear|out|released|posted|dated)",
-            rf"when (?:was|did) (?:the |this )?(?:{_DOCUMENT_WORDS}) (?:written|published|released|posted)",
-            r"(?:first )?appear(?:ed)?",
-            r"come out|came out",
-            r"what (?:year|yr|date|day|month)",
-            r"dated?",
-            *_OUTLETS,
-            r"how (?:old|recent|new) is",
-            r"(?:is|was) (?:this|it|the \w+) (?:recent|new|old|current|up to date)",
-            rf"when(?:'s| is| was) (?:it|this|the {_DOCUMENT_WORDS}) from",
-            r"(?:go|goes|went|gone|put|posted|come|came) online",
-            r"who put (?:this|it) out",
-            r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
-            rf"(?:this|the) {_DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
-        ),
-    ),
-    (
-        Facet.AUTHOR,
-        _pattern(
-            r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
-            r"who (?:wrote|writes|penned|authored|is behind)",
-            r"who(?:'s| is) behind",
-            rf"who made (?:the |this )?{_DOCUMENT_WORDS}",
-            r"written by",
-            r"whose (?:essay|article|piece|paper|text|work)",
-            r"by whom",
-            r"(?:guy|person|man|woman|one|someone|scholar|professor|academic)(?: that| who)? "
-            r"(?:wrote|penned|authored)",
-            r"name of (?:the )?(?:author|writer)",
-            r"who(?:'s| is) responsible for (?:this|it|the)",
-            r"who(?:'s| is) (?:it|this|the essay|the piece|the article|the paper) by",
-            r"(?:author|writer)(?:'?s)? (?:full |academic )?(?:name|background|credentials|affiliation|job|"
-            r"profession|field|position|title|university|institute|expertise|bio|rank)",
-            r"what (?:position|rank|title|job) (?:does|did) (?:he|she|the author|the writer) (?:hold|have)",
-            r"where (?:is|was) (?:the )?(?:author|writer|he|she) (?:located|based)",
-            r"what (?:does|did) (?:this|the) (?:professor|author|writer|scholar) (?:study|research|work on|"
-            r"specialize in|specialise in)",
-            r"what (?:area|field|subject)s? (?:is|does) (?:he|she|the author|the writer)",
-            r"(?:about|on) the (?:author|writer)",
-            r"affiliat(?:ion|ed)",
-            r"(?:which|what) (?:city|country|university|uni|institute|institution|school|college|"
-            r"field|area|discipline|department|faculty)",
-            r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
-            r"^(?:the |and the |its )?(?:author|writer)\?*$",  # "author??", not "... according to the author?"
-            r"is (?:the )?(?:author|writer) (?:like |really |actually )?(?:a|an)",
-            r"what (?:does|did) (?:the )?(?:author|writer) do(?: for a living| for work)?",
-            r"(?:author|writer)(?:'?s)? (?:occupation|line of work)",
-            _ASKS_NATIONALITY.pattern,
-        ),
-    ),
-)
-# Words a facet's question uses to say what it wants; they are not its topic.
-_FACET_WORDS = frozenset(
-    stem(word)
-    for word in """
-    essay article piece paper text document work writing book post report author writer wrote written
-    write writes penned authored whose whom called name named title titled publish published publisher
-    publication appear appeared first come came out released posted date dated year day month outlet journal
-    magazine newspaper website source old section sections part parts chapter chapters heading headings
-    header headers outline structure structured laid organised organized table contents subsection
-    summary summarise summarize gist tldr tl dr main key central big overall core point points idea ideas
-    argument arguments message takeaway takeaways thesis claim theme bottom line short brief nutshell
-    overview about argue argues arguing say saying says claim conclude concludes conclusion ending end
-    ends finish close closing wrap final last lines remarks thoughts bit based city country university uni
-    institute institution school college field area discipline department faculty affiliation affiliated
-    background credentials profession job position expertise bio teach teaches live lives from behind
-    first second third fourth fifth sixth next previous cover covers covered talk talks discuss discusses
-    deal deals handle handles focus focuses go goes into give me list quick quickly time read reading
-    many much long number count cover verdict older newer view position stance take opinion answer question problem
-    issue ask raise address pose tackle sentence sentences very right after before recent new put yr
-    academic scholar professor journalist expert researcher analyst historian
-    need needed bibliography citation cite apa mla reference asap full info ran originally original
-    provide whole upshot version sum real
-    """.split()
-)
-# What makes a cue about the document rather than about what a conversation discusses: the document
-# named ("the essay", "this", the author, writing) or a word only a document has (its sections, title,
-# summary, publication). In a conversation, "what year?", "what part did the US play?" or "how did it
-# end?" without one of these follow up the last question ("it" is the treaty just asked about).
-_ANCHORS = _pattern(
-    r"essays?",
-    r"articles?",
-    r"piece",
-    r"paper",
-    r"text",
-    r"document",
-    r"writing",
-    r"book",
-    r"post",
-    r"op-?ed",
-    r"report",
-    r"this",
-    # Documents are what gets written: "who wrote it?" asks for the author even mid-conversation.
-    r"wrote",
-    r"written",
-    r"writes",
-    r"penned",
-    r"authored",
-    r"author'?s?",
-    r"writer'?s?",
-    # The author's attributes: "what uni?", "where does he teach?" ask about the author mid-conversation too.
-    r"uni(?:versity)?",
-    r"institut\w*",
-    r"department",
-    r"faculty",
-    r"affiliat\w*",
-    r"teach\w*",
-    r"professor",
-    r"credentials",
-    r"bio",
-    r"occupation",
-    r"for a living",
-    r"summar\w*",
-    r"(?:the )?whole (?:thing|essay|article|piece|text|paper)",
-    r"gist",
-    r"tl ?;? ?dr",
-    r"overview",
-    r"thesis",
-    r"takeaways?",
-    r"(?:main|key|central|overall|core) (?:point|points|idea|ideas|argument|arguments|message|claim|theme)",
-    *_PARTS,
-    r"titled?",
-    r"headline",
-    r"publish\w*",
-    r"publication",
-    *_OUTLETS,
-    r"conclusion",
-    r"concluding",
-    r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?)",
-)
-# The outline facet with a topic asks *which* section holds it; otherwise topic words make it content.
-_WHICH_SECTION = _pattern(
-    r"(?:which|what) (?:section|part|chapter|heading|subsection)s?",
-    r"(?:section|part|chapter|heading|subsection)s? (?:on|about|covering|that covers|dealing with|where)",
-    r"where (?:does|do|is|are) (?:the |this )?(?:essay|article|piece|paper|text|author|writer|it|he|she) "
-    r"(?:talk|discuss|cover|deal|write|mention|address|go into)",
-    r"(?:after|before|follows|precedes) the [\w\s'-]+ (?:section|part|chapter)",
-)
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "fifth": 5,
-    "5th": 5,
-    "sixth": 6,
-    "6th": 6,
-    "last": -1,
-    "final": -1,
-    "closing": -1,
-}
+from index.answering import cues
+from index.answering.readings import Chat, Facet, Reading, TurnKind
+from index.corpus.text import content_terms, words
 
 
 @dataclass(frozen=True)
@@ -572,7 +56,7 @@ def read_turn(
     plain = _fold(text)  # positions as in ``text``, for cutting small talk off it
     folded = names.as_author(_as_spelled(plain))
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
-    if _CONTINUE.match(folded):
+    if cues.CONTINUE.match(folded):
         return Reading(TurnKind.CONTINUE)
     terms = [term for term in content_terms(text) if term not in names.stems]
 
@@ -581,36 +65,40 @@ def read_turn(
 
     # "What's the last section called?" counts sections, even though "last ..." also reads as the ending.
     facets = (
-        sorted(_FACET_CUES, key=lambda pair: pair[0] is not Facet.OUTLINE) if ordinal(text) else _FACET_CUES
+        sorted(cues.FACET_CUES, key=lambda pair: pair[0] is not Facet.OUTLINE)
+        if ordinal(text)
+        else cues.FACET_CUES
     )
     if not terms and re.search(r"(?<![\w'])who(?![\w'])", folded) and set(content_terms(text)) & names.stems:
         return Reading(TurnKind.ABOUT, facet=Facet.AUTHOR)  # "who is <the author's name>?"
     for facet, cue in facets:
-        if not (cue.search(folded) or (facet is Facet.OUTLINE and _WHICH_SECTION.search(folded))):
+        if not (cue.search(folded) or (facet is Facet.OUTLINE and cues.WHICH_SECTION.search(folded))):
             continue
-        if facet is Facet.OUTLINE and _PLAYS_A_PART.search(folded):
+        if facet is Facet.OUTLINE and cues.PLAYS_A_PART.search(folded):
             continue  # "what part did the US play?" asks about a role, not a section
-        explained = _FACET_WORDS | _BOT_TALK
+        explained = cues.FACET_WORDS | cues.BOT_TALK
         if facet is Facet.PUBLISHED:  # "is this article from 2021?": the year is what it asks about
-            explained |= {term for term in terms if _YEAR.fullmatch(term)}
-        if facet is Facet.AUTHOR and _ASKS_NATIONALITY.search(folded):  # "is the author chinese?"
-            explained |= _NATIONALITY_STEMS
+            explained |= {term for term in terms if cues.YEAR.fullmatch(term)}
+        if facet is Facet.AUTHOR and cues.ASKS_NATIONALITY.search(folded):  # "is the author chinese?"
+            explained |= cues.NATIONALITY_STEMS
         topic = topical(explained)
-        which_section = facet is Facet.OUTLINE and _WHICH_SECTION.search(folded)
-        if following and not (_ANCHORS.search(folded) or which_section):
+        which_section = facet is Facet.OUTLINE and cues.WHICH_SECTION.search(folded)
+        if following and not (cues.ANCHORS.search(folded) or which_section):
             return Reading(TurnKind.CONTENT, topic=tuple(terms))
         if not topic:
-            pointing = bool(following and which_section and _POINTING.search(folded))
+            pointing = bool(following and which_section and cues.POINTING.search(folded))
             return Reading(TurnKind.ABOUT, facet=facet, pointing=pointing)
         if which_section:
             return Reading(TurnKind.ABOUT, facet=facet, topic=topic)
-    for chat, cue in _CHAT_CUES:
+    for chat, cue in cues.CHAT_CUES:
         if cue.search(folded) or (chat is Chat.ACKNOWLEDGEMENT and _only_emoji(text)):
-            leftover = _CHAT_WORDS_RE.sub(" ", folded)
+            leftover = cues.CHAT_WORDS_RE.sub(" ", folded)
             if following and chat is not Chat.HELP and _asks(leftover, folded):
                 # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed.
                 return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, plain))
-            topic = tuple(term for term in content_terms(leftover) if term not in _BOT_TALK and term in known)
+            topic = tuple(
+                term for term in content_terms(leftover) if term not in cues.BOT_TALK and term in known
+            )
             # Mixed small talk is judged whole: only an on-topic verdict on all of it makes it a question.
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
     if not following and words(text) and not content_terms(text):
@@ -628,9 +116,9 @@ def leans_on_context(text: str) -> bool:
     said = words(text)
     return (
         not said
-        or said[0] in _CONTINUING
-        or " ".join(said[:2]) in _CONTINUING
-        or not _POINTERS.isdisjoint(said)
+        or said[0] in cues.CONTINUING
+        or " ".join(said[:2]) in cues.CONTINUING
+        or not cues.POINTERS.isdisjoint(said)
         or is_fragment(text)
     )
 
@@ -638,36 +126,21 @@ def leans_on_context(text: str) -> bool:
 def is_fragment(text: str) -> bool:
     """Whether a message has too few content words to be a question of its own ("any catch?", "and
     china's?", "since when?"): it only means something with what came before."""
-    return len(content_terms(text)) < _STANDS_ALONE
+    return len(content_terms(text)) < cues.STANDS_ALONE
 
 
 def ordinal(text: str) -> int | None:
     """The section a question counts to ("the second section" -> 2, "the last part" -> -1), if any."""
     folded = _fold(text)
-    if not _COUNTED.search(folded):  # most messages name no section at all: one search, not one per ordinal
+    if not cues.COUNTED.search(
+        folded
+    ):  # most messages name no section at all: one search, not one per ordinal
         return None
-    for pattern, number in _ORDINAL_PATTERNS:
+    for pattern, number in cues.ORDINAL_PATTERNS:
         if pattern.search(folded):
             return number
     match = re.search(r"(?:section|part|chapter) (\d+)", folded)
     return int(match.group(1)) if match else None
-
-
-# English words that stand for something said before (leans_on_context). Not "their", "these":
-# "these days", "their border" are as common in a question of its own.
-_POINTERS = frozenset(
-    "it its it's that that's this they them he him his she her there then else instead one ones same too also".split()
-)
-# Openings that continue the conversation: "and in 1950?", "what about russia?", "anything about dalian?"
-# ("is there anything in it about ...", said short).
-_CONTINUING = frozenset(
-    {"and", "but", "so", "or", "what about", "how about", "anything", "anyone", "anybody"}
-)
-# Content words a message needs to stand on its own (docs/retrieval-history.md, round 9). From 2, of
-# 250 short off-topic chat messages ("population of japan", "what is photosynthesis") each asked after
-# an on-topic question, 199 are refused (from 3, 173; asked alone, 212); the 320 calibration follow-ups
-# refused stay at 3 once a message opening "anything"/"anyone" continues (without that, 5; from 1, 6).
-_STANDS_ALONE = 2
 
 
 def _asks(leftover: str, folded: str) -> bool:
@@ -676,13 +149,13 @@ def _asks(leftover: str, folded: str) -> bool:
     "thanks! is that good or bad", "over what exactly"). "lol ok" and "perfect, that's what i needed"
     are not."""
     tokens = re.findall(r"[\w']+", leftover)
-    while tokens and tokens[0] in _LEADING:
+    while tokens and tokens[0] in cues.LEADING:
         tokens = tokens[1:]
     if not tokens:
         return False
-    if "?" in folded or tokens[0] in _ASKING_WORDS or tokens[0] in _AUXILIARIES:
+    if "?" in folded or tokens[0] in cues.ASKING_WORDS or tokens[0] in cues.AUXILIARIES:
         return True
-    return tokens[0] in _PREPOSITIONS and len(tokens) > 1 and tokens[1] in _ASKING_WORDS
+    return tokens[0] in cues.PREPOSITIONS and len(tokens) > 1 and tokens[1] in cues.ASKING_WORDS
 
 
 def _without_small_talk(text: str, folded: str) -> str:
@@ -691,9 +164,9 @@ def _without_small_talk(text: str, folded: str) -> str:
     if len(folded) != len(text):  # folding changed the length (rare letters): positions would not line up
         return ""
     start, end = 0, len(text)
-    while match := _LEAD_IN.match(folded, start):
+    while match := cues.LEAD_IN.match(folded, start):
         start = match.end()
-    while match := _TRAIL.search(folded, start, end):
+    while match := cues.TRAIL.search(folded, start, end):
         end = match.start()
     asks = text[start:end].strip().rstrip(",;:~-").strip()
     return asks if (start or end < len(text)) and any(ch.isalnum() for ch in asks) else ""
@@ -713,60 +186,10 @@ def _only_emoji(text: str) -> bool:
 def _as_spelled(folded: str) -> str:
     """Chat spellings of the words the cues read, spelled out ("wat uni" -> "what uni", "y not" -> "why
     not"), so that each cue need not list them."""
-    return _CHAT_SPELLING.sub(lambda match: _SPELLED[match.group(0)], folded)
+    return cues.CHAT_SPELLING.sub(lambda match: cues.SPELLED[match.group(0)], folded)
 
 
 def _fold(text: str) -> str:
     """Lower case, straight apostrophes, single spaces: the form the cue patterns read."""
     folded = text.lower().replace("’", "'").replace("‘", "'")
     return " ".join(folded.split())
-
-
-_COUNTED = re.compile("section|part|chapter|heading|one")
-_SPELLED = {
-    "wat": "what",
-    "wut": "what",
-    "whats": "what's",
-    "wats": "what's",
-    "whos": "who's",
-    "wen": "when",
-    "hw": "how",
-    "abt": "about",
-    "u": "you",
-    "ur": "your",
-    "y": "why",
-    "wo": "who",
-    "ths": "this",
-    "writen": "written",
-    "writed": "wrote",
-    "titel": "title",
-    "teh": "the",
-    "wrot": "wrote",
-    "authr": "author",
-    "auther": "author",
-    "writter": "writer",
-    "tittle": "title",
-    "summery": "summary",
-}
-# Whole words only, never inside "u.s." or "y'all"; "y" only as a question opens ("y not", "y did it").
-_CHAT_SPELLING = re.compile(
-    rf"(?<![\w.'-])(?:{'|'.join(_SPELLED)})(?![\w.'-])|^y(?= (?:not|did|do|does|is|are|was|would|should)\b)"
-)
-_YEAR = re.compile(r"\d{4}")
-# The words a question opens with, as people type them in a chat.
-_ASKING_WORDS = frozenset("why how what what's when where who which whose".split())
-_LEADING = frozenset("and but so then well".split())
-_AUXILIARIES = frozenset(
-    "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
-)
-_PREPOSITIONS = frozenset("over under for in into to about since until from by with on at of".split())
-_POINTING = _pattern("that", "it", "this", "those", "these", "them")
-_PLAYS_A_PART = _pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
-_ORDINAL_PATTERNS = tuple(
-    (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
-    for word, number in _ORDINALS.items()
-)
-_CHAT_WORDS_RE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in _CHAT_CUES))
-# Small talk at either end of a message, with the punctuation and spaces around it.
-_LEAD_IN = re.compile(rf"[\s,.!;:~-]*(?:{_CHAT_WORDS_RE.pattern})[\s,.!;:~-]*")
-_TRAIL = re.compile(rf"(?<=[,.!?;:~-])\s*(?:{_CHAT_WORDS_RE.pattern})[\s,.!?;:~-]*$")  # "...? thanks"
