@@ -284,9 +284,11 @@ class Engine:
             return replace(answer, context=context)
         if reading.kind is TurnKind.ABOUT:
             return self._about(turn, reading, scores, k)
-        if _continues_refusal(turn) and self._abstention.off_topic(scores[_after_refusal(turn)]):
+        if _continues_refusal(turn):
             # "and china's?" after "what's the population of russia?" was refused: refused with it.
-            return self._decide(turn.question, scores[_after_refusal(turn)], k, skip)
+            with_refused = scores[_after_refusal(turn)]
+            if self._abstention.off_topic(with_refused):
+                return self._decide(turn.question, with_refused, k, skip)
         scored, judged = self._in_context(turn, turn.text, history, scores)
         scored = self._for_ranking(turn, scored, scores)
         answer = self._decide(

@@ -132,9 +132,8 @@ def is_fragment(text: str) -> bool:
 def ordinal(text: str) -> int | None:
     """The section a question counts to ("the second section" -> 2, "the last part" -> -1), if any."""
     folded = _fold(text)
-    if not cues.COUNTED.search(
-        folded
-    ):  # most messages name no section at all: one search, not one per ordinal
+    # Most messages name no section at all: one search, not one per ordinal.
+    if not cues.COUNTED.search(folded):
         return None
     for pattern, number in cues.ORDINAL_PATTERNS:
         if pattern.search(folded):
