@@ -44,6 +44,8 @@ SOURCES = (
     "data/conversation/conversations_fresh.jsonl",
     "data/conversation/followups.jsonl",
     "data/questions/long_and_multipart.jsonl",
+    "data/conversation/named_subjects.jsonl",
+    "data/conversation/who_wrote.jsonl",
 )
 # Stated, not fitted: the probability a class other than content needs before it replaces a refusal
 # (cross-validated, about 1 content question in 100 is then taken for something else), and before it
