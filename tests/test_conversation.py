@@ -326,11 +326,20 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
 def test_conversation_calibration_spans_are_verbatim():
     """The follow-up and meta questions written for calibration quote the corpus exactly."""
     essay = "\n".join(path.read_text(encoding="utf-8") for path in CORPUS_DIR.glob("*.md"))
-    files = [LABELLED / name for name in ("followups.jsonl", "meta.jsonl", "conversations_fresh.jsonl")]
-    for path in [*files, HELD_OUT_TURNS, HELD_OUT_FOLLOW_UPS]:
+    names = (
+        "followups.jsonl",
+        "meta.jsonl",
+        "conversations_fresh.jsonl",
+        "long_conversations.jsonl",
+        "who_wrote.jsonl",
+    )
+    held_out = [
+        HELD_OUT_TURNS.with_name(f"held_out_{name}.jsonl") for name in ("long_conversations", "who_wrote")
+    ]
+    for path in [*(LABELLED / name for name in names), HELD_OUT_TURNS, HELD_OUT_FOLLOW_UPS, *held_out]:
         for line in path.read_text(encoding="utf-8").splitlines():
             item = json.loads(line)
             assert item["kind"] in ("chat", "offtopic") or item["gold"], item["id"]
             assert all(span in essay for span in item["gold"]), item["id"]
             if item["kind"] in ("followup", "switch"):  # a switch changes the subject mid-conversation
-                assert 1 <= len(item["context"]) <= 3, item["id"]
+                assert 1 <= len(item["context"]) <= 6, item["id"]

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from index.answering.readings import Chat, Facet, TurnKind
-from index.answering.turns import DocumentNames, leans_on_context, ordinal, read_turn
+from index.answering.turns import DocumentNames, leans_on_context, ordinal, read_turn, since_last_of_its_own
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
 from tests.conftest import CORPUS_DIR, REPO
@@ -339,6 +339,20 @@ def test_a_message_that_points_back_or_is_too_short_leans_on_its_context(text):
 )
 def test_a_question_of_its_own_does_not_lean_on_its_context(text):
     assert not leans_on_context(text)
+
+
+def test_a_follow_up_leans_on_the_conversation_back_to_its_latest_question_of_its_own():
+    asked = (
+        "why did the 1896 alliance fail?",
+        "who betrayed whom?",
+        "what did the 1950 treaty bring china?",
+        "and why did it end?",
+        "how long did it last",
+    )
+    assert since_last_of_its_own(asked) == asked[2:]
+    assert since_last_of_its_own(asked[:2]) == asked[:2]
+    assert since_last_of_its_own(("and why?", "who signed it?")) == ("and why?", "who signed it?")
+    assert since_last_of_its_own(()) == ()
 
 
 @pytest.mark.parametrize("text", ["right", "oh", "TIL", "fine.", "meh", "merci!", "whoa"])

@@ -21,7 +21,14 @@ from index.answering.conversation import Conversation
 from index.answering.passages import Passages
 from index.answering.readings import Chat, Facet, Reading, TurnKind
 from index.answering.turn_model import TurnModel, load_turn_model
-from index.answering.turns import DocumentNames, is_fragment, leans_on_context, ordinal, read_turn
+from index.answering.turns import (
+    DocumentNames,
+    is_fragment,
+    leans_on_context,
+    ordinal,
+    read_turn,
+    since_last_of_its_own,
+)
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
 from index.corpus.text import clean_question, content_terms, words
@@ -198,9 +205,12 @@ class Engine:
         return texts
 
     def _content_only(self, conversation: Conversation) -> Conversation:
-        """The conversation's questions about the content: "thanks!", "who wrote this?" and "go on" say
-        nothing of what the next question is about, so they are not its context (nor what "go on" continues)."""
-        return replace(conversation, questions=tuple(q for q in conversation.questions if self._has_topic(q)))
+        """The conversation's questions about the content that the next turn leans on: "thanks!", "who
+        wrote this?" and "go on" say nothing of what it is about, so they are not its context (nor what
+        "go on" continues), and neither is what came before the latest question of its own
+        (turns.since_last_of_its_own)."""
+        about_content = [q for q in conversation.questions if self._has_topic(q)]
+        return replace(conversation, questions=since_last_of_its_own(about_content))
 
     def _has_topic(self, question: str) -> bool:
         reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)

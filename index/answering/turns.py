@@ -8,12 +8,12 @@
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from index.answering import cues
 from index.answering.readings import Chat, Facet, Reading, TurnKind
-from index.corpus.text import content_terms, words
+from index.corpus.text import clean_question, content_terms, words
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,18 @@ def leans_on_context(text: str) -> bool:
         or not cues.POINTERS.isdisjoint(said)
         or is_fragment(text)
     )
+
+
+def since_last_of_its_own(questions: Sequence[str]) -> tuple[str, ...]:
+    """The earlier questions (as typed) a follow-up leans on: the latest one that stands on its own
+    (does not lean on context) and those after it. Before it, the conversation was about
+    something else, or about the same thing in words it has repeated: in conversations of 3 to 6
+    turns, gluing every earlier question put the first quote right 0.59 of the time, against 0.63 from
+    the latest question of its own (docs/retrieval-history.md, round 10)."""
+    start = len(questions) - 1
+    while start > 0 and leans_on_context(clean_question(questions[start])):
+        start -= 1
+    return tuple(questions[max(start, 0) :])
 
 
 def is_fragment(text: str) -> bool:
