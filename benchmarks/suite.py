@@ -190,7 +190,7 @@ def run(tmp: Path, questions: list[str], items, contexts: dict[str, Conversation
     )
     # The bot keeps what each answer showed (the answer log): a follow-up is asked in its conversation
     # as the bot holds it, each earlier question answered in turn.
-    contexts = {question: _as_the_bot_keeps_it(engine, kept) for question, kept in contexts.items()}
+    contexts = {question: engine.conversation_after(kept.questions) for question, kept in contexts.items()}
     guarded(
         results,
         "answering",
@@ -490,13 +490,6 @@ def _torch_threads(count: int | None):
         yield
     finally:
         torch.set_num_threads(before)
-
-
-def _as_the_bot_keeps_it(engine: Engine, conversation: Conversation) -> Conversation:
-    kept = Conversation()
-    for question in conversation.questions:
-        kept = kept.after(engine.answer(question, conversation=kept))
-    return kept
 
 
 def _asker(holder: EngineHolder, k: int, contexts: dict[str, Conversation]):

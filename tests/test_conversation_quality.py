@@ -212,12 +212,7 @@ def test_a_long_conversation_is_followed_from_its_latest_question_of_its_own(rea
     )
     assert given.hit_at(1) >= 0.75 and given.hit_at(3) >= 0.92 and given.false_abstentions <= 1
 
-    in_the_bot = []
-    for item in items:
-        conversation = Conversation()
-        for earlier in item.context:
-            conversation = conversation.after(real_engine.answer(earlier, conversation=conversation))
-        in_the_bot.append(conversation)
+    in_the_bot = [real_engine.conversation_after(item.context) for item in items]
     lived = score(items, real_engine.answer_many(questions, k=5, conversations=in_the_bot))
     assert lived.hit_at(1) >= 0.75 and lived.hit_at(3) >= 0.87 and lived.false_abstentions <= 1
 
@@ -231,7 +226,7 @@ def test_after_a_refusal_a_fragment_continues_it_and_a_question_of_its_own_is_an
     question it continues (Conversation.refused); the 71 questions back on topic hit@3 0.901 either way,
     2 refused; the 9 about the essay itself answered from its front matter."""
     items = load_items(REPO / "tests" / "data" / "conversation" / "held_out_after_refusal.jsonl")
-    conversations = [Conversation().after(real_engine.answer(item.context[0])) for item in items]
+    conversations = [real_engine.conversation_after(item.context[:1]) for item in items]
     answers = real_engine.answer_many([item.question for item in items], k=5, conversations=conversations)
 
     asked = list(zip(items, answers, strict=True))

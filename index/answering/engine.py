@@ -152,6 +152,14 @@ class Engine:
     ) -> Answer:
         return self.answer_many([question], k, skip, [conversation])[0]
 
+    def conversation_after(self, questions: Sequence[str]) -> Conversation:
+        """The conversation as the bot keeps it after ``questions`` were asked in turn, oldest first:
+        each answered in the conversation before it, what it showed remembered (Conversation.after)."""
+        conversation = Conversation()
+        for question in questions:
+            conversation = conversation.after(self.answer(question, conversation=conversation))
+        return conversation
+
     def answer_many(
         self,
         questions: Sequence[str],

@@ -129,10 +129,10 @@ def since_last_of_its_own(questions: Sequence[str]) -> tuple[str, ...]:
     something else, or about the same thing in words it has repeated: in conversations of 3 to 6
     turns, gluing every earlier question put the first quote right 0.59 of the time, against 0.63 from
     the latest question of its own (docs/retrieval-history.md, round 10)."""
-    start = len(questions) - 1
+    start = max(len(questions) - 1, 0)
     while start > 0 and leans_on_context(clean_question(questions[start])):
         start -= 1
-    return tuple(questions[max(start, 0) :])
+    return tuple(questions[start:])
 
 
 def is_fragment(text: str) -> bool:
