@@ -175,6 +175,52 @@ def real_engine(real_index_dir, real_embedder):
     return Engine.load(real_index_dir, real_embedder)
 
 
+@pytest.fixture(scope="session")
+def hashing_index_dir(tmp_path_factory) -> Path:
+    """The corpus indexed with the hashing embedder, once per session, for tests that only read it."""
+    from index.building.build import build_index
+
+    out = tmp_path_factory.mktemp("hashing-index") / "index"
+    build_index(CORPUS_DIR, out, HashingEmbedder())
+    return out
+
+
+@pytest.fixture(scope="session")
+def essay_lexicon(hashing_index_dir):
+    """The essay's words, numbers and date (a scorer takes about half a second to read them)."""
+    from index.scoring.parameters import load_parameters
+    from index.scoring.scorer import Scorer
+    from index.storage.store import read_index
+
+    (lexicon,) = Scorer(read_index(hashing_index_dir), load_parameters()).lexicons.values()
+    return lexicon
+
+
+def engine_with(index_dir: Path, embedder, *, abstention=None, last_paragraph: float | None = None):
+    """The engine Engine.load gives for ``index_dir``, without the turn model's second opinion on refusals,
+    and with its abstention or its lift for the paragraph the last answer quoted replaced."""
+    from index.answering.engine import Engine
+    from index.scoring.abstain import Abstainer
+    from index.scoring.parameters import load_parameters
+    from index.scoring.scorer import Scorer
+    from index.scoring.search import FaissSearch
+    from index.storage.store import read_index
+
+    loaded = Engine.load(index_dir, embedder)
+    stored = read_index(index_dir)
+    parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
+    return Engine(
+        stored.manifest,
+        Scorer(stored, parameters),
+        FaissSearch(stored.vectors),
+        embedder,
+        abstention or Abstainer.of(parameters),
+        uncalibrated=loaded.info.uncalibrated,
+        last_paragraph=parameters.last_paragraph if last_paragraph is None else last_paragraph,
+        new_number_context=parameters.new_number_context,
+    )
+
+
 @pytest.fixture
 def corpus_copy(tmp_path) -> Path:
     """A writable copy of the corpus folder."""

@@ -8,12 +8,7 @@ from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 from index.answering.engine import Engine
 from index.building.build import build_index
-from index.scoring.abstain import Abstainer
-from index.scoring.parameters import load_parameters
-from index.scoring.scorer import Scorer
-from index.scoring.search import FaissSearch
-from index.storage.store import read_index
-from tests.conftest import CORPUS_DIR, REPO, write_document
+from tests.conftest import CORPUS_DIR, REPO, engine_with, write_document
 from tests.test_engine import assert_grounded
 
 pytestmark = pytest.mark.model
@@ -78,7 +73,7 @@ def test_with_only_the_earlier_questions_the_last_answer_is_the_one_they_get(rea
 def test_the_last_paragraphs_lift_ranks_but_neither_decides_abstention_nor_holds_a_new_year(
     real_index_dir, real_embedder
 ):
-    engine = _engine_with_lift(real_index_dir, real_embedder, lift=100.0)
+    engine = engine_with(real_index_dir, real_embedder, last_paragraph=100.0)
     quoted = engine.answer("What was the Li-Lobanov Treaty?").excerpts[0]
     conversation = Conversation(("What was the Li-Lobanov Treaty?",), last=(quoted.id,))
     assert (
@@ -90,21 +85,6 @@ def test_the_last_paragraphs_lift_ranks_but_neither_decides_abstention_nor_holds
     assert (
         engine.answer("and the 1950 one?", conversation=conversation).excerpts[0].paragraph
         != quoted.paragraph
-    )
-
-
-def _engine_with_lift(index_dir, embedder, lift: float) -> Engine:
-    loaded = Engine.load(index_dir, embedder)
-    stored = read_index(index_dir)
-    parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
-    return Engine(
-        stored.manifest,
-        Scorer(stored, parameters),
-        FaissSearch(stored.vectors),
-        embedder,
-        Abstainer.of(parameters),
-        uncalibrated=loaded.info.uncalibrated,
-        last_paragraph=lift,
     )
 
 

@@ -139,7 +139,10 @@ def test_a_question_about_someone_or_something_named_is_not_taken_for_one_about_
     rest is the turn model's (data/conversation/named_subjects.jsonl, who_wrote.jsonl). Before the turn
     model was fitted on them, 4 of these 120 got the author's name ("who is xi jinping"); after: none,
     and 27 of the 30 questions about the writer answered (26 before). Those the essay names are quoted
-    for 49 of 59, as before."""
+    for 49 of 59, as before. Those it does not name were quoted at for 14 of 61 ("mussolini?", "who was
+    hirohito") until a question asked on its own that shares no word with the essay was refused
+    (Abstainer.document_off_topic): 4 of 61, and 48 of 59 named ones quoted ("whats the us got to do with
+    this": "us" is a stop word)."""
     folder = REPO / "tests" / "data" / "conversation"
     named = [
         json.loads(line)
@@ -154,6 +157,8 @@ def test_a_question_about_someone_or_something_named_is_not_taken_for_one_about_
     assert len(about) <= 1, about
     in_essay = [answer for item, answer in zip(named, answers, strict=True) if item["in_corpus"]]
     assert sum(answer.answered for answer in in_essay) >= 0.75 * len(in_essay)
+    elsewhere = [answer for item, answer in zip(named, answers, strict=True) if not item["in_corpus"]]
+    assert sum(answer.answered for answer in elsewhere) <= 0.12 * len(elsewhere)
 
     writer = load_items(folder / "held_out_who_wrote.jsonl")
     right, total = score(writer, real_engine.answer_many([item.question for item in writer])).right("meta")

@@ -51,7 +51,8 @@ def test_short_off_topic_chat_messages_are_not_quoted_at_alone_or_mid_conversati
     joke", "population of japan"), written without sight of the code or the dev sets
     (tests/data/questions/held_out_chat_offtopic.jsonl; never fit on them). Measured when written: 221
     not quoted at alone; each asked after an on-topic question, 174, and 201 once a message of two
-    content words stands on its own (turns.leans_on_context)."""
+    content words stands on its own (turns.leans_on_context). Alone, 231 once a question asked on its own
+    that shares no word with the essay is refused ("define serendipity", Abstainer.document_off_topic)."""
     items = load_items(HELD_OUT.with_name("held_out_chat_offtopic.jsonl"))
     assert all(not item.gold and item.kind == "offtopic" for item in items)
     asked = [item.question for item in items]
@@ -61,7 +62,7 @@ def test_short_off_topic_chat_messages_are_not_quoted_at_alone_or_mid_conversati
     alone = real_engine.answer_many(asked)
     mid_conversation = real_engine.answer_many(asked, conversations=after)
 
-    assert sum(not answer.answered for answer in alone) >= 0.85 * len(asked)
+    assert sum(not answer.answered for answer in alone) >= 0.9 * len(asked)
     assert sum(not answer.answered for answer in mid_conversation) >= 0.78 * len(asked)
 
 
@@ -71,7 +72,8 @@ def test_short_questions_about_names_and_terms_are_found(real_engine):
     wang yi", "port arthur?", "what happened in 1980"), written without sight of the code or the dev sets
     (tests/data/questions/held_out_short.jsonl; never fit on them: as calibration questions they cost a
     dev false abstention, docs/retrieval-history.md round 9). Measured when written: hit@1 0.793, hit@3
-    0.887, 6 refused."""
+    0.887, 6 refused; 8 once a question asked on its own that shares no word with the essay is refused
+    ("where's vladivostock", misspelt; "what if things get worse")."""
     items = load_items(HELD_OUT.with_name("held_out_short.jsonl"))
     sentences = corpus_sentences()
     assert all(any(span in sentence for sentence in sentences) for item in items for span in item.gold)

@@ -5,26 +5,6 @@ import pytest
 from index.answering.answers import Abstention
 from index.answering.engine import Engine
 from index.building.build import build_index
-from index.scoring.parameters import load_parameters
-from index.scoring.scorer import Lexicon, Scorer
-from index.storage.store import read_index
-from tests.conftest import CORPUS_DIR
-
-
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    from tests.conftest import HashingEmbedder
-
-    out = tmp_path_factory.mktemp("dates") / "index"
-    build_index(CORPUS_DIR, out, HashingEmbedder())
-    return out
-
-
-@pytest.fixture(scope="module")
-def lexicon(index_dir) -> Lexicon:
-    """The essay's words, numbers and date, once for the module (a scorer takes about half a second)."""
-    (lexicon,) = Scorer(read_index(index_dir), load_parameters()).lexicons.values()
-    return lexicon
 
 
 @pytest.mark.parametrize(
@@ -37,15 +17,15 @@ def lexicon(index_dir) -> Lexicon:
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_only_years_after_the_essay_date_count_as_after_its_date(lexicon, question, after):
-    assert lexicon.year == 2021
-    assert lexicon.after_date(question) is after
+def test_only_years_after_the_essay_date_count_as_after_its_date(essay_lexicon, question, after):
+    assert essay_lexicon.year == 2021
+    assert essay_lexicon.after_date(question) is after
 
 
-def test_question_about_a_later_year_gets_no_excerpts(index_dir):
+def test_question_about_a_later_year_gets_no_excerpts(hashing_index_dir):
     from tests.conftest import HashingEmbedder
 
-    engine = Engine.load(index_dir, HashingEmbedder())
+    engine = Engine.load(hashing_index_dir, HashingEmbedder())
 
     answer = engine.answer("How did the 1950 alliance look in 2023?")
 
@@ -65,13 +45,13 @@ def test_question_about_a_later_year_gets_no_excerpts(index_dir):
         ("How big was the loan of 300 million dollars?", False),
     ],
 )
-def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(lexicon, question, unknown):
-    assert lexicon.unknown_number(question) is unknown
+def test_a_number_is_unknown_unless_the_essay_names_it_or_a_year_next_to_it(essay_lexicon, question, unknown):
+    assert essay_lexicon.unknown_number(question) is unknown
 
 
-def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(lexicon):
-    with_year = lexicon.unknown_share("Soviet loan weapons 1938")
-    without = lexicon.unknown_share("Soviet loan weapons")
+def test_numbers_do_not_count_twice_in_the_share_of_unknown_words(essay_lexicon):
+    with_year = essay_lexicon.unknown_share("Soviet loan weapons 1938")
+    without = essay_lexicon.unknown_share("Soviet loan weapons")
 
     assert with_year == without == 0.0
 

@@ -317,6 +317,7 @@ class Engine:
             judged=judged,
             alone=scores[turn.text] if history and not leans_on_context(turn.text) else None,
             repeated=set(turn.conversation.shown),
+            on_its_own=not history,
         )
         second = self._second_opinion(answer, scores[turn.text], bool(history))
         if second is not None:  # "where was this printed?": a question about the document the patterns missed
@@ -385,20 +386,24 @@ class Engine:
         alone: Scored | None = None,
         excluded: frozenset[int] = frozenset(),
         repeated: set[str] | None = None,
+        on_its_own: bool = False,
     ) -> Answer:
         """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
         first, none of the ``repeated`` excerpt ids (already shown). A document is off topic when every
-        one of the ``judged`` scores (default: ``scored``) says so; a follow-up also when its score
+        one of the ``judged`` scores (default: ``scored``) says so (``on_its_own``: the question was
+        asked outside a conversation, Abstainer.document_off_topic); a follow-up also when its score
         ``alone`` is off topic by itself (Abstainer.off_topic_by_itself)."""
         judged = judged or (scored,)
-        if all(self._abstention.off_topic(each) for each in judged) or (
+        if all(self._abstention.off_topic(each, on_its_own=on_its_own) for each in judged) or (
             alone is not None and self._abstention.off_topic_by_itself(alone)
         ):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))
         extra = len(repeated) if repeated else 0
         # Only the documents that address the question are quoted.
-        excluded = excluded | frozenset.intersection(*(self._abstention.excluded(each) for each in judged))
+        excluded = excluded | frozenset.intersection(
+            *(self._abstention.excluded(each, on_its_own=on_its_own) for each in judged)
+        )
         excerpts = self._passages.select(scored, skip + k + extra, excluded)[skip:]
         if repeated:
             # The best excerpt stands even when it was shown: a follow-up is most often answered by what

@@ -5,6 +5,10 @@
 # What the near-misses share is a salient term the essay never uses (a country, a year, "trade"),
 # so a document's coverage of the question's terms sits beside the match scores in a logistic model.
 # A question about a year after a document's date is off topic for that document: it cannot report it.
+# So is a question asked on its own that shares no word or number with a document ("does the essay
+# mention nato", "mussolini?"): the logistic model weighs a lack of shared words against cosines that
+# short questions make low anyway. In a conversation the rule is not applied: a follow-up leans on
+# words said before ("anyone more senior weigh in?").
 #
 # Each document is judged on its own sentences, words and date, so adding a document on another
 # subject leaves the judgement of the others as it was. A question is off topic when every document
@@ -35,7 +39,12 @@ class Abstainer:
         """One model for every document, probe or not (the ablation's rows)."""
         return cls(model, model)
 
-    def document_off_topic(self, scored: Scored, document: DocumentScores) -> bool:
+    def document_off_topic(
+        self, scored: Scored, document: DocumentScores, *, on_its_own: bool = False
+    ) -> bool:
+        """Whether the document does not address the question; ``on_its_own``: asked outside a conversation."""
+        if on_its_own and document.shares_nothing:
+            return True
         return self._probability(scored, document) >= self._model(document).threshold
 
     def off_topic_by_itself(self, scored: Scored) -> bool:
@@ -56,18 +65,25 @@ class Abstainer:
     def _model(self, document: DocumentScores) -> AbstentionModel:
         return self.with_probe if document.topic is not None else self.without_probe
 
-    def on_topic_documents(self, scored: Scored) -> tuple[str, ...]:
+    def on_topic_documents(self, scored: Scored, *, on_its_own: bool = False) -> tuple[str, ...]:
         """The ids of the documents that address the question."""
-        return tuple(d.document for d in scored.documents if not self.document_off_topic(scored, d))
+        return tuple(
+            d.document
+            for d in scored.documents
+            if not self.document_off_topic(scored, d, on_its_own=on_its_own)
+        )
 
-    def off_topic(self, scored: Scored) -> bool:
+    def off_topic(self, scored: Scored, *, on_its_own: bool = False) -> bool:
         """No document addresses the question."""
-        return not self.on_topic_documents(scored)
+        return not self.on_topic_documents(scored, on_its_own=on_its_own)
 
-    def excluded(self, scored: Scored) -> frozenset[int]:
+    def excluded(self, scored: Scored, *, on_its_own: bool = False) -> frozenset[int]:
         """The sentences (rows of Scorer.sentences) of the documents that do not address the question."""
         return frozenset(
-            int(n) for d in scored.documents if self.document_off_topic(scored, d) for n in d.rows
+            int(n)
+            for d in scored.documents
+            if self.document_off_topic(scored, d, on_its_own=on_its_own)
+            for n in d.rows
         )
 
 

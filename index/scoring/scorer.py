@@ -1,6 +1,7 @@
 """Score every sentence of the corpus against a question, fusing dense and token signals (pure)."""
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,9 @@ class DocumentScores:
     unknown_name: bool  # the question names a capitalised word the document never uses (see Lexicon)
     topic: float | None  # the topic probe's log-odds of "off topic"; None: the probe was not fitted on it
     after_date: bool  # the question names a year later than the document's date
+    shares_nothing: (
+        bool  # the question has content words and not one of them, nor a number, is the document's
+    )
 
 
 @dataclass(frozen=True)
@@ -120,14 +124,24 @@ class Lexicon:
         the text may reach it without writing it ("in the second year" of a war that began in 1937 is
         1938; "the 1930s"). A year between named ones but far from them (2001, 1972) stays unknown.
         """
+        return any(not known for known in self._numbers_known(question))
+
+    def shares_nothing(self, question: str, aliased: set[str] | None = None) -> bool:
+        """Whether the question has content words and none of them, nor any number it names, is the
+        document's ("does the essay mention nato", "mussolini?"). Only numbers ("1896?") or no content
+        words at all ("why?") share something: there is nothing to judge by."""
+        return self.unknown_share(question, aliased) == 1.0 and not any(self._numbers_known(question))
+
+    def _numbers_known(self, question: str) -> Iterator[bool]:
+        """For each number the question names, whether the document knows it (unknown_number's rule)."""
         for word in words(question):
             match = re.fullmatch(r"(\d+)(s?)", word)
-            if not match or any(known.endswith(match.group(1)) for known in self.numbers):
+            if not match:
                 continue
             number, decade = match.groups()
-            if not (_YEAR.fullmatch(number) and self._near_named_year(int(number), bool(decade))):
-                return True
-        return False
+            yield any(known.endswith(number) for known in self.numbers) or bool(
+                _YEAR.fullmatch(number) and self._near_named_year(int(number), bool(decade))
+            )
 
     def _near_named_year(self, year: int, decade: bool) -> bool:
         if decade:
@@ -286,6 +300,7 @@ class Scorer:
                 unknown_name=lexicon.unknown_name(question, aliased),
                 topic=topic if self._texts.get(document) in probed else None,
                 after_date=lexicon.after_date(question),
+                shares_nothing=lexicon.shares_nothing(question, aliased),
             )
 
 
