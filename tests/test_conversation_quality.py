@@ -243,3 +243,31 @@ def test_after_a_refusal_a_fragment_continues_it_and_a_question_of_its_own_is_an
     back = [(item, answer) for item, answer in asked if item.kind == "followup"]
     report = score([item for item, _ in back], [answer for _, answer in back])
     assert report.hit_at(3) >= 0.85 and report.false_abstentions <= 3
+
+
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [("held_out_stance.jsonl", 0.5), ("stance_development.jsonl", 0.5)],
+)
+def test_where_the_author_comes_down_is_answered_with_his_conclusion(real_engine, name, floor):
+    """Where the author comes down on the essay's own question ("is he for or against it?", "whats his
+    take on a china russia alliance", "which side does the article come down on?"), alone and
+    mid-conversation, is answered with the summary, his conclusion first; where he comes down on a
+    subject ("what's zhao's verdict on the 1896 alliance?") stays a content question. Both sets were
+    written without sight of the code or the dev sets; the patterns (index/answering/cues.py) were
+    widened with the development set's misses in view, and the held-out set was written after and read
+    once. Held out, the conclusion was in the reply for 11 of 40 before, 20 after; the development set
+    14 of 50 before, 28 after (`essaybot eval`'s exported encoder: 15 -> 23 and 17 -> 30). Their content
+    questions read the same (held out, hit@3 0.800; none taken for the summary but "under what
+    circumstances would the author back an alliance?")."""
+    items = load_items(REPO / "tests" / "data" / "conversation" / name)
+    answers = real_engine.answer_many(
+        [item.question for item in items], conversations=[Conversation(item.context) for item in items]
+    )
+    report = score(items, answers)
+    right, total = report.right("meta")
+    assert right >= floor * total, f"meta {right}/{total}"
+    content = [(item, answer) for item, answer in zip(items, answers, strict=True) if not item.judged]
+    assert sum(answer.kind is AnswerKind.ABOUT for _, answer in content) <= 1
+    on_topic = score([item for item, _ in content], [answer for _, answer in content])
+    assert on_topic.hit_at(3) >= 0.75

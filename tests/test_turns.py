@@ -60,6 +60,11 @@ def test_a_cue_with_corpus_words_is_left_to_the_retrieval(essay):
         "when was the 1945 treaty signed?",
         "What help did the Soviet Union give China?",
         "is that the author's view?",
+        "is that his own view?",
+        # Where the author comes down on a subject, not on the document's own question.
+        "what's the author's take on japan?",
+        "is the author against the soviet loans?",
+        "does zhao support the advocates' view of non-alignment?",
     ],
 )
 def test_content_questions_are_not_taken_for_questions_about_the_document(essay, text):
@@ -218,6 +223,14 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("when did this go online", Facet.PUBLISHED),
         ("is this from 2020 or 2021", Facet.PUBLISHED),
         ("Explain it like I'm five: what's the essay's point?", Facet.SUMMARY),
+        # Where the author comes down on the document's own question: its summary, the conclusion first.
+        ("is the author for or against an alliance?", Facet.SUMMARY),
+        ("so is he pro or con on the alliance?", Facet.SUMMARY),
+        ("where does the author stand?", Facet.SUMMARY),
+        ("whats his take on a china russia alliance", Facet.SUMMARY),
+        ("does zhao support an alliance?", Facet.SUMMARY),
+        ("which side does the article come down on?", Facet.SUMMARY),
+        ("what's the answer to the title question?", Facet.SUMMARY),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):

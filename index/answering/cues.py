@@ -275,9 +275,19 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:final|overall|main|key) recommendations?",
             r"sum (?:it|this|that|everything|the whole thing)(?: all)? up",
             r"sum up",
-            # "what's the author's own position?" (but "is that the author's view?" follows an answer up)
-            r"what(?:'s| is| was) (?:the )?(?:author|writer)(?:'?s)? (?:own )?(?:position|view|stance|opinion|take|"
-            r"verdict|bottom line)",
+            # Where the author comes down: "is he for or against it?", "what's the author's own position?"
+            # (but "is that the author's view?" follows an answer up: POINTED_VIEW)
+            r"(?:for|pro) or (?:against|anti|con|not)",
+            r"where (?:does|do|did) (?:the )?(?:author|writer|he|she)(?: himself| herself)? stand",
+            r"(?:is|was) (?:the )?(?:author|writer|he|she) (?:for|pro|in favou?r of|against|anti|opposed to)\b",
+            r"(?:his|her|(?:the )?(?:author|writer)(?:'?s)?) (?:own |actual |real |final |overall )?(?:position|view|"
+            r"stance|opinion|take|verdict|recommendation|advice|answer|bottom line)",
+            r"(?:does|did|would) (?:the )?(?:author|writer|he|she)(?: (?:actually|really|basically|ultimately|even))? "
+            r"(?:want|support|favou?r|recommend|advocate|oppose|back|endorse)\b",
+            r"(?:which|what) side",
+            r"comes? down on",
+            r"yes or no",
+            r"(?:the |its )?title'?s? question",
             r"overview",
             r"thesis",
             rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:about|arguing|saying)",
@@ -398,7 +408,8 @@ FACET_WORDS = frozenset(
     issue ask raise address pose tackle sentence sentences very right after before recent new put yr
     academic scholar professor journalist expert researcher analyst historian
     need needed bibliography citation cite apa mla reference asap full info ran originally original
-    provide whole upshot version sum real
+    provide whole upshot version sum real pro anti favour favor stand oppose opposed recommendation advice
+    want support recommend advocate back endorse side yes pros cons con regarding concerning
     """.split()
 )
 # What makes a cue about the document rather than about what a conversation discusses: the document
@@ -538,6 +549,11 @@ AUXILIARIES = frozenset(
 PREPOSITIONS = frozenset("over under for in into to about since until from by with on at of".split())
 POINTING = pattern("that", "it", "this", "those", "these", "them")
 PLAYS_A_PART = pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
+# "is that the author's view?" asks whether what was just quoted is the author's own: a follow-up, not the summary.
+POINTED_VIEW = pattern(
+    r"(?:is|was|are|were) (?:that|this|it|these|those) (?:the |his |her )?(?:(?:author|writer)(?:'?s)? )?(?:own )?"
+    r"(?:view|opinion|position|take|stance|verdict)s?"
+)
 ORDINAL_PATTERNS = tuple(
     (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
     for word, number in ORDINALS.items()

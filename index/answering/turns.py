@@ -76,6 +76,8 @@ def read_turn(
             continue
         if facet is Facet.OUTLINE and cues.PLAYS_A_PART.search(folded):
             continue  # "what part did the US play?" asks about a role, not a section
+        if facet is Facet.SUMMARY and cues.POINTED_VIEW.search(folded):
+            continue  # "is that the author's view?" follows up what was just quoted
         explained = cues.FACET_WORDS | cues.BOT_TALK
         if facet is Facet.PUBLISHED:  # "is this article from 2021?": the year is what it asks about
             explained |= {term for term in terms if cues.YEAR.fullmatch(term)}
