@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.answering.answers import Abstention, Excerpt
+from index.answering.answers import Excerpt
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 
 log = logging.getLogger(__name__)
@@ -43,11 +43,12 @@ class AnswerRecord:
         """The conversation a follow-up to this answer is asked in: its own, then its question and excerpts.
         A question the essay did not answer is not context for the next, only what a message leaning on
         it continues (Conversation.refusing), as in the terminal's chat."""
-        if self.abstention == Abstention.OFF_TOPIC:
-            return self.conversation.refusing(self.question)
-        if self.abstention is not None:
-            return replace(self.conversation, refused="")
-        return self.conversation.then(self.question, (excerpt.id for excerpt in self.excerpts))
+        return self.conversation.after_reply(
+            self.question,
+            self.abstention,
+            (excerpt.id for excerpt in self.excerpts),
+            context=self.abstention is None,
+        )
 
     def to_json(self) -> dict:
         return {

@@ -43,11 +43,24 @@ class Conversation:
     def after(self, answer: Answer) -> "Conversation":
         """The conversation after ``answer`` was shown: its question and excerpts, unless it was a refusal
         (``refusing``) or small talk, which are no context for the next turn."""
-        if answer.abstention is Abstention.OFF_TOPIC:
-            return self.refusing(answer.question)
-        if answer.kind not in (AnswerKind.ANSWER, AnswerKind.ABOUT) and not answer.excerpts:
+        return self.after_reply(
+            answer.question,
+            answer.abstention,
+            (excerpt.id for excerpt in answer.excerpts),
+            context=answer.kind in (AnswerKind.ANSWER, AnswerKind.ABOUT) or bool(answer.excerpts),
+        )
+
+    def after_reply(
+        self, question: str, abstention: str | None, shown: Iterable[str], *, context: bool
+    ) -> "Conversation":
+        """The conversation after ``question`` got a reply showing the excerpts ``shown`` (ids) or the
+        ``abstention`` (an Abstention or its text, as the answer log keeps it). ``context``: whether the
+        question is context for the next turn; small talk and other refusals are not."""
+        if abstention == Abstention.OFF_TOPIC:
+            return self.refusing(question)
+        if not context:
             return replace(self, refused="")
-        return self.then(answer.question, (excerpt.id for excerpt in answer.excerpts))
+        return self.then(question, shown)
 
     def to_json(self) -> dict:
         return {
