@@ -246,28 +246,39 @@ def test_after_a_refusal_a_fragment_continues_it_and_a_question_of_its_own_is_an
 
 
 @pytest.mark.parametrize(
-    ("name", "floor"),
-    [("held_out_stance.jsonl", 0.5), ("stance_development.jsonl", 0.5)],
+    ("name", "meta_floor", "hit_at_3_floor"),
+    [
+        ("held_out_stance.jsonl", 0.5, 0.75),
+        ("stance_development.jsonl", 0.5, 0.75),
+        ("held_out_author.jsonl", 0.75, 0.9),
+        ("author_development.jsonl", 0.8, 0.9),
+    ],
 )
-def test_where_the_author_comes_down_is_answered_with_his_conclusion(real_engine, name, floor):
-    """Where the author comes down on the essay's own question ("is he for or against it?", "whats his
-    take on a china russia alliance", "which side does the article come down on?"), alone and
-    mid-conversation, is answered with the summary, his conclusion first; where he comes down on a
-    subject ("what's zhao's verdict on the 1896 alliance?") stays a content question. Both sets were
-    written without sight of the code or the dev sets; the patterns (index/answering/cues.py) were
-    widened with the development set's misses in view, and the held-out set was written after and read
-    once. Held out, the conclusion was in the reply for 11 of 40 before, 20 after; the development set
-    14 of 50 before, 28 after (`essaybot eval`'s exported encoder: 15 -> 23 and 17 -> 30). Their content
-    questions read the same (held out, hit@3 0.800; none taken for the summary but "under what
-    circumstances would the author back an alliance?")."""
+def test_questions_about_the_author_are_told_from_content_questions_in_his_words(
+    real_engine, name, meta_floor, hit_at_3_floor
+):
+    """Two kinds of question about the author, alone and mid-conversation, each beside content questions
+    in the same words:
+    * where he comes down on the essay's own question ("is he for or against it?", "whats his take on a
+      china russia alliance", "which side does the article come down on?"): the summary, his conclusion
+      first; on a subject ("what's zhao's verdict on the 1896 alliance?"), a content question;
+    * the author as a person ("where's he based", "whats his field", "is this guy chinese?", "the writer
+      — academic or government official?"): the front matter's affiliation; "which city was the treaty
+      signed in?" stays a content question.
+    Each set was written without sight of the code or the dev sets. The patterns (index/answering/cues.py)
+    were widened with each development set's misses in view, and each held-out set was written after
+    and read once. Right before -> after: stance held out 11 -> 20 of 40, development 14 -> 28 of 50
+    (`essaybot eval`'s exported encoder: 15 -> 23, 17 -> 30); the author held out 43 -> 45 of 60,
+    development 60 -> 69 of 80. Their content questions read the same (hit@3 held out 0.800 and 0.967;
+    one of each set taken for a question about the document, "under what circumstances would the
+    author back an alliance?")."""
     items = load_items(REPO / "tests" / "data" / "conversation" / name)
     answers = real_engine.answer_many(
         [item.question for item in items], conversations=[Conversation(item.context) for item in items]
     )
-    report = score(items, answers)
-    right, total = report.right("meta")
-    assert right >= floor * total, f"meta {right}/{total}"
+    right, total = score(items, answers).right("meta")
+    assert right >= meta_floor * total, f"meta {right}/{total}"
     content = [(item, answer) for item, answer in zip(items, answers, strict=True) if not item.judged]
     assert sum(answer.kind is AnswerKind.ABOUT for _, answer in content) <= 1
     on_topic = score([item for item, _ in content], [answer for _, answer in content])
-    assert on_topic.hit_at(3) >= 0.75
+    assert on_topic.hit_at(3) >= hit_at_3_floor

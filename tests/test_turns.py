@@ -231,6 +231,14 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
         ("does zhao support an alliance?", Facet.SUMMARY),
         ("which side does the article come down on?", Facet.SUMMARY),
         ("what's the answer to the title question?", Facet.SUMMARY),
+        # The author as a person, however he is named.
+        ("where's he based", Facet.AUTHOR),
+        ("whats his field", Facet.AUTHOR),
+        ("where does this guy work 👀", Facet.AUTHOR),
+        ("he works in shanghai right?", Facet.AUTHOR),
+        ("is this guy chinese?", Facet.AUTHOR),
+        ("is zhao an academic?", Facet.AUTHOR),
+        ("the writer — academic or government official?", Facet.AUTHOR),
     ],
 )
 def test_more_ways_of_asking_about_the_document(essay, text, facet):

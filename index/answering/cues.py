@@ -220,10 +220,11 @@ NATIONALITIES = """
     australian italian spanish polish ukrainian taiwanese mongolian soviet western eastern
     """.split()
 NATIONALITY_STEMS = frozenset(stem(word) for word in NATIONALITIES)
+# Who a message may mean by the author ("zhao" is read as "the author" before these are matched).
+THE_AUTHOR = r"(?:(?:the |this |that )?(?:author|writer|guy|person|man|woman|prof|professor)|he|she)"
 ASKS_NATIONALITY = pattern(
     r"nationality",
-    r"(?:is|was) (?:the )?(?:author|writer|guy|person|man|woman)(?: who wrote (?:this|it))? "
-    rf"(?:{'|'.join(NATIONALITIES)})",
+    rf"(?:is|was) {THE_AUTHOR}(?: who wrote (?:this|it))? (?:{'|'.join(NATIONALITIES)})",
 )
 # Words only a document has, which both ask about it and, mid-conversation, anchor a question to it.
 PARTS = (
@@ -378,7 +379,18 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"affiliat(?:ion|ed)",
             r"(?:which|what) (?:city|country|university|uni|institute|institution|school|college|"
             r"field|area|discipline|department|faculty)",
-            r"where (?:does|did|is|was) (?:the )?(?:author|writer|he|she|they) (?:work|teach|based|from|live)",
+            rf"where(?:'s| does| did| is| was) (?:{THE_AUTHOR}|they) (?:work|teach|based|from|live|located)",
+            # "is the author based in shanghai?", "he works at fudan right?"
+            rf"(?:(?:is|does|did) )?{THE_AUTHOR} (?:is )?(?:based|works?|teach(?:es)?|lives?|located) (?:in|at|for)",
+            # "whats his field", "the writer's own institution?"
+            r"(?:his|her|(?:the )?(?:author|writer|guy)(?:'?s)?) (?:own )?(?:academic )?(?:background|credentials|"
+            r"affiliation|job|profession|field|university|uni|institute|institution|expertise|bio|rank|occupation|"
+            r"employer|workplace)",
+            # "is he an academic?", "the writer: professor or journalist?"
+            rf"(?:is|was) {THE_AUTHOR} (?:like |really |actually )?(?:a |an )?(?:academic|professor|prof|scholar|"
+            r"journalist|official|diplomat|researcher|expert|historian|analyst)",
+            r"(?:author|writer|guy)\W+(?:an? )?(?:academic|professor|prof|scholar|journalist|official|researcher|"
+            r"expert) or",
             r"^(?:the |and the |its )?(?:author|writer)\?*$",  # "author??", not "... according to the author?"
             r"is (?:the )?(?:author|writer) (?:like |really |actually )?(?:a|an)",
             r"what (?:does|did) (?:the )?(?:author|writer) do(?: for a living| for work)?",
@@ -410,6 +422,8 @@ FACET_WORDS = frozenset(
     need needed bibliography citation cite apa mla reference asap full info ran originally original
     provide whole upshot version sum real pro anti favour favor stand oppose opposed recommendation advice
     want support recommend advocate back endorse side yes pros cons con regarding concerning
+    guy person man woman prof official officials government diplomat researcher journalist works located
+    employer workplace institution
     """.split()
 )
 # What makes a cue about the document rather than about what a conversation discusses: the document
