@@ -142,7 +142,8 @@ def test_a_question_about_someone_or_something_named_is_not_taken_for_one_about_
     for 49 of 59, as before. Those it does not name were quoted at for 14 of 61 ("mussolini?", "who was
     hirohito") until a question asked on its own that shares no word with the essay was refused
     (Abstainer.document_off_topic): 4 of 61, and 48 of 59 named ones quoted ("whats the us got to do with
-    this": "us" is a stop word)."""
+    this": "us" is a stop word); 53 of 59 once a question made only of names the essay uses is on topic
+    ("who is wang yi", "tell me about president putin")."""
     folder = REPO / "tests" / "data" / "conversation"
     named = [
         json.loads(line)
@@ -156,7 +157,7 @@ def test_a_question_about_someone_or_something_named_is_not_taken_for_one_about_
     ]
     assert len(about) <= 1, about
     in_essay = [answer for item, answer in zip(named, answers, strict=True) if item["in_corpus"]]
-    assert sum(answer.answered for answer in in_essay) >= 0.75 * len(in_essay)
+    assert sum(answer.answered for answer in in_essay) >= 0.85 * len(in_essay)
     elsewhere = [answer for item, answer in zip(named, answers, strict=True) if not item["in_corpus"]]
     assert sum(answer.answered for answer in elsewhere) <= 0.12 * len(elsewhere)
 

@@ -1,4 +1,5 @@
-"""A question asked on its own that shares no word or number with a document is off topic for it."""
+"""A question asked on its own that shares no word or number with a document is off topic for it; one
+made only of names the document uses is on topic."""
 
 import pytest
 
@@ -28,6 +29,32 @@ def test_a_question_shares_nothing_when_no_word_or_number_of_it_is_the_documents
     essay_lexicon, question, shares_nothing
 ):
     assert essay_lexicon.shares_nothing(question) is shares_nothing
+
+
+@pytest.mark.parametrize(
+    ("question", "only_names"),
+    [
+        ("who is wang yi", True),
+        ("tell me about president putin", True),
+        ("port arthur?", True),
+        ("what did the PRC want", False),  # "want" is no name
+        ("how many people live in china right now?", False),
+        ("xi jinping?", False),  # names the essay never uses
+        ("wang yi in 2023", False),  # a year after the essay's date
+        ("why?", False),
+    ],
+)
+def test_a_question_of_names_the_document_uses_is_only_names(essay_lexicon, question, only_names):
+    assert essay_lexicon.only_names(question) is only_names
+
+
+def test_a_question_of_its_names_asked_on_its_own_is_on_topic_but_not_in_a_conversation(hashing_index_dir):
+    # A model that always abstains, so that only the rule can answer.
+    always = Abstainer.always(AbstentionModel(bias=50.0))
+    engine = engine_with(hashing_index_dir, HashingEmbedder(), abstention=always)
+    assert engine.answer("who is wang yi").kind is AnswerKind.ANSWER
+    asked_after = Conversation(("What did Putin say at the Valdai Club?",))
+    assert engine.answer("who is wang yi", conversation=asked_after).kind is AnswerKind.ABSTAIN
 
 
 def test_the_rule_refuses_a_question_asked_on_its_own_but_not_in_a_conversation(hashing_index_dir):

@@ -8,7 +8,9 @@
 # So is a question asked on its own that shares no word or number with a document ("does the essay
 # mention nato", "mussolini?"): the logistic model weighs a lack of shared words against cosines that
 # short questions make low anyway. In a conversation the rule is not applied: a follow-up leans on
-# words said before ("anyone more senior weigh in?").
+# words said before ("anyone more senior weigh in?"). Conversely a question asked on its own made only of
+# names the document uses ("who is wang yi", "south china sea?") is about one of them, however low its
+# cosines.
 #
 # Each document is judged on its own sentences, words and date, so adding a document on another
 # subject leaves the judgement of the others as it was. A question is off topic when every document
@@ -45,6 +47,8 @@ class Abstainer:
         """Whether the document does not address the question; ``on_its_own``: asked outside a conversation."""
         if on_its_own and document.shares_nothing:
             return True
+        if on_its_own and document.only_names:
+            return False
         return self._probability(scored, document) >= self._model(document).threshold
 
     def off_topic_by_itself(self, scored: Scored) -> bool:

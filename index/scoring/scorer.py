@@ -36,9 +36,8 @@ class DocumentScores:
     unknown_name: bool  # the question names a capitalised word the document never uses (see Lexicon)
     topic: float | None  # the topic probe's log-odds of "off topic"; None: the probe was not fitted on it
     after_date: bool  # the question names a year later than the document's date
-    shares_nothing: (
-        bool  # the question has content words and not one of them, nor a number, is the document's
-    )
+    shares_nothing: bool  # it has content words, and none of them nor any number is the document's
+    only_names: bool  # its content words are all names the document uses (Lexicon.only_names)
 
 
 @dataclass(frozen=True)
@@ -104,6 +103,19 @@ class Lexicon:
         self.near_years = near_years
         # The document's own title and author are known words, though its text may never use them.
         self.named = frozenset(content_terms(f"{record.title} {record.author}"))
+        # The names it uses: words it capitalises inside a sentence ("Wang Yi", "Port Arthur"), its
+        # aliases, its title and author.
+        in_sentences = frozenset(
+            term
+            for p in paragraphs
+            for i in range(len(p.sentences))
+            for name in _NAME_IN_SENTENCE.findall(p.sentence_text(i))
+            for term in content_terms(name)
+        )
+        aliased = frozenset(
+            term for group in record.aliases for name in group for term in content_terms(name)
+        )
+        self.names = self.named | in_sentences | aliased
 
     def unknown_share(self, question: str, aliased: set[str] | None = None) -> float:
         """The share of the question's content stems the document does not know (aliases count as known)."""
@@ -131,6 +143,18 @@ class Lexicon:
         document's ("does the essay mention nato", "mussolini?"). Only numbers ("1896?") or no content
         words at all ("why?") share something: there is nothing to judge by."""
         return self.unknown_share(question, aliased) == 1.0 and not any(self._numbers_known(question))
+
+    def only_names(self, question: str) -> bool:
+        """Whether the question's content words are all names the document uses, and it names no number
+        or year the document does not ("who is wang yi", "south china sea?"): a question about one of
+        them, whatever its cosines."""
+        terms = [term for term in content_terms(question) if not term.rstrip("s").isdigit()]
+        return (
+            bool(terms)
+            and all(term in self.names for term in terms)
+            and all(self._numbers_known(question))
+            and not self.after_date(question)
+        )
 
     def _numbers_known(self, question: str) -> Iterator[bool]:
         """For each number the question names, whether the document knows it (unknown_number's rule)."""
@@ -301,11 +325,14 @@ class Scorer:
                 topic=topic if self._texts.get(document) in probed else None,
                 after_date=lexicon.after_date(question),
                 shares_nothing=lexicon.shares_nothing(question, aliased),
+                only_names=lexicon.only_names(question),
             )
 
 
 _YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
 _CAPITALISED = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# A capitalised word that does not open its sentence: a name ("... Foreign Minister Wang Yi, saying").
+_NAME_IN_SENTENCE = re.compile(r"(?<=[a-z0-9,;:'’\"”)] )[A-Z][A-Za-z'’-]*")
 _NOT_NAMES = STOP_WORDS | QUESTION_WORDS  # "I", "What", "Why" open sentences mid-question too
 
 
