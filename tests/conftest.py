@@ -202,11 +202,11 @@ def engine_with(index_dir: Path, embedder, *, abstention=None, last_paragraph: f
     from index.answering.engine import Engine
     from index.scoring.abstain import Abstainer
     from index.scoring.parameters import load_parameters
+    from index.scoring.question_maps import uncalibrated_documents
     from index.scoring.scorer import Scorer
     from index.scoring.search import FaissSearch
     from index.storage.store import read_index
 
-    loaded = Engine.load(index_dir, embedder)
     stored = read_index(index_dir)
     parameters = load_parameters(embedder.weights_sha256, embedder.dimension)
     return Engine(
@@ -215,7 +215,7 @@ def engine_with(index_dir: Path, embedder, *, abstention=None, last_paragraph: f
         FaissSearch(stored.vectors),
         embedder,
         abstention or Abstainer.of(parameters),
-        uncalibrated=loaded.info.uncalibrated,
+        uncalibrated=uncalibrated_documents(stored.paragraphs, parameters.documents),
         last_paragraph=parameters.last_paragraph if last_paragraph is None else last_paragraph,
         new_number_context=parameters.new_number_context,
     )

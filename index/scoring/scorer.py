@@ -109,8 +109,8 @@ class Lexicon:
             term
             for p in paragraphs
             for i in range(len(p.sentences))
-            for name in _NAME_IN_SENTENCE.findall(p.sentence_text(i))
-            for term in content_terms(name)
+            for name in _names_in(p.sentence_text(i))
+            for term in name
         )
         aliased = frozenset(
             term for group in record.aliases for name in group for term in content_terms(name)
@@ -176,13 +176,8 @@ class Lexicon:
         """A capitalised word (not the first) the document never uses and no alias covers: a name it never
         mentions ("India", "Biden"), the mark of a near-miss that shares the document's other words."""
         aliased = set(self.aliases.expand(question)) if aliased is None else aliased
-        for token in _CAPITALISED.findall(question)[1:]:
-            stems = [stem(word) for word in words(token) if len(word) > 1 and word not in _NOT_NAMES]
-            if (
-                token[0].isupper()
-                and stems
-                and not any(s in self.vocabulary or s in aliased or s in self.named for s in stems)
-            ):
+        for stems in _names_in(question):
+            if not any(s in self.vocabulary or s in aliased or s in self.named for s in stems):
                 return True
         return False
 
@@ -331,9 +326,16 @@ class Scorer:
 
 _YEAR = re.compile(r"1[5-9]\d\d|2\d\d\d")
 _CAPITALISED = re.compile(r"[A-Za-z][A-Za-z'’-]*")
-# A capitalised word that does not open its sentence: a name ("... Foreign Minister Wang Yi, saying").
-_NAME_IN_SENTENCE = re.compile(r"(?<=[a-z0-9,;:'’\"”)] )[A-Z][A-Za-z'’-]*")
 _NOT_NAMES = STOP_WORDS | QUESTION_WORDS  # "I", "What", "Why" open sentences mid-question too
+
+
+def _names_in(text: str) -> Iterator[list[str]]:
+    """The stems of each capitalised word of ``text`` but the first: the names a question asks about
+    ("India", "Biden"), or a document uses ("... Foreign Minister Wang Yi, saying")."""
+    for token in _CAPITALISED.findall(text)[1:]:
+        stems = [stem(word) for word in words(token) if len(word) > 1 and word not in _NOT_NAMES]
+        if token[0].isupper() and stems:
+            yield stems
 
 
 def _year(date: str) -> int | None:
