@@ -37,9 +37,8 @@ def render_answer(answer: Answer, width: int = 100, *, echo: bool = True) -> str
             f"“{excerpt.text}”", width=width, initial_indent=f"  {number}. ", subsequent_indent="     "
         )
         lines.append(quoted)
-        lines.append(
-            f"     — {excerpt.citation} (chars {excerpt.start}–{excerpt.end}, score {excerpt.score:.2f})"
-        )
+        ranked = "" if excerpt.score is None else f", score {excerpt.score:.2f}"
+        lines.append(f"     — {excerpt.citation} (chars {excerpt.start}–{excerpt.end}{ranked})")
     return "\n".join(lines)
 
 

@@ -115,6 +115,9 @@ def test_going_on_past_the_quoted_paragraph_reads_on_into_the_next(real_engine):
     assert_grounded(real_engine, more)
     assert [e.paragraph for e in more.excerpts] == [paragraph.number + 1] * 2
     assert more.excerpts[0].start == 0 and more.excerpts[1].start > more.excerpts[0].end
+    # Read on in order, not ranked: no score to show (it printed "score 0.00").
+    assert [e.score for e in more.excerpts] == [None, None]
+    assert [e.to_json()["score"] for e in more.excerpts] == [None, None]
 
 
 def test_small_talk_and_questions_about_the_essay_are_not_a_follow_ups_context(real_engine):

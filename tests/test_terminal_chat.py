@@ -1,6 +1,6 @@
 """``essaybot chat``: each question follows up the ones before it, /new starts over, Ctrl-D ends it."""
 
-from bot.terminal import NEW_CONVERSATION, chat
+from bot.terminal import NEW_CONVERSATION, chat, render_answer
 from index.answering.answers import Answer, AnswerKind, Excerpt
 
 
@@ -45,3 +45,13 @@ def test_each_question_follows_up_the_earlier_ones_until_new():
 def test_blank_lines_are_skipped_and_end_of_input_quits():
     code, asked, _ = run_chat(["", "   "])
     assert code == 0 and asked == []
+
+
+def test_an_excerpt_read_on_in_order_shows_no_score():
+    ranked = Excerpt("doc", "Title", "Intro", 1, 0, 5, "Quote", 1.25)
+    read_on = Excerpt("doc", "Title", "Intro", 2, 0, 4, "More", None)
+
+    shown = render_answer(Answer("go on", excerpts=(ranked, read_on)))
+
+    assert "¶1 (chars 0–5, score 1.25)" in shown
+    assert "¶2 (chars 0–4)" in shown

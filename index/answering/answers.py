@@ -33,7 +33,9 @@ class Excerpt:
     start: int  # character offsets into the paragraph's text
     end: int
     text: str
-    score: float
+    score: (
+        float | None
+    )  # the fused score it was ranked by; None: quoted in reading order ("go on", the ending)
 
     @property
     def id(self) -> str:
@@ -52,7 +54,7 @@ class Excerpt:
             "paragraph": self.paragraph,
             "start": self.start,
             "end": self.end,
-            "score": round(self.score, 4),
+            "score": None if self.score is None else round(self.score, 4),
         }
 
 

@@ -132,7 +132,7 @@ class Passages:
                 and self._span_length(sentences[first], sentences[last + 1]) <= MAX_EXCERPT_CHARS
             ):
                 last += 1
-            excerpts.append(self._excerpt(sentences[first], sentences[last], 0.0))
+            excerpts.append(self._excerpt(sentences[first], sentences[last], None))
             first = last + 1
         return excerpts
 
@@ -160,7 +160,7 @@ class Passages:
         paragraph = self._scorer.paragraphs[row]
         return paragraph.sentences[j].end - paragraph.sentences[i].start
 
-    def _excerpt(self, first: int, last: int, score: float) -> Excerpt:
+    def _excerpt(self, first: int, last: int, score: float | None) -> Excerpt:
         (row, i), (_, j) = self._scorer.sentences[first], self._scorer.sentences[last]
         paragraph = self._scorer.paragraphs[row]
         start, end = paragraph.sentences[i].start, paragraph.sentences[j].end
