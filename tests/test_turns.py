@@ -115,6 +115,9 @@ def test_in_a_conversation_a_cue_that_does_not_name_the_document_follows_up(essa
         ("summarize it", Facet.SUMMARY),
         ("what are the sections?", Facet.OUTLINE),
         ("how does the essay end?", Facet.ENDING),
+        # The question mark once kept this from being read at all ("...conclude$" with "?" after it).
+        ("what does the author conclude?", Facet.SUMMARY),
+        ("so what does the author think?!", Facet.SUMMARY),
     ],
 )
 def test_in_a_conversation_a_question_naming_the_document_is_still_about_it(essay, text, facet):

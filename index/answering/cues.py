@@ -294,7 +294,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:about|arguing|saying)",
             rf"what (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer)(?: himself| herself| really| actually)? "
             r"(?:argue|say|claim|"
-            r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?$",
+            r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?[\s.!?]*$",
             r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
             rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS})'?s? (?:point|argument|message)",
         ),
