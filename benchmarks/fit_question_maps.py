@@ -18,7 +18,11 @@ Run from the repository root after ``essaybot index build``:
   earlier questions): ``new_number_context``, the share of the question in context in the ranking of a
   follow-up naming a number its conversation has not (``SHARES``: the best MRR over the top 3; the
   nearest the plain mean, 0.5, on a tie); then ``last_paragraph``, the lift for the paragraph the last
-  answer quoted first (``LIFTS``: the best MRR over the top 3; the smallest, on a tie).
+  answer quoted first (``LIFTS``: the best MRR over the top 3; the smallest, on a tie); then
+  ``subject_drop``, how far a follow-up made only of words no document uses may pull its conversation's
+  best cosine down before it is refused as a change to a subject no document covers (midway between the
+  calibration follow-ups' drops bounding the thresholds that refuse at most ``SUBJECT_DROP_REFUSES`` of
+  them).
 
 It prints cross-validated sentence ranks against the round-3 weights without an adapter, the fitted
 ``Weights`` and both ``AbstentionModel``s; ``--write`` saves them, with the query adapter, the topic
@@ -56,6 +60,9 @@ CALIBRATION = Path("data/calibration/questions.jsonl")
 FOLLOW_UPS = Path("data/conversation/followups.jsonl")
 LIFTS = tuple(round(0.05 * n, 2) for n in range(11))  # last_paragraph tried: 0 to 0.5 of the fused score
 SHARES = tuple(round(0.5 - 0.05 * n, 2) for n in range(11))  # new_number_context tried: 0.5 (the mean) to 0
+# subject_drop is set so that it refuses at most this share of the calibration follow-ups (a stated rate,
+# stricter than abstention's 2.5 %: a refusal mid-conversation stops a conversation that was going well).
+SUBJECT_DROP_REFUSES = 0.005
 # Written to the parameters file as stated, not fitted here. Centring's component count was chosen by
 # cross-validation on the calibration set in round 3 (docs/retrieval-history.md); NEAR_YEARS is a design
 # choice: a year within 2 of one a document names is one its text may reach without writing it (1937 → 1938).
@@ -143,6 +150,9 @@ def main() -> None:
     for name, values in (("new_number_context", SHARES), ("last_paragraph", LIFTS)):
         value = _fit_follow_ups(parameters, stored, embedder, follow_ups, name, values)
         parameters = dataclasses.replace(parameters, **{name: value})
+    parameters = dataclasses.replace(
+        parameters, subject_drop=_fit_subject_drop(parameters, stored, embedder, follow_ups)
+    )
     follow_ups_sha256 = hashlib.sha256(args.follow_ups.read_bytes()).hexdigest()
     parameters = dataclasses.replace(parameters, follow_ups_sha256=follow_ups_sha256)
     if args.write:
@@ -159,6 +169,7 @@ def fit_parameters(
     corpus_sha256: str = "",
     last_paragraph: float = 0.0,
     new_number_context: float = 0.5,
+    subject_drop: float | None = None,
     follow_ups_sha256: str = "",
 ) -> Parameters:
     """Parameters with this script's stated constants (and, until they are fitted, neutral models)."""
@@ -170,6 +181,7 @@ def fit_parameters(
         near_years=NEAR_YEARS,
         last_paragraph=last_paragraph,
         new_number_context=new_number_context,
+        subject_drop=subject_drop,
         model_sha256=maps.model_sha256 if maps else "",
         calibration_sha256=calibration_sha256,
         follow_ups_sha256=follow_ups_sha256,
@@ -192,16 +204,7 @@ def _fit_follow_ups(parameters: Parameters, stored, embedder, items, name: str, 
     print(f"{name}, {len(items)} calibration follow-ups (hit@1 hit@3 MRR over the top 3):")
     best, best_mrr = values[0], -1.0
     for value in values:
-        fitted = dataclasses.replace(parameters, **{name: value})
-        engine = Engine(
-            stored.manifest,
-            Scorer(stored, fitted),
-            FaissSearch(stored.vectors),
-            embedder,
-            Abstainer.of(fitted),
-            last_paragraph=fitted.last_paragraph,
-            new_number_context=fitted.new_number_context,
-        )
+        engine = _engine(dataclasses.replace(parameters, **{name: value}), stored, embedder)
         answers = engine.answer_many([item.question for item in items], k=3, conversations=conversations)
         report = score(items, answers)
         print(f"  {value:.2f}: {report.hit_at(1):.3f} {report.hit_at(3):.3f} {report.mrr():.3f}")
@@ -209,6 +212,42 @@ def _fit_follow_ups(parameters: Parameters, stored, embedder, items, name: str, 
             best, best_mrr = value, report.mrr()
     print(f"{name}:", best)
     return best
+
+
+def _fit_subject_drop(parameters: Parameters, stored, embedder, items) -> float:
+    """The drop past which a follow-up made only of words no document uses is refused
+    (Abstainer.changes_to_unknown_subject): midway between the calibration follow-ups' drops that
+    bound the thresholds refusing at most SUBJECT_DROP_REFUSES of them (every one is on topic). Midway,
+    because a text's cosines move by about 1e-7 with the batch it is encoded in: a threshold on a
+    follow-up's own drop would refuse it or not by chance."""
+    drops = _engine(parameters, stored, embedder).subject_drops(
+        [item.question for item in items], [Conversation(item.context) for item in items]
+    )
+    candidates = sorted((drop for drop in drops if drop is not None), reverse=True)
+    allowed = int(SUBJECT_DROP_REFUSES * len(items))
+    if len(candidates) <= allowed:
+        value = 0.0  # every one of them may be refused within the rate: refuse any drop at all
+    elif allowed:
+        value = (candidates[allowed - 1] + candidates[allowed]) / 2
+    else:
+        value = candidates[0]
+    print(
+        f"subject_drop: {value:.4f} ({len(candidates)} of {len(items)} calibration follow-ups share no word "
+        f"with the essay and do not point back; {sum(drop > value for drop in candidates)} refused)"
+    )
+    return value
+
+
+def _engine(parameters: Parameters, stored, embedder) -> Engine:
+    return Engine(
+        stored.manifest,
+        Scorer(stored, parameters),
+        FaissSearch(stored.vectors),
+        embedder,
+        Abstainer.of(parameters),
+        last_paragraph=parameters.last_paragraph,
+        new_number_context=parameters.new_number_context,
+    )
 
 
 def _fit_probe(vectors: np.ndarray, off_topic: np.ndarray, strength: float = 3.0) -> TopicProbe:

@@ -171,7 +171,9 @@ def test_a_question_of_its_own_asked_mid_conversation_is_judged_as_one(real_engi
     scratching the sofa?") was quoted at: a follow-up was refused only when its context read off topic
     too. Now one that does not lean on its context (turns.leans_on_context) is also judged alone. The
     176 off-topic calibration questions, each asked after an on-topic one: refused 63 -> 130 (alone:
-    135); the 320 calibration follow-ups and changes of subject: refused 1 -> 3."""
+    135); the 320 calibration follow-ups and changes of subject: refused 1 -> 3, and 4 since a follow-up
+    to a subject no document covers is refused too ("and the catch?" after "what's the upside of an
+    alliance?": test_a_follow_up_to_a_subject_no_document_covers_is_refused)."""
     items = load_items(REPO / "data" / "calibration" / "questions.jsonl")
     on_topic = [item.question for item in items if item.on_topic]
     off_topic = [item.question for item in items if not item.on_topic]
@@ -184,7 +186,7 @@ def test_a_question_of_its_own_asked_mid_conversation_is_judged_as_one(real_engi
         [item.question for item in follow_ups],
         conversations=[Conversation(item.context) for item in follow_ups],
     )
-    assert sum(not answer.answered for answer in asked) <= 3
+    assert sum(not answer.answered for answer in asked) <= 4
 
 
 def test_follow_ups_no_fit_or_choice_read_are_answered_in_context(real_engine):
@@ -283,3 +285,29 @@ def test_questions_about_the_author_are_told_from_content_questions_in_his_words
     assert sum(answer.kind is AnswerKind.ABOUT for _, answer in content) <= 1
     on_topic = score([item for item, _ in content], [answer for _, answer in content])
     assert on_topic.hit_at(3) >= hit_at_3_floor
+
+
+@pytest.mark.parametrize(
+    ("name", "refused_floor"),
+    [("switch_development.jsonl", 0.34), ("held_out_switch.jsonl", 0.42)],
+)
+def test_a_follow_up_to_a_subject_no_document_covers_is_refused(real_engine, name, refused_floor):
+    """Mid-conversation, people switch subject in a few words: "what about india?", "and the world cup?",
+    "does he mention trump?". Each set holds 50 such switches to subjects the essay never mentions and
+    70 follow-ups it answers ("and mongolia?", "legally speaking?"), written without sight of the code
+    or the dev sets. A follow-up made only of words no document uses, that does not point back and pulls
+    its conversation's best cosine down by more than the fitted subject_drop, is refused
+    (Abstainer.changes_to_unknown_subject). Switches refused before -> after: development 10 -> 18 of
+    50, the held-out set (written with it, read after the change) 13 -> 23 (`essaybot eval`'s exported
+    encoder: 12 -> 22); their follow-ups hit@3 0.929 and 0.971 either way, 0 and 1 refused."""
+    items = load_items(REPO / "tests" / "data" / "conversation" / name)
+    answers = real_engine.answer_many(
+        [item.question for item in items],
+        k=5,
+        conversations=[Conversation(item.context) for item in items],
+    )
+    switches = [answer for item, answer in zip(items, answers, strict=True) if not item.on_topic]
+    refused = sum(not answer.answered for answer in switches)
+    assert refused >= refused_floor * len(switches), f"{refused} of {len(switches)}"
+    follow_ups = score(items, answers)
+    assert follow_ups.hit_at(3) >= 0.9 and follow_ups.false_abstentions <= 2

@@ -7,9 +7,11 @@ import json
 import sys
 
 import numpy as np
+import pytest
 import torch
 
 from index.building.build import build_index
+from index.evaluation import load_items
 from index.scoring.parameters import PACKAGED_PARAMETERS, Weights, load_parameters
 from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 from index.scoring.scorer import Scorer
@@ -65,6 +67,19 @@ def test_the_shipped_parameters_record_the_follow_ups_they_were_fitted_on():
         recorded
         == hashlib.sha256((REPO / "data" / "conversation" / "followups.jsonl").read_bytes()).hexdigest()
     )
+
+
+@pytest.mark.model
+def test_the_shipped_subject_drop_is_the_one_the_fit_reads_off_the_engine(real_index_dir, real_embedder):
+    # subject_drop is read off the shipped engine's follow-ups (benchmarks/fit_question_maps.py): a change
+    # to how follow-ups are scored, or to the follow-ups, needs a refit.
+    fit = _benchmark("fit_question_maps")
+    shipped = load_parameters(real_embedder.weights_sha256, real_embedder.dimension)
+    items = load_items(REPO / "data" / "conversation" / "followups.jsonl")
+
+    refitted = fit._fit_subject_drop(shipped, read_index(real_index_dir), real_embedder, items)
+
+    assert shipped.subject_drop == pytest.approx(refitted, abs=1e-5)
 
 
 def test_the_fits_torch_score_is_the_engines_fused_score(tmp_path):

@@ -60,6 +60,7 @@ def test_saved_parameters_load_back_for_the_same_model(saved):
     assert loaded.maps.probe.bias == pytest.approx(0.5)
     assert loaded.maps.documents == loaded.documents == ("f" * 64,)
     assert loaded.weights == load_parameters().weights
+    assert loaded.subject_drop == load_parameters().subject_drop is not None
 
 
 def test_parameters_for_other_model_weights_keep_no_maps_and_say_so_once(saved, caplog):

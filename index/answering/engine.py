@@ -27,13 +27,14 @@ from index.answering.turns import (
     leans_on_context,
     ordinal,
     read_turn,
+    refers_back,
     since_last_of_its_own,
 )
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
 from index.corpus.text import clean_question, content_terms, words
 from index.encoding.embedding import Embedder, supports_tokens
-from index.scoring.abstain import Abstainer
+from index.scoring.abstain import Abstainer, subject_drop
 from index.scoring.parameters import load_parameters
 from index.scoring.question_maps import uncalibrated_documents
 from index.scoring.scorer import Scored, Scorer
@@ -172,6 +173,39 @@ class Engine:
         ``conversations[n]`` is what question ``n`` follows up (None or empty: a new conversation).
         """
         k = max(1, min(k, MAX_RESULTS))
+        turns = self._turns(questions, conversations)
+        needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
+        scores = self._score_texts(list(needed))
+        return [self._reply(turn, scores, k, skip) for turn in turns]
+
+    def subject_drops(
+        self, questions: Sequence[str], conversations: Sequence[Conversation | None]
+    ) -> list[float | None]:
+        """How much each follow-up that might change to a subject no document covers pulls its
+        conversation's best cosine down (abstain.subject_drop); None for every other message. What
+        benchmarks/fit_question_maps.py fits ``subject_drop`` on."""
+        turns = self._turns(questions, conversations)
+        asked = [turn if self._may_change_subject(turn) else None for turn in turns]
+        texts = [
+            text for turn in asked if turn for text in _with_context(turn.conversation.questions, turn.text)
+        ]
+        scores = self._score_texts(
+            list(dict.fromkeys([*texts, *(" ".join(turn.conversation.questions) for turn in asked if turn)]))
+        )
+        return [
+            subject_drop(
+                scores[" ".join((*turn.conversation.questions, turn.text))],
+                scores[" ".join(turn.conversation.questions)],
+            )
+            if turn
+            else None
+            for turn in asked
+        ]
+
+    def _turns(
+        self, questions: Sequence[str], conversations: Sequence[Conversation | None] | None
+    ) -> list["_Turn"]:
+        """Each question cleaned and read as a turn of its conversation (only its questions about the content)."""
         if conversations is None:
             conversations = [None] * len(questions)
         turns = [
@@ -184,9 +218,7 @@ class Engine:
                 turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following)
                 if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
                     turn.text = turn.reading.asks
-        needed = dict.fromkeys(text for turn in turns for text in self._texts_for(turn))
-        scores = self._score_texts(list(needed))
-        return [self._reply(turn, scores, k, skip) for turn in turns]
+        return turns
 
     def _texts_for(self, turn: "_Turn") -> list[str]:
         """The texts a turn needs scored: the question, and with a conversation also the question in context."""
@@ -206,6 +238,8 @@ class Engine:
                 texts.append(" ".join(history))  # which document the conversation is about
             return texts
         texts = _with_context(history, turn.text)
+        if self._may_change_subject(turn):
+            texts.append(" ".join(history))  # the conversation without it: what the follow-up does to it
         if history and not turn.conversation.last and self._last_paragraph:
             texts += _last_asked(history)  # what the last question was answered with
         if _continues_refusal(turn):
@@ -318,6 +352,7 @@ class Engine:
             alone=scores[turn.text] if history and not leans_on_context(turn.text) else None,
             repeated=set(turn.conversation.shown),
             on_its_own=not history,
+            off_topic=self._changes_subject(turn, scores),
         )
         second = self._second_opinion(answer, scores[turn.text], bool(history))
         if second is not None:  # "where was this printed?": a question about the document the patterns missed
@@ -362,6 +397,27 @@ class Engine:
         total[sorted(paragraph)] += self._last_paragraph
         return replace(scored, total=total)
 
+    def _may_change_subject(self, turn: "_Turn") -> bool:
+        """Whether a content follow-up might change to a subject no document covers: it does not point
+        back (turns.refers_back) and no document shares a word with it. Only such a follow-up has its
+        conversation scored without it as well (Abstainer.changes_to_unknown_subject)."""
+        return (
+            turn.reading is not None
+            and turn.reading.kind is TurnKind.CONTENT
+            and bool(turn.conversation.questions)
+            and not refers_back(turn.text)
+            and all(lexicon.shares_nothing(turn.text) for lexicon in self._scorer.lexicons.values())
+        )
+
+    def _changes_subject(self, turn: "_Turn", scores: dict[str, Scored]) -> bool:
+        """ "what about india?" after a question about the essay: a follow-up to a subject no document covers."""
+        if not self._may_change_subject(turn):
+            return False
+        history = turn.conversation.questions
+        return self._abstention.changes_to_unknown_subject(
+            scores[turn.text], scores[" ".join((*history, turn.text))], scores[" ".join(history)]
+        )
+
     def _second_opinion(self, answer: Answer, alone: Scored, following: bool) -> Reading | None:
         """What the turn model reads a message the turn reader took for a content question as, when it
         is confident it was not one (index/answering/turn_model.py): enough to replace a refusal, or,
@@ -387,15 +443,19 @@ class Engine:
         excluded: frozenset[int] = frozenset(),
         repeated: set[str] | None = None,
         on_its_own: bool = False,
+        off_topic: bool = False,
     ) -> Answer:
         """Abstain, or the best excerpts past ``skip``: never from ``excluded`` sentences, and after the
         first, none of the ``repeated`` excerpt ids (already shown). A document is off topic when every
         one of the ``judged`` scores (default: ``scored``) says so (``on_its_own``: the question was
         asked outside a conversation, Abstainer.document_off_topic); a follow-up also when its score
-        ``alone`` is off topic by itself (Abstainer.off_topic_by_itself)."""
+        ``alone`` is off topic by itself (Abstainer.off_topic_by_itself); ``off_topic``: it was judged so
+        already (a follow-up that changed to a subject no document covers)."""
         judged = judged or (scored,)
-        if all(self._abstention.off_topic(each, on_its_own=on_its_own) for each in judged) or (
-            alone is not None and self._abstention.off_topic_by_itself(alone)
+        if (
+            off_topic
+            or all(self._abstention.off_topic(each, on_its_own=on_its_own) for each in judged)
+            or (alone is not None and self._abstention.off_topic_by_itself(alone))
         ):
             nearest = sorted(scored.heading_scores, key=scored.heading_scores.__getitem__, reverse=True)
             return Answer(question, abstention=Abstention.OFF_TOPIC, suggestions=tuple(nearest[:3]))

@@ -125,6 +125,12 @@ def leans_on_context(text: str) -> bool:
     )
 
 
+def refers_back(text: str) -> bool:
+    """Whether a message points at something said before ("was it ever used for that?", "why did they
+    stop?"), other than a person: "does he mention trump?" names a subject of its own."""
+    return not (cues.POINTERS - cues.PERSONS).isdisjoint(words(text))
+
+
 def since_last_of_its_own(questions: Sequence[str]) -> tuple[str, ...]:
     """The earlier questions (as typed) a follow-up leans on: the latest one that stands on its own
     (does not lean on context) and those after it. Before it, the conversation was about

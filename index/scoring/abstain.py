@@ -10,7 +10,11 @@
 # short questions make low anyway. In a conversation the rule is not applied: a follow-up leans on
 # words said before ("anyone more senior weigh in?"). Conversely a question asked on its own made only of
 # names the document uses ("who is wang yi", "south china sea?") is about one of them, however low its
-# cosines.
+# cosines. Mid-conversation, a follow-up made only of words no document uses ("what about india?", "and
+# the world cup?") is judged by what it does to its conversation: when adding it pulls the conversation's
+# best sentence cosine down, it names a subject no document covers. An ordinary follow-up's words
+# ("and the catch?", "legally speaking?") are unknown too, but leave the conversation's match about where
+# it was.
 #
 # Each document is judged on its own sentences, words and date, so adding a document on another
 # subject leaves the judgement of the others as it was. A question is off topic when every document
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from index.scoring.parameters import FEATURES, AbstentionModel, Parameters
 from index.scoring.scorer import DocumentScores, Scored
 
-__all__ = ["FEATURES", "Abstainer", "AbstentionModel", "features"]
+__all__ = ["FEATURES", "Abstainer", "AbstentionModel", "features", "subject_drop"]
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,11 @@ class Abstainer:
 
     with_probe: AbstentionModel
     without_probe: AbstentionModel
+    subject_drop: float | None = None  # Parameters.subject_drop; None: no follow-up is judged by it
 
     @classmethod
     def of(cls, parameters: Parameters) -> "Abstainer":
-        return cls(parameters.abstention, parameters.abstention_without_probe)
+        return cls(parameters.abstention, parameters.abstention_without_probe, parameters.subject_drop)
 
     @classmethod
     def always(cls, model: AbstentionModel) -> "Abstainer":
@@ -60,6 +65,16 @@ class Abstainer:
             self.document_off_topic(scored, d) and (d.unknown_share > 0 or d.after_date)
             for d in scored.documents
         )
+
+    def changes_to_unknown_subject(self, alone: Scored, in_context: Scored, context: Scored) -> bool:
+        """A follow-up (``alone``; ``in_context``: after its conversation, ``context``: the conversation
+        without it) that shares no word or number with any document and pulls the conversation's best
+        sentence cosine down by more than ``subject_drop``: "what about india?" after a question about
+        the essay. The engine asks only of one that does not point back at what was said
+        (turns.refers_back: "was it ever used for that?")."""
+        if self.subject_drop is None or not all(d.shares_nothing for d in alone.documents):
+            return False
+        return subject_drop(in_context, context) > self.subject_drop
 
     def _probability(self, scored: Scored, document: DocumentScores) -> float:
         if document.after_date or not len(document.rows):
@@ -89,6 +104,11 @@ class Abstainer:
             if self.document_off_topic(scored, d, on_its_own=on_its_own)
             for n in d.rows
         )
+
+
+def subject_drop(in_context: Scored, context: Scored) -> float:
+    """How much a follow-up pulls its conversation's best sentence cosine down (negative: up)."""
+    return float(context.dense.max() - in_context.dense.max())
 
 
 def features(scored: Scored, document: DocumentScores) -> tuple[float, ...]:

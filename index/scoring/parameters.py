@@ -21,7 +21,9 @@ from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # 2: last_paragraph, new_number_context and the follow-ups they were fitted on
+FORMAT_VERSION = (
+    3  # 2: last_paragraph, new_number_context and the follow-ups they were fitted on; 3: subject_drop
+)
 PACKAGED_PARAMETERS = Path(__file__).with_name("fitted") / "parameters.json"
 REFIT = "benchmarks/fit_question_maps.py --write"
 
@@ -77,9 +79,13 @@ class Parameters:
     # The share of a follow-up's ranking score that comes from the question in its context (the rest:
     # the question alone) when it names a number its conversation has not: it changes the subject.
     new_number_context: float
+    # How far a follow-up made only of words no document uses ("what about india?") may pull its
+    # conversation's best sentence cosine down before it counts as a change to a subject no document
+    # covers (Abstainer.changes_to_unknown_subject). None (until it is fitted): no follow-up is judged so.
+    subject_drop: float | None
     model_sha256: str  # the embedding weights the adapter and probe were fitted for
     calibration_sha256: str  # the calibration questions file
-    follow_ups_sha256: str  # the calibration follow-ups file the two numbers above were fitted on
+    follow_ups_sha256: str  # the calibration follow-ups file the three numbers above were fitted on
     corpus_sha256: str  # the index's corpus at fit time
     maps: QuestionMaps | None  # None when loaded for other model weights (see load_parameters)
     # The text_sha256 of each document the calibration questions are about, whatever the model weights.
@@ -119,6 +125,7 @@ def save_parameters(parameters: Parameters, path: Path, notes: dict[str, str] | 
         "near_years": parameters.near_years,
         "last_paragraph": parameters.last_paragraph,
         "new_number_context": parameters.new_number_context,
+        "subject_drop": parameters.subject_drop,  # null: not fitted
         "probe": {"bias": maps.probe.bias, "documents": list(maps.documents)},
         "arrays": {"file": arrays.name, "sha256": _sha256(arrays)},
     }
@@ -150,6 +157,7 @@ def load_parameters(
             near_years=int(document["near_years"]),
             last_paragraph=float(document["last_paragraph"]),
             new_number_context=float(document["new_number_context"]),
+            subject_drop=None if document["subject_drop"] is None else float(document["subject_drop"]),
             model_sha256=str(document["model_sha256"]),
             calibration_sha256=str(document["calibration_sha256"]),
             follow_ups_sha256=str(document["follow_ups_sha256"]),
