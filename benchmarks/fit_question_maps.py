@@ -30,13 +30,15 @@ probe and the two stated constants below, to index/scoring/fitted/ (parameters.j
 recording the sha256 of the model weights, of the calibration file and of the corpus. The dev set is
 never read. The calibration questions are about one document, so the index must hold only it.
 
-torch runs on one thread with a fixed seed, so a refit on the same machine and torch build writes
-the same files byte for byte.
+torch runs on one thread with a fixed seed, and the essay's index is built with the same torch model
+unless ``--index`` names one, so a refit on the same machine and torch build writes the same files byte
+for byte.
 """
 
 import argparse
 import dataclasses
 import hashlib
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +47,7 @@ from retrieval_ablation import fit_abstention, gold_rows
 
 from index.answering.conversation import Conversation
 from index.answering.engine import Engine
+from index.building.build import build_index
 from index.corpus.text import clean_question
 from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items, score
@@ -57,6 +60,7 @@ from index.storage.store import check_model, read_index
 
 SEED = 0
 CALIBRATION = Path("data/calibration/questions.jsonl")
+CORPUS = Path("corpus")
 FOLLOW_UPS = Path("data/conversation/followups.jsonl")
 LIFTS = tuple(round(0.05 * n, 2) for n in range(11))  # last_paragraph tried: 0 to 0.5 of the fused score
 SHARES = tuple(round(0.5 - 0.05 * n, 2) for n in range(11))  # new_number_context tried: 0.5 (the mean) to 0
@@ -72,7 +76,12 @@ NEAR_YEARS = 2
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--index", type=Path, default=Path("var/index"))
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="an index of the essay alone built with --model (default: one built from corpus/ with it, "
+        "so that a refit reads the same vectors as the last: the exported encoder's differ in the 7th decimal)",
+    )
     parser.add_argument("--calibration", type=Path, default=CALIBRATION)
     parser.add_argument("--follow-ups", type=Path, default=FOLLOW_UPS)
     parser.add_argument("--rank", type=int, default=32)
@@ -84,14 +93,24 @@ def main() -> None:
     parser.add_argument("--model", default=PACKAGED_MODEL, help="the model the index was built with")
     args = parser.parse_args()
     torch.set_num_threads(1)  # one thread: sums in a fixed order, so refits agree byte for byte
+    with tempfile.TemporaryDirectory(prefix="essaybot-fit-") as scratch:
+        fit(args, Path(scratch) / "index")
 
+
+def fit(args: argparse.Namespace, scratch_index: Path) -> None:
+    """Fit everything, in the order of the module's docstring; ``scratch_index``: where to build the
+    essay's index when ``args.index`` names none."""
     embedder = load_embedder(args.model, None)
+    if args.index is None:
+        args.index = scratch_index
+        build_index(CORPUS, args.index, embedder)
     stored = read_index(args.index)
     # The maps live in the vector space of the model that built the index (a tuned one included).
     check_model(stored.manifest, embedder.model_id, embedder.weights_sha256, args.index)
     if len(stored.manifest.documents) != 1:
-        parser.error(
-            f"{args.index} holds {len(stored.manifest.documents)} documents; fit on the essay's index alone"
+        raise SystemExit(
+            f"{args.index} holds {len(stored.manifest.documents)} documents; fit on the essay's index alone "
+            "(--index, or a corpus/ holding only it)"
         )
     scorer = Scorer(stored, fit_parameters(Weights(*START)))
     items = load_items(args.calibration)
