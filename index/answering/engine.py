@@ -184,23 +184,12 @@ class Engine:
         """How much each follow-up that might change to a subject no document covers pulls its
         conversation's best cosine down (abstain.subject_drop); None for every other message. What
         benchmarks/fit_question_maps.py fits ``subject_drop`` on."""
-        turns = self._turns(questions, conversations)
-        asked = [turn if self._may_change_subject(turn) else None for turn in turns]
-        texts = [
-            text for turn in asked if turn for text in _with_context(turn.conversation.questions, turn.text)
+        turns = [
+            turn if self._may_change_subject(turn) else None for turn in self._turns(questions, conversations)
         ]
-        scores = self._score_texts(
-            list(dict.fromkeys([*texts, *(" ".join(turn.conversation.questions) for turn in asked if turn)]))
-        )
-        return [
-            subject_drop(
-                scores[" ".join((*turn.conversation.questions, turn.text))],
-                scores[" ".join(turn.conversation.questions)],
-            )
-            if turn
-            else None
-            for turn in asked
-        ]
+        needed = dict.fromkeys(text for turn in turns if turn for text in self._texts_for(turn))
+        scores = self._score_texts(list(needed))
+        return [subject_drop(*self._with_and_without(turn, scores)) if turn else None for turn in turns]
 
     def _turns(
         self, questions: Sequence[str], conversations: Sequence[Conversation | None] | None
@@ -413,10 +402,14 @@ class Engine:
         """ "what about india?" after a question about the essay: a follow-up to a subject no document covers."""
         if not self._may_change_subject(turn):
             return False
-        history = turn.conversation.questions
         return self._abstention.changes_to_unknown_subject(
-            scores[turn.text], scores[" ".join((*history, turn.text))], scores[" ".join(history)]
+            scores[turn.text], *self._with_and_without(turn, scores)
         )
+
+    def _with_and_without(self, turn: "_Turn", scores: dict[str, Scored]) -> tuple[Scored, Scored]:
+        """A follow-up's conversation scored with it, and without it."""
+        history = turn.conversation.questions
+        return scores[" ".join((*history, turn.text))], scores[" ".join(history)]
 
     def _second_opinion(self, answer: Answer, alone: Scored, following: bool) -> Reading | None:
         """What the turn model reads a message the turn reader took for a content question as, when it

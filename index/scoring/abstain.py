@@ -10,8 +10,8 @@
 # short questions make low anyway. In a conversation the rule is not applied: a follow-up leans on
 # words said before ("anyone more senior weigh in?"). Conversely a question asked on its own made only of
 # names the document uses ("who is wang yi", "south china sea?") is about one of them, however low its
-# cosines. Mid-conversation, a follow-up made only of words no document uses ("what about india?", "and
-# the world cup?") is judged by what it does to its conversation: when adding it pulls the conversation's
+# cosines. Mid-conversation, a follow-up made only of words no document uses ("what about india?", "does
+# he mention trump?") is judged by what it does to its conversation: when adding it pulls the conversation's
 # best sentence cosine down, it names a subject no document covers. An ordinary follow-up's words
 # ("and the catch?", "legally speaking?") are unknown too, but leave the conversation's match about where
 # it was.
