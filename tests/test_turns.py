@@ -207,6 +207,8 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
     ("text", "facet"),
     [
         ("what's this thing about", Facet.SUMMARY),
+        ("what's this doc about", Facet.SUMMARY),
+        ("when was the doc published?", Facet.PUBLISHED),
         ("how long is the essay", Facet.OUTLINE),
         ("what does zhao think", Facet.SUMMARY),  # the author's name reads as "the author"
         ("who is prof. zhao?", Facet.AUTHOR),

@@ -238,7 +238,7 @@ PARTS = (
 )
 OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"source")
 # Questions about the document: each facet's cue, and the words the cue accounts for.
-DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|work|writing|this|it|book|post|op-?ed|report)"
+DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
 FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.ENDING,
@@ -437,6 +437,7 @@ ANCHORS = pattern(
     r"paper",
     r"text",
     r"document",
+    r"doc",
     r"writing",
     r"book",
     r"post",
