@@ -274,7 +274,10 @@ def test_questions_about_the_author_are_told_from_content_questions_in_his_words
     (`essaybot eval`'s exported encoder: 15 -> 23, 17 -> 30); the author held out 43 -> 45 of 60,
     development 60 -> 69 of 80. Their content questions read the same (hit@3 held out 0.800 and 0.967;
     one of each set taken for a question about the document, "under what circumstances would the
-    author back an alliance?")."""
+    author back an alliance?"). Later, what only the author gives ("so whats his recommendation", "what
+    does he recommend then?") became a question about the document mid-conversation too: stance right
+    mid-conversation 11 -> 12 of 25 (development) and 12 -> 14 of 20 (held out, read before), with the
+    exported encoder."""
     items = load_items(REPO / "tests" / "data" / "conversation" / name)
     answers = real_engine.answer_many(
         [item.question for item in items], conversations=[Conversation(item.context) for item in items]

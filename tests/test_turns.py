@@ -118,6 +118,10 @@ def test_in_a_conversation_a_cue_that_does_not_name_the_document_follows_up(essa
         # The question mark once kept this from being read at all ("...conclude$" with "?" after it).
         ("what does the author conclude?", Facet.SUMMARY),
         ("so what does the author think?!", Facet.SUMMARY),
+        # Only the author recommends or gives a verdict in an essay: "he" is him.
+        ("so whats his recommendation", Facet.SUMMARY),
+        ("what does he recommend then?", Facet.SUMMARY),
+        ("and his final verdict?", Facet.SUMMARY),
     ],
 )
 def test_in_a_conversation_a_question_naming_the_document_is_still_about_it(essay, text, facet):

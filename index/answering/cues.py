@@ -238,7 +238,9 @@ PARTS = (
 )
 OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"source")
 # Questions about the document: each facet's cue, and the words the cue accounts for.
-DOCUMENT_WORDS = r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
+DOCUMENT_WORDS = (
+    r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
+)
 FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.ENDING,
@@ -480,6 +482,9 @@ ANCHORS = pattern(
     *OUTLETS,
     r"conclusion",
     r"concluding",
+    # What only the author gives: "so whats his recommendation?" mid-conversation asks for his conclusion.
+    r"(?:his|her) (?:own |final |overall |actual |real )?(?:recommendations?|advice|verdict|bottom line)",
+    r"what (?:does|did|would) (?:he|she) (?:recommend|advise|conclude)",
     r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?)",
 )
 # The outline facet with a topic asks *which* section holds it; otherwise topic words make it content.
