@@ -285,17 +285,23 @@ def test_context_is_bounded():
     assert Conversation.from_json(conversation.to_json()) == conversation
 
 
+def _with_bees(tmp_path, embedder, corpus, sentence: str, title: str) -> Engine:
+    """An engine over the essay and an eight-paragraph document about bees (``sentence`` with {n})."""
+    write_document(corpus, "bees", "\n\n".join(sentence.format(n=n) for n in range(8)), title=title)
+    build_index(corpus, tmp_path / "index", embedder)
+    return Engine.load(tmp_path / "index", embedder)
+
+
 def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_the_conversations(
     tmp_path, real_embedder, corpus_copy
 ):
-    body = "\n\n".join(
-        f"Bees in the valley gather nectar from clover number {n}. The hives are tended each spring."
-        for n in range(8)
+    engine = _with_bees(
+        tmp_path,
+        real_embedder,
+        corpus_copy,
+        "Bees in the valley gather nectar from clover number {n}. The hives are tended each spring.",
+        "Keeping Bees in the Valley",
     )
-    write_document(corpus_copy, "bees", body, title="Keeping Bees in the Valley")
-    out = tmp_path / "index"
-    build_index(corpus_copy, out, real_embedder)
-    engine = Engine.load(out, real_embedder)
     both = engine.answer("who wrote this?")
     assert "Test Author" in both.message and engine.info.documents[1].author in both.message
     bees = engine.answer("how do the hives get tended?")
@@ -304,6 +310,26 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
     # Suggestions are per (document, section): both documents' "Introduction" are offered.
     assert len([section for section in engine.sections if section.startswith("Introduction (")]) == 2
     assert engine.examples and set(engine.info.documents[1].examples) <= set(engine.examples)
+
+
+def test_with_two_documents_a_topic_in_the_others_title_does_not_name_it_and_k_is_shared(
+    tmp_path, real_embedder, corpus_copy
+):
+    engine = _with_bees(
+        tmp_path,
+        real_embedder,
+        corpus_copy,
+        "Beekeepers in the valley share {n} hives in a partnership. The hives are tended each spring.",
+        "A Partnership of Beekeepers",
+    )
+    # "partnership" is the topic asked about, not a name for the other document: every document's
+    # outline is given, and the essay's holds the section (it was the bees' alone).
+    where = engine.answer("which part talks about the strategic partnership model")
+    assert "The Flexible Strategic Partnership Model is Still Preferred" in where.message
+    # k excerpts shared between the documents, not one each whatever k is.
+    ending = engine.answer("how does it end", k=4)
+    (essay,) = [record.id for record in engine.info.documents if record.id != "bees"]
+    assert [excerpt.document for excerpt in ending.excerpts].count(essay) == 2
 
 
 def test_conversation_calibration_spans_are_verbatim():

@@ -474,6 +474,7 @@ class Engine:
 
     def _about(self, turn: "_Turn", reading: Reading, scores: dict[str, Scored], k: int) -> Answer:
         records = self._documents_for(turn, scores)
+        each = max(1, k // len(records))  # excerpts per document: k shared between them
         facet = reading.facet
         excerpts: list[Excerpt] = []
         if facet is Facet.OUTLINE:
@@ -489,12 +490,12 @@ class Engine:
             for record in records:
                 spans = section_spans(self._scorer.paragraphs, record.id)
                 parts.append(summary_message(record, spans))
-                excerpts += self._summary(record, k if len(records) == 1 else 1)
+                excerpts += self._summary(record, each)
             message = "\n".join(parts)
         elif facet is Facet.ENDING:
             message = "\n".join(ending_message(record) for record in records)
             for record in records:
-                excerpts += self._ending(record, k if len(records) == 1 else 1)
+                excerpts += self._ending(record, each)
         else:
             message = facts_message(records, facet or Facet.AUTHOR)
         return Answer(turn.question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
@@ -505,10 +506,7 @@ class Engine:
         records = list(self._manifest.documents)
         if len(records) == 1:
             return records
-        asked = set(content_terms(turn.text))
-        named = [
-            record for record in records if asked & set(content_terms(f"{record.title} {record.author}"))
-        ]
+        named = [record for record in records if self._names_only(record, turn.text)]
         if len(named) == 1:
             return named
         for excerpt_id in reversed(turn.conversation.shown):
@@ -522,6 +520,16 @@ class Engine:
             if best:
                 return [record for record in records if record.id == best[0].document]
         return records
+
+    def _names_only(self, record: DocumentRecord, text: str) -> bool:
+        """Whether ``text`` names ``record`` by a word of its title or author that no other document
+        uses: "the energy piece", "zhao's essay". A word others use is a topic, not a name ("which part
+        talks about the strategic partnership model" when another title has "Partnership")."""
+        asked = set(content_terms(text)) & set(content_terms(f"{record.title} {record.author}"))
+        for other in self._manifest.documents:
+            if other.id != record.id:
+                asked -= self._scorer.lexicons[other.id].vocabulary | self._scorer.lexicons[other.id].named
+        return bool(asked)
 
     def _chosen_section(
         self, turn: "_Turn", reading: Reading, spans: list, record: DocumentRecord, scores: dict[str, Scored]
