@@ -57,6 +57,8 @@ def test_a_cue_with_corpus_words_is_left_to_the_retrieval(essay):
     [
         "what does the author say about Japan?",
         "who wrote the Li-Lobanov treaty?",
+        "who actually signed the 1896 treaty?",
+        "who made the decision to end the alliance?",
         "when was the 1945 treaty signed?",
         "What help did the Soviet Union give China?",
         "is that the author's view?",
@@ -212,6 +214,12 @@ def test_possessives_without_apostrophes_and_a_year_asked_about_read_as_the_docu
     [
         ("what's this thing about", Facet.SUMMARY),
         ("what's this doc about", Facet.SUMMARY),
+        # The cue's own words are no topic ("made" is a word of the essay), nor are words of asking.
+        ("yo who made this essay", Facet.AUTHOR),
+        ("Who is this essay by?", Facet.AUTHOR),
+        ("sorry if this is a dumb question but who actually wrote the thing we're reading?", Facet.AUTHOR),
+        ("Hello, I would like to know the name of the writer of this essay please", Facet.AUTHOR),
+        ("Kindly summarize the essay for me.", Facet.SUMMARY),
         ("when was the doc published?", Facet.PUBLISHED),
         ("how long is the essay", Facet.OUTLINE),
         ("what does zhao think", Facet.SUMMARY),  # the author's name reads as "the author"

@@ -201,6 +201,7 @@ BOT_TALK = frozenset(
     stuff thing things question questions ask asking asked use using used here new supposed going doing
     today day everyone everybody guys folks all man mate buddy friend info information result results
     excerpt excerpts citation citations really very much lot so well again nice good great way time
+    know like tell want wondering curious kindly forgot remind check
     """.split()
 )
 
@@ -359,7 +360,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         Facet.AUTHOR,
         pattern(
             r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
-            r"who (?:wrote|writes|penned|authored|is behind)",
+            r"who (?:actually |really |even |originally |exactly )?(?:wrote|writes|penned|authored|is behind)",
             r"who(?:'s| is) behind",
             rf"who made (?:the |this )?{DOCUMENT_WORDS}",
             r"written by",
@@ -369,7 +370,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:wrote|penned|authored)",
             r"name of (?:the )?(?:author|writer)",
             r"who(?:'s| is) responsible for (?:this|it|the)",
-            r"who(?:'s| is) (?:it|this|the essay|the piece|the article|the paper) by",
+            rf"who(?:'s| is| was) (?:it|this|that|(?:the |this |that )?{DOCUMENT_WORDS}) by",
             r"(?:author|writer)(?:'?s)? (?:full |academic )?(?:name|background|credentials|affiliation|job|"
             r"profession|field|position|title|university|institute|expertise|bio|rank)",
             r"what (?:position|rank|title|job) (?:does|did) (?:he|she|the author|the writer) (?:hold|have)",

@@ -72,13 +72,16 @@ def read_turn(
     if not terms and re.search(r"(?<![\w'])who(?![\w'])", folded) and set(content_terms(text)) & names.stems:
         return Reading(TurnKind.ABOUT, facet=Facet.AUTHOR)  # "who is <the author's name>?"
     for facet, cue in facets:
-        if not (cue.search(folded) or (facet is Facet.OUTLINE and cues.WHICH_SECTION.search(folded))):
+        said = cue.search(folded)
+        if not (said or (facet is Facet.OUTLINE and cues.WHICH_SECTION.search(folded))):
             continue
         if facet is Facet.OUTLINE and cues.PLAYS_A_PART.search(folded):
             continue  # "what part did the US play?" asks about a role, not a section
         if facet is Facet.SUMMARY and cues.POINTED_VIEW.search(folded):
             continue  # "is that the author's view?" follows up what was just quoted
-        explained = cues.FACET_WORDS | cues.BOT_TALK
+        # The words the cue itself matched are its own, not a topic: "who made this essay" asks for the
+        # author though "made" is a word of the essay.
+        explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(said.group(0) if said else ""))
         if facet is Facet.PUBLISHED:  # "is this article from 2021?": the year is what it asks about
             explained |= {term for term in terms if cues.YEAR.fullmatch(term)}
         if facet is Facet.AUTHOR and cues.ASKS_NATIONALITY.search(folded):  # "is the author chinese?"
