@@ -263,10 +263,11 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"tldr",
             r"(?:main|key|central|big|overall|core|final) (?:point|points|idea|ideas|argument|arguments|"
             r"message|takeaway|takeaways|thesis|claim|conclusion|theme|question|verdict|view|position|"
-            r"stance|take|opinion|answer)",
+            r"stance|take|opinion|answer|word)",
             rf"what (?:question|problem|issue) (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer) "
             r"(?:ask|raise|address|pose|tackle|answer)",
             r"takeaways?",
+            r"recap",
             r"bottom line",
             r"in (?:short|brief|a nutshell|a few words|one sentence|one line)",
             r"one-?liner",
@@ -294,8 +295,9 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:the |its )?title'?s? question",
             r"overview",
             r"thesis",
-            rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:about|arguing|saying)",
-            rf"what (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer)(?: himself| herself| really| actually)? "
+            rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:basically |really |actually |ultimately )?"
+            r"(?:about|arguing|saying)",
+            rf"what (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer)(?: himself| herself| really| actually| ultimately| basically)? "
             r"(?:argue|say|claim|"
             r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?[\s.!?]*$",
             r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
@@ -361,7 +363,9 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         pattern(
             r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
             r"who (?:actually |really |even |originally |exactly )?(?:wrote|writes|penned|authored|is behind)",
-            r"who(?:'s| is) behind",
+            r"who(?:'s| is| was)(?: the \w+)? behind",
+            r"(?:author|writer)\W+who(?:'s| is| was)",
+            r"tell me (?:who )?the (?:author|writer)",
             rf"who made (?:the |this )?{DOCUMENT_WORDS}",
             r"written by",
             r"whose (?:essay|article|piece|paper|text|work)",
