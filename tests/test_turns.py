@@ -125,6 +125,9 @@ def test_in_a_conversation_a_cue_that_does_not_name_the_document_follows_up(essa
         ("so whats his recommendation", Facet.SUMMARY),
         ("what does he recommend then?", Facet.SUMMARY),
         ("and his final verdict?", Facet.SUMMARY),
+        # Read by the turn model's second opinion only when the essay alone refused it: with a second
+        # document it was answered from the text.
+        ("When exactly was the article released?", Facet.PUBLISHED),
     ],
 )
 def test_in_a_conversation_a_question_naming_the_document_is_still_about_it(essay, text, facet):

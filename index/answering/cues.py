@@ -341,9 +341,9 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         pattern(
             r"publish(?:ed|er|ing|es)?",
             r"publication",
-            rf"when (?:was|is|did) (?:the |this )?(?:{DOCUMENT_WORDS})? ?(?:written|come out|came out|"
+            rf"when (?:exactly |precisely |roughly )?(?:was|is|did) (?:the |this )?(?:{DOCUMENT_WORDS})? ?(?:written|come out|came out|"
             r"appear|out|released|posted|dated)",
-            rf"when (?:was|did) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:written|published|released|posted)",
+            rf"when (?:exactly |precisely |roughly )?(?:was|did) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:written|published|released|posted)",
             r"(?:first )?appear(?:ed)?",
             r"come out|came out",
             r"what (?:year|yr|date|day|month)",
