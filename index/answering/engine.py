@@ -9,30 +9,25 @@ import numpy as np
 
 from index.answering.about import (
     chat_message,
-    ending_message,
     example_questions,
-    facts_message,
-    outline_message,
-    section_spans,
-    summary_message,
 )
-from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
+from index.answering.answers import Abstention, Answer, AnswerKind
 from index.answering.conversation import Conversation
+from index.answering.document_replies import DocumentReplies
 from index.answering.passages import Passages
-from index.answering.readings import Chat, Facet, Reading, TurnKind
+from index.answering.readings import Chat, Reading, TurnKind
 from index.answering.turn_model import TurnModel, load_turn_model
 from index.answering.turns import (
     DocumentNames,
     is_fragment,
     leans_on_context,
-    ordinal,
     read_turn,
     refers_back,
     since_last_of_its_own,
 )
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
-from index.corpus.text import clean_question, content_terms, words
+from index.corpus.text import clean_question, words
 from index.encoding.embedding import Embedder, supports_tokens
 from index.scoring.abstain import Abstainer, subject_drop
 from index.scoring.parameters import load_parameters
@@ -89,7 +84,9 @@ class Engine:
             (name for r in manifest.documents for name in (r.title, r.author)),
             authors=[r.author for r in manifest.documents],
         )
-        self._by_title: dict[str, Scored] = {}
+        self._documents = DocumentReplies(
+            manifest, scorer, self._passages, lambda text: self._score_texts([text])[text]
+        )
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder) -> "Engine":
@@ -473,113 +470,27 @@ class Engine:
         return Answer(question, message=message, context=context, turn=AnswerKind.CHAT)
 
     def _about(self, turn: "_Turn", reading: Reading, scores: dict[str, Scored], k: int) -> Answer:
-        records = self._documents_for(turn, scores)
-        each = max(1, k // len(records))  # excerpts per document: k shared between them
-        facet = reading.facet
-        excerpts: list[Excerpt] = []
-        if facet is Facet.OUTLINE:
-            lines = []
-            for record in records:
-                spans = section_spans(self._scorer.paragraphs, record.id)
-                chosen, where = self._chosen_section(turn, reading, spans, record, scores)
-                excerpts += where
-                lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
-            message = "\n\n".join(lines)
-        elif facet is Facet.SUMMARY:
-            parts = []
-            for record in records:
-                spans = section_spans(self._scorer.paragraphs, record.id)
-                parts.append(summary_message(record, spans))
-                excerpts += self._summary(record, each)
-            message = "\n".join(parts)
-        elif facet is Facet.ENDING:
-            message = "\n".join(ending_message(record) for record in records)
-            for record in records:
-                excerpts += self._ending(record, each)
-        else:
-            message = facts_message(records, facet or Facet.AUTHOR)
-        return Answer(turn.question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
-
-    def _documents_for(self, turn: "_Turn", scores: dict[str, Scored]) -> list[DocumentRecord]:
-        """The documents a question about "the essay" means: the one it names, else the one the
-        conversation is about, else the only one, else all of them."""
-        records = list(self._manifest.documents)
-        if len(records) == 1:
-            return records
-        named = [record for record in records if self._names_only(record, turn.text)]
-        if len(named) == 1:
-            return named
-        for excerpt_id in reversed(turn.conversation.shown):
-            document = excerpt_id.split("#", 1)[0]
-            match = [record for record in records if record.id == document]
-            if match:
-                return match
+        """A question about the document itself (index/answering/document_replies.py)."""
         history = turn.conversation.questions
-        if history and " ".join(history) in scores:
-            best = self._passages.select(scores[" ".join(history)], 1)
-            if best:
-                return [record for record in records if record.id == best[0].document]
-        return records
 
-    def _names_only(self, record: DocumentRecord, text: str) -> bool:
-        """Whether ``text`` names ``record`` by a word of its title or author that no other document
-        uses: "the energy piece", "zhao's essay". A word others use is a topic, not a name ("which part
-        talks about the strategic partnership model" when another title has "Partnership")."""
-        asked = set(content_terms(text)) & set(content_terms(f"{record.title} {record.author}"))
-        for other in self._manifest.documents:
-            if other.id != record.id:
-                asked -= self._scorer.lexicons[other.id].vocabulary | self._scorer.lexicons[other.id].named
-        return bool(asked)
+        def locating() -> Scored | None:
+            # Where a topic is: what the last question was answered with ("which section is that in?"),
+            # or this question's own topic ("which part covers the 1896 treaty?").
+            if reading.pointing and history:
+                return self._last_question(turn, scores)[0]
+            if reading.topic:
+                return self._in_context(turn, turn.text, history, scores)[0]
+            return None
 
-    def _chosen_section(
-        self, turn: "_Turn", reading: Reading, spans: list, record: DocumentRecord, scores: dict[str, Scored]
-    ) -> tuple[int | None, list[Excerpt]]:
-        """Which section an outline question points at: by its number ("the last section"); by what the
-        last answer quoted first ("which section is that in?"); or by its topic ("where does it discuss
-        the 1896 treaty?"), the section holding the best excerpt, which is quoted too: it shows where in
-        the section the topic is."""
-        count = ordinal(turn.text)
-        if count is not None and spans:
-            return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
-        history, titles = turn.conversation.questions, [span.title for span in spans]
-        quoted = self._passages.quoted(turn.conversation.last[:1]) if reading.pointing else frozenset()
-        if quoted:  # "which section is that in?" after an answer: the section of the excerpt it quoted first
-            paragraph = self._scorer.paragraphs[self._passages.paragraph_of(min(quoted))]
-            if paragraph.document == record.id and paragraph.section in titles:
-                return titles.index(paragraph.section), []
-        if reading.pointing and history:
-            scored, _ = self._last_question(turn, scores)
-        elif reading.topic:
-            scored, _ = self._in_context(turn, turn.text, history, scores)
-        else:
-            return None, []
-        best = self._passages.select(scored, 1, self._passages.outside(record.id))
-        if not best or best[0].section not in titles:
-            return None, []
-        return titles.index(best[0].section), best
-
-    def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
-        """A few of the document's own sentences: the best of its last paragraph (how it answers), then
-        those nearest its title (what it asks) from the rest, in document order."""
-        scored = self._title_scores(record)
-        last = self._passages.last_paragraph(record.id)
-        outside = self._passages.outside(record.id)
-        conclusion = self._passages.select(scored, 1, outside | self._passages.all_but(last))
-        argument = self._passages.select(scored, max(0, count - len(conclusion)), outside | last)
-        # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
-        return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
-
-    def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
-        """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
-        return self._passages.in_order(sorted(self._passages.last_paragraph(record.id)))[:count]
-
-    def _title_scores(self, record: DocumentRecord) -> Scored:
-        scored = self._by_title.get(record.id)
-        if scored is None:
-            # Computed once per document and engine; two threads racing here compute the same thing.
-            scored = self._score_texts([record.title])[record.title]
-            self._by_title[record.id] = scored
-        return scored
+        return self._documents.reply(
+            turn.question,
+            turn.text,
+            turn.conversation,
+            reading,
+            k,
+            about_conversation=scores.get(" ".join(history)) if history else None,
+            locating=locating,
+        )
 
 
 def _refusal(question: str, cleaned: str) -> Answer | None:

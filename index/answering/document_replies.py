@@ -1,0 +1,164 @@
+"""Replies to questions about the documents themselves: facts from the front matter, the outline (and
+which section holds a topic), a summary and the ending, the last two quoted from the text.
+
+The engine reads the turn and scores it; this module decides which documents a question means and what
+to quote from them. It scores nothing itself but the documents' titles, through ``score_text``.
+"""
+
+from collections.abc import Callable
+
+from index.answering.about import (
+    ending_message,
+    facts_message,
+    outline_message,
+    section_spans,
+    summary_message,
+)
+from index.answering.answers import Answer, AnswerKind, Excerpt
+from index.answering.conversation import Conversation
+from index.answering.passages import Passages
+from index.answering.readings import Facet, Reading
+from index.answering.turns import ordinal
+from index.corpus.text import content_terms
+from index.scoring.scorer import Scored, Scorer
+from index.storage.store import DocumentRecord, Manifest
+
+
+class DocumentReplies:
+    """Answers "who wrote it?", "what are the sections?", "which part covers the 1896 treaty?", "tl;dr"
+    and "how does it end?" for the documents of one index."""
+
+    def __init__(
+        self, manifest: Manifest, scorer: Scorer, passages: Passages, score_text: Callable[[str], Scored]
+    ):
+        self._manifest = manifest
+        self._scorer = scorer
+        self._passages = passages
+        self._score_text = score_text
+        self._by_title: dict[str, Scored] = {}
+
+    def reply(
+        self,
+        question: str,
+        text: str,
+        conversation: Conversation,
+        reading: Reading,
+        k: int,
+        *,
+        about_conversation: Scored | None = None,
+        locating: Callable[[], Scored | None] = lambda: None,
+    ) -> Answer:
+        """The reply to ``question`` (``text``: as cleaned) read as ``reading``, a question about the
+        document. ``about_conversation``: the conversation's questions scored together (which document it
+        is about); ``locating``: the scores that tell where a topic is, for "which section ...?"."""
+        records = self._documents_for(text, conversation, about_conversation)
+        each = max(1, k // len(records))  # excerpts per document: k shared between them
+        facet = reading.facet
+        excerpts: list[Excerpt] = []
+        if facet is Facet.OUTLINE:
+            lines = []
+            for record in records:
+                spans = section_spans(self._scorer.paragraphs, record.id)
+                chosen, where = self._chosen_section(text, conversation, reading, spans, record, locating)
+                excerpts += where
+                lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
+            message = "\n\n".join(lines)
+        elif facet is Facet.SUMMARY:
+            parts = []
+            for record in records:
+                spans = section_spans(self._scorer.paragraphs, record.id)
+                parts.append(summary_message(record, spans))
+                excerpts += self._summary(record, each)
+            message = "\n".join(parts)
+        elif facet is Facet.ENDING:
+            message = "\n".join(ending_message(record) for record in records)
+            for record in records:
+                excerpts += self._ending(record, each)
+        else:
+            message = facts_message(records, facet or Facet.AUTHOR)
+        return Answer(question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
+
+    def _documents_for(
+        self, text: str, conversation: Conversation, about_conversation: Scored | None
+    ) -> list[DocumentRecord]:
+        """The documents a question about "the essay" means: the one it names, else the one the
+        conversation is about, else the only one, else all of them."""
+        records = list(self._manifest.documents)
+        if len(records) == 1:
+            return records
+        named = [record for record in records if self._names_only(record, text)]
+        if len(named) == 1:
+            return named
+        for excerpt_id in reversed(conversation.shown):
+            document = excerpt_id.split("#", 1)[0]
+            match = [record for record in records if record.id == document]
+            if match:
+                return match
+        if about_conversation is not None:
+            best = self._passages.select(about_conversation, 1)
+            if best:
+                return [record for record in records if record.id == best[0].document]
+        return records
+
+    def _names_only(self, record: DocumentRecord, text: str) -> bool:
+        """Whether ``text`` names ``record`` by a word of its title or author that no other document
+        uses: "the energy piece", "zhao's essay". A word others use is a topic, not a name ("which part
+        talks about the strategic partnership model" when another title has "Partnership")."""
+        asked = set(content_terms(text)) & set(content_terms(f"{record.title} {record.author}"))
+        for other in self._manifest.documents:
+            if other.id != record.id:
+                asked -= self._scorer.lexicons[other.id].vocabulary | self._scorer.lexicons[other.id].named
+        return bool(asked)
+
+    def _chosen_section(
+        self,
+        text: str,
+        conversation: Conversation,
+        reading: Reading,
+        spans: list,
+        record: DocumentRecord,
+        locating: Callable[[], Scored | None],
+    ) -> tuple[int | None, list[Excerpt]]:
+        """Which section an outline question points at: by its number ("the last section"); by what the
+        last answer quoted first ("which section is that in?"); or by its topic ("where does it discuss
+        the 1896 treaty?"), the section holding the best excerpt, which is quoted too: it shows where in
+        the section the topic is."""
+        count = ordinal(text)
+        if count is not None and spans:
+            return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
+        titles = [span.title for span in spans]
+        quoted = self._passages.quoted(conversation.last[:1]) if reading.pointing else frozenset()
+        if quoted:  # "which section is that in?" after an answer: the section of the excerpt it quoted first
+            paragraph = self._scorer.paragraphs[self._passages.paragraph_of(min(quoted))]
+            if paragraph.document == record.id and paragraph.section in titles:
+                return titles.index(paragraph.section), []
+        scored = locating()
+        if scored is None:
+            return None, []
+        best = self._passages.select(scored, 1, self._passages.outside(record.id))
+        if not best or best[0].section not in titles:
+            return None, []
+        return titles.index(best[0].section), best
+
+    def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
+        """A few of the document's own sentences: the best of its last paragraph (how it answers), then
+        those nearest its title (what it asks) from the rest, in document order."""
+        scored = self._title_scores(record)
+        last = self._passages.last_paragraph(record.id)
+        outside = self._passages.outside(record.id)
+        conclusion = self._passages.select(scored, 1, outside | self._passages.all_but(last))
+        argument = self._passages.select(scored, max(0, count - len(conclusion)), outside | last)
+        # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
+        return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
+
+    def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
+        """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
+        return self._passages.in_order(sorted(self._passages.last_paragraph(record.id)))[:count]
+
+    def _title_scores(self, record: DocumentRecord) -> Scored:
+        scored = self._by_title.get(record.id)
+        if scored is None:
+            # Computed once per document and engine; two threads racing here compute the same thing.
+            scored = self._score_text(record.title)
+            self._by_title[record.id] = scored
+        return scored
