@@ -336,3 +336,27 @@ def test_a_conversation_set_like_dev_chat_written_blind_is_answered(real_engine)
     assert report.hit_at(1, "followup") >= 0.55 and report.hit_at(3, "followup") >= 0.78
     assert report.false_abstentions <= 2
     assert report.right("meta") == (45, 45) and report.right("chat") == (25, 25)
+
+
+def test_questions_about_the_document_and_small_talk_no_choice_read_are_answered(real_engine):
+    """100 turns written without sight of the code or the dev sets, after this session's cue changes, and
+    read once (tests/data/conversation/held_out_meta_chat.jsonl; keep them out of every fit and choice):
+    65 questions about the document (who wrote it, where he works, when and where it appeared, its
+    sections, its gist, how it ends), 25 of them mid-conversation, and 35 of small talk. The code at the
+    start of the session: 55 of 65 and 34 of 35; after: 57 and 34, every one of the 57 read as a question
+    about the document (`essaybot eval`'s encoder). Its misses are left as found: "eli5 this essay", "is
+    he at fudan? 🤔" mid-conversation, "and how does he wrap it up?"."""
+    items = load_items(REPO / "tests" / "data" / "conversation" / "held_out_meta_chat.jsonl")
+    answers = real_engine.answer_many(
+        [item.question for item in items], k=5, conversations=[Conversation(item.context) for item in items]
+    )
+    report = score(items, answers)
+    right, total = report.right("meta")
+    assert right >= 0.85 * total, f"meta {right}/{total}"
+    assert report.right("chat")[0] >= 33
+    read_as_about = sum(
+        1
+        for result, answer in zip(report.results, answers, strict=True)
+        if result.item.kind == "meta" and result.right and answer.kind is AnswerKind.ABOUT
+    )
+    assert read_as_about == right
