@@ -396,8 +396,11 @@ class Engine:
         )
 
     def _changes_subject(self, turn: "_Turn", scores: dict[str, Scored]) -> bool:
-        """ "what about india?" after a question about the essay: a follow-up to a subject no document covers."""
-        if not self._may_change_subject(turn):
+        """ "what about india?" after a question about the essay: a follow-up to a subject no document
+        covers. Judged where _texts_for scored the conversation without it; whether it shares a word with
+        a document, its scores already say (the abstainer reads them), so the words are not read again."""
+        history = turn.conversation.questions
+        if not history or refers_back(turn.text) or " ".join(history) not in scores:
             return False
         return self._abstention.changes_to_unknown_subject(
             scores[turn.text], *self._with_and_without(turn, scores)
