@@ -524,9 +524,10 @@ ORDINALS = {
 POINTERS = frozenset(
     "it its it's that that's this they them he him his she her there then else instead one ones same too also".split()
 )
-# The pointers that stand for a person: in "does he mention trump?" the author (or whoever was just named)
-# is asked about a new subject, so they do not tie the message to what was said (turns.refers_back).
-PERSONS = frozenset("he him his she her".split())
+# The pointers that stand for a thing said before, not a person: in "does he mention trump?" the author (or
+# whoever was just named) is asked about a new subject, so "he" does not tie it to what was said
+# (turns.refers_back).
+THING_POINTERS = POINTERS - frozenset("he him his she her".split())
 # Openings that continue the conversation: "and in 1950?", "what about russia?", "anything about dalian?"
 # ("is there anything in it about ...", said short).
 CONTINUING = frozenset({"and", "but", "so", "or", "what about", "how about", "anything", "anyone", "anybody"})

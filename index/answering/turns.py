@@ -131,7 +131,7 @@ def leans_on_context(text: str) -> bool:
 def refers_back(text: str) -> bool:
     """Whether a message points at something said before ("was it ever used for that?", "why did they
     stop?"), other than a person: "does he mention trump?" names a subject of its own."""
-    return not (cues.POINTERS - cues.PERSONS).isdisjoint(words(text))
+    return not cues.THING_POINTERS.isdisjoint(words(text))
 
 
 def since_last_of_its_own(questions: Sequence[str]) -> tuple[str, ...]:
