@@ -25,3 +25,18 @@ def test_a_name_of_several_words_counts_only_as_those_words_in_a_row():
 def test_words_fold_case_accents_and_curly_apostrophes():
     assert words("Zhōu Ēnlái’s TREATY, 1950") == ["zhou", "enlai's", "treaty", "1950"]
     assert words("Putin's plain ASCII") == ["putin's", "plain", "ascii"]
+
+
+def test_an_acronym_is_a_content_word_even_when_its_letters_spell_a_stop_word():
+    """ "what about the US?" had no content word ("us" is a stop word) and got the help text, and "U.S."
+    read as the word "s": the country the essay weighs most was unknown to every lexical signal."""
+    for said in ("what about the US?", "and the us?", "what does it say about the U.S.?", "about the u.s.?"):
+        assert content_terms(said) == ["us"], said
+    assert content_terms("Sino-U.S. relations") == content_terms("sino US relations")
+    assert content_terms("tell us about it") == []  # the pronoun is still a stop word
+    assert content_terms("The USSR and BRICS") == ["ussr", "bric"] == content_terms("the ussr and brics")
+
+
+def test_a_message_in_capitals_throughout_is_shouting_not_acronyms():
+    assert content_terms("WHO WROTE THIS") == content_terms("who wrote this")
+    assert content_terms("WHAT ABOUT THE U.S.?") == ["us"]

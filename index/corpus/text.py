@@ -94,5 +94,35 @@ _SUFFIXES = (
 
 
 def content_terms(text: str) -> list[str]:
-    """Stems of the words that carry meaning: no stop words, no question words."""
-    return [stem(word) for word in words(text) if word not in STOP_WORDS and word not in QUESTION_WORDS]
+    """Stems of the words that carry meaning: no stop words, no question words. An acronym carries
+    meaning even when its letters spell a stop word: "the US" and "Sino-U.S." name the country "us"."""
+    terms = []
+    for word in words(_mark_acronyms(text)):
+        if word.startswith(_ACRONYM_MARK):
+            terms.append(stem(word.removeprefix(_ACRONYM_MARK)))
+        elif word not in STOP_WORDS and word not in QUESTION_WORDS:
+            terms.append(stem(word))
+    return terms
+
+
+# Acronyms: letters with dots ("U.S.", "Sino-U.S.", "u.s."), two or more capitals ("US", "USSR"), and "us" after
+# "the" (people type "the us" for the country; the pronoun never follows "the").
+_DOTTED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z]\.){2,}")
+_CAPITALS = re.compile(r"(?<![\w'’])[A-Z]{2,}(?![\w'’])")
+_THE_US = re.compile(r"(?<=\bthe )us(?![\w'’])", re.IGNORECASE)
+# A prefix no word has, so that an acronym survives ``words`` as one word the stop words do not take.
+_ACRONYM_MARK = "acronymxq"
+
+
+def _mark_acronyms(text: str) -> str:
+    """``text`` with each acronym written as one marked word. A message in capitals throughout is
+    shouting, not acronyms: only its dotted ones count."""
+
+    def marked(match: re.Match[str]) -> str:
+        return f" {_ACRONYM_MARK}{match.group(0).replace('.', '').lower()} "
+
+    shouting = not re.search("[a-z]", text)
+    text = _DOTTED.sub(marked, text)
+    if not shouting:
+        text = _CAPITALS.sub(marked, text)
+    return _THE_US.sub(marked, text)
