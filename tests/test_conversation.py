@@ -274,6 +274,17 @@ def test_a_fragment_after_a_refusal_continues_the_refused_question(real_engine, 
     assert real_engine.answer("and china's?").answered  # the same fragment alone: the rule's reason
 
 
+@pytest.mark.model
+def test_a_question_naming_the_essay_after_a_refusal_is_its_own(real_engine):
+    """ "what does the essay say about japan?" has one content word, so after a refusal it was judged
+    with the refused question, and refused: naming the document makes it a question about the corpus."""
+    conversation = Conversation(refused="what is the weather in moscow")
+
+    answer = real_engine.answer("what does the essay say about japan?", conversation=conversation)
+    assert answer.kind is AnswerKind.ANSWER and "Japan" in answer.excerpts[0].text
+    assert real_engine.answer("and tomorrow?", conversation=conversation).abstention is Abstention.OFF_TOPIC
+
+
 def test_context_is_bounded():
     conversation = Conversation()
     for n in range(MAX_QUESTIONS + 3):
@@ -352,3 +363,47 @@ def test_conversation_calibration_spans_are_verbatim():
             assert all(span in essay for span in item["gold"]), item["id"]
             if item["kind"] in ("followup", "switch"):  # a switch changes the subject mid-conversation
                 assert 1 <= len(item["context"]) <= 6, item["id"]
+
+
+@pytest.mark.model
+def test_a_question_made_only_of_names_the_essay_uses_is_answered_mid_conversation(real_engine):
+    """ "who is wang yi?" was answered on its own but refused after a question about Valdai: the names
+    rule held only outside a conversation."""
+    conversation = real_engine.conversation_after(["what did putin say at valdai in 2020?"])
+
+    answer = real_engine.answer("who is wang yi?", conversation=conversation)
+    assert answer.kind is AnswerKind.ANSWER and "Wang Yi" in answer.excerpts[0].text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question", ["what does the essay say about the US?", "what role does the US play?", "what about the us?"]
+)
+def test_the_us_is_asked_about_not_taken_for_a_pronoun(real_engine, question):
+    """ "US" was the stop word "us": the help text, or a refusal for want of known words."""
+    answer = real_engine.answer(question)
+    assert answer.kind is AnswerKind.ANSWER
+    assert any("United States" in excerpt.text or "U.S." in excerpt.text for excerpt in answer.excerpts)
+
+
+def test_a_paragraph_asked_for_by_its_number_is_quoted_whole_in_order_and_read_on(real_engine):
+    """The citations give "¶5": "what does paragraph 5 say?" got the essay's summary instead."""
+    answer = real_engine.answer("what does paragraph 5 say?", k=5)
+    paragraph = real_engine.paragraph(answer.excerpts[0].document, 5)
+
+    assert answer.kind is AnswerKind.ABOUT and answer.message.startswith("¶5 of 43 ")
+    assert "§A Brief History of the China-Russia Alliance" in answer.message
+    assert_grounded(real_engine, answer)
+    assert [excerpt.paragraph for excerpt in answer.excerpts] == [5] * len(answer.excerpts)
+    assert "".join(excerpt.text for excerpt in answer.excerpts).replace(" ", "") == paragraph.text.replace(
+        " ", ""
+    )
+    # "go on" reads on from it, though no content question was asked.
+    more = real_engine.answer("go on", conversation=Conversation().after(answer))
+    assert more.kind is AnswerKind.ANSWER and more.excerpts[0].paragraph == 6
+
+
+def test_a_paragraph_number_the_document_does_not_have_is_said_so(real_engine):
+    answer = real_engine.answer("show me ¶99")
+    assert answer.kind is AnswerKind.ABOUT and not answer.excerpts
+    assert "has 43 paragraphs, so there is no ¶99" in answer.message

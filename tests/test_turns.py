@@ -68,6 +68,9 @@ def test_a_cue_with_corpus_words_is_left_to_the_retrieval(essay):
         "what's the author's take on japan?",
         "is the author against the soviet loans?",
         "does zhao support the advocates' view of non-alignment?",
+        # One side's case, which the essay weighs, not its own main argument.
+        "ok so whats the main argument against an alliance",
+        "what are the key arguments in favour of an alliance?",
     ],
 )
 def test_content_questions_are_not_taken_for_questions_about_the_document(essay, text):
@@ -86,6 +89,8 @@ def test_content_questions_are_not_taken_for_questions_about_the_document(essay,
         ("what's the last section called?", Facet.OUTLINE),
         ("summarize the essay", Facet.SUMMARY),
         ("tl;dr?", Facet.SUMMARY),
+        ("what's the main argument?", Facet.SUMMARY),
+        ("what is the main argument of the essay?", Facet.SUMMARY),
         ("how does it end?", Facet.ENDING),
     ],
 )
@@ -292,8 +297,18 @@ def test_asking_what_came_next_reads_on(essay, text):
     assert read(essay, text).kind is TurnKind.CONTINUE
 
 
-def test_you_are_a_bot_is_a_question_about_the_bot(essay):
-    assert read(essay, "you're a bot?").chat is Chat.HELP
+@pytest.mark.parametrize("text", ["you're a bot?", "what is this bot", "what's the bot?"])
+def test_you_are_a_bot_is_a_question_about_the_bot(essay, text):
+    assert read(essay, text).chat is Chat.HELP
+
+
+@pytest.mark.parametrize(
+    "text", ["what about the US?", "and the us?", "what does the essay say about the U.S.?"]
+)
+def test_the_us_is_a_subject_not_a_pronoun(essay, text):
+    """ "what about the US?" had no content word and got the help text instead of an answer."""
+    reading = read(essay, text)
+    assert reading.kind is TurnKind.CONTENT and reading.topic == ("us",)
 
 
 def test_which_section_is_that_in_points_back_only_in_a_conversation(essay):
@@ -414,3 +429,20 @@ def test_a_word_of_small_talk_on_its_own_is_chat(essay, text):
 )
 def test_a_small_talk_word_inside_a_question_does_not_make_it_small_talk(essay, text):
     assert read(essay, text).kind is TurnKind.CONTENT
+
+
+@pytest.mark.parametrize(
+    "text", ["what does paragraph 5 say?", "show me ¶12", "para. 3 pls", "paragraph #7?"]
+)
+def test_a_paragraph_asked_for_by_number_is_quoted_even_mid_conversation(essay, text):
+    vocabulary, names = essay
+    for following in (False, True):
+        reading = read_turn(text, vocabulary, names, following)
+        assert (reading.kind, reading.facet) == (TurnKind.ABOUT, Facet.PARAGRAPH)
+
+
+@pytest.mark.parametrize(
+    "text", ["which paragraph talks about japan?", "the paragraph on the 1950 treaty", "parable 5"]
+)
+def test_a_paragraph_without_a_number_is_a_content_question(essay, text):
+    assert read(essay, text).facet is not Facet.PARAGRAPH

@@ -82,6 +82,15 @@ def summary_message(record: DocumentRecord, spans: Sequence[SectionSpan]) -> str
     )
 
 
+def paragraph_message(record: DocumentRecord, spans: Sequence[SectionSpan], number: int) -> str:
+    """What a reply quoting paragraph ``number`` says first: where it stands, or that there is none."""
+    total = spans[-1].last if spans else 0
+    for span in spans:
+        if span.first <= number <= span.last:
+            return f"¶{number} of {total} of “{record.title}”, in §{span.title}:"
+    return f"“{record.title}” has {total} paragraph{'s' if total != 1 else ''}, so there is no ¶{number}."
+
+
 def ending_message(record: DocumentRecord) -> str:
     return f"“{record.title}” ends with this paragraph, in the author's own words:"
 

@@ -25,6 +25,7 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"what (?:can|do|should) (?:you|i|we) (?:do|ask|say)",
             r"what (?:kinds?|sorts?|types?) of (?:stuff|things|questions) (?:can|could|should|do) (?:i|we|you)",
             r"what (?:are|is) (?:you|this bot|the bot|this thing) (?:for|about|able)",
+            r"what(?:'s| is) (?:this|the) bot\W*$",
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
             r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
             r"who (?:are|r) (?:you|u)",
@@ -437,7 +438,7 @@ FACET_WORDS = frozenset(
 # named ("the essay", "this", the author, writing) or a word only a document has (its sections, title,
 # summary, publication). In a conversation, "what year?", "what part did the US play?" or "how did it
 # end?" without one of these follow up the last question ("it" is the treaty just asked about).
-ANCHORS = pattern(
+DOCUMENT_NOUNS = (
     r"essays?",
     r"articles?",
     r"piece",
@@ -450,6 +451,13 @@ ANCHORS = pattern(
     r"post",
     r"op-?ed",
     r"report",
+)
+AUTHOR_NOUNS = (r"author'?s?", r"writer'?s?")
+# The document or its author named ("what does the essay say about japan?"): a message about the corpus,
+# whatever the turn before it was about.
+NAMES_DOCUMENT = pattern(*DOCUMENT_NOUNS, *AUTHOR_NOUNS)
+ANCHORS = pattern(
+    *DOCUMENT_NOUNS,
     r"this",
     # Documents are what gets written: "who wrote it?" asks for the author even mid-conversation.
     r"wrote",
@@ -457,8 +465,7 @@ ANCHORS = pattern(
     r"writes",
     r"penned",
     r"authored",
-    r"author'?s?",
-    r"writer'?s?",
+    *AUTHOR_NOUNS,
     # The author's attributes: "what uni?", "where does he teach?" ask about the author mid-conversation too.
     r"uni(?:versity)?",
     r"institut\w*",
@@ -578,6 +585,15 @@ AUXILIARIES = frozenset(
 PREPOSITIONS = frozenset("over under for in into to about since until from by with on at of".split())
 POINTING = pattern("that", "it", "this", "those", "these", "them")
 PLAYS_A_PART = pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
+# A paragraph asked for by the number a citation gives it: "¶5", "paragraph 12", "para. 3", "par #7".
+PARAGRAPH_NUMBER = re.compile(
+    r"(?:¶\s*|(?<![\w'])(?:paragraph|para|par)\.?\s*(?:no\.?\s*|number\s*|#\s*)?)(\d{1,4})(?!\d)"
+)
+# "what's the main argument against an alliance?" asks for one side's case, which the document weighs: a
+# content question, not the summary ("what's the main argument?").
+ONE_SIDES_CASE = pattern(
+    r"(?:arguments?|case|reasons?|points?|claims?) (?:for|against|in favou?r of|in support of)(?! (?:it|this)\b)"
+)
 # "is that the author's view?" asks whether what was just quoted is the author's own: a follow-up, not the summary.
 POINTED_VIEW = pattern(
     r"(?:is|was|are|were) (?:that|this|it|these|those) (?:the |his |her )?(?:(?:author|writer)(?:'?s)? )?(?:own )?"

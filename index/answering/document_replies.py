@@ -11,6 +11,7 @@ from index.answering.about import (
     ending_message,
     facts_message,
     outline_message,
+    paragraph_message,
     section_spans,
     summary_message,
 )
@@ -18,7 +19,7 @@ from index.answering.answers import Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
 from index.answering.passages import Passages
 from index.answering.readings import Facet, Reading
-from index.answering.turns import ordinal
+from index.answering.turns import ordinal, paragraph_number
 from index.corpus.text import content_terms
 from index.scoring.scorer import Scored, Scorer
 from index.storage.store import DocumentRecord, Manifest
@@ -70,6 +71,15 @@ class DocumentReplies:
                 parts.append(summary_message(record, spans))
                 excerpts += self._summary(record, each)
             message = "\n".join(parts)
+        elif facet is Facet.PARAGRAPH:
+            number = paragraph_number(text) or 0
+            lines = []
+            for record in records:
+                lines.append(
+                    paragraph_message(record, section_spans(self._scorer.paragraphs, record.id), number)
+                )
+                excerpts += self._passages.in_order(sorted(self._passages.numbered(record.id, number)))[:each]
+            message = "\n".join(lines)
         elif facet is Facet.ENDING:
             message = "\n".join(ending_message(record) for record in records)
             for record in records:

@@ -21,6 +21,7 @@ from index.answering.turns import (
     DocumentNames,
     is_fragment,
     leans_on_context,
+    names_document,
     read_turn,
     refers_back,
     since_last_of_its_own,
@@ -228,7 +229,7 @@ class Engine:
             texts.append(" ".join(history))  # the conversation without it: what the follow-up does to it
         if history and not turn.conversation.last and self._last_paragraph:
             texts += _last_asked(history)  # what the last question was answered with
-        if _continues_refusal(turn):
+        if _continues_refusal(turn, self._names):
             texts.append(_after_refusal(turn))
         return texts
 
@@ -302,6 +303,11 @@ class Engine:
             reading = Reading(TurnKind.CONTENT, topic=reading.topic)
         if reading.kind is TurnKind.CONTINUE:
             if not history:
+                # "go on" after quotes no content question asked for ("what does ¶5 say?"): read on from them.
+                shown = self._passages.quoted(turn.conversation.shown)
+                rest = self._passages.reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
+                if rest:
+                    return Answer(turn.question, excerpts=tuple(rest))
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
             scored, judged = self._last_question(turn, scores)
@@ -322,7 +328,7 @@ class Engine:
             return replace(answer, context=context)
         if reading.kind is TurnKind.ABOUT:
             return self._about(turn, reading, scores, k)
-        if _continues_refusal(turn):
+        if _continues_refusal(turn, self._names):
             # "and china's?" after "what's the population of russia?" was refused: refused with it.
             with_refused = scores[_after_refusal(turn)]
             if self._abstention.off_topic(with_refused):
@@ -515,11 +521,12 @@ class _Turn:
     reading: Reading | None = field(default=None)
 
 
-def _continues_refusal(turn: _Turn) -> bool:
+def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:
     """Whether a message continues a question the turn before refused (Conversation.refused): it is a
     fragment ("and china's?" after "what's the population of russia?"). Not every message leaning on
-    it: "so how do they back each other up?" after a refusal asks about the essay (measured, round 9)."""
-    return bool(turn.conversation.refused) and is_fragment(turn.text)
+    it: "so how do they back each other up?" after a refusal asks about the essay (measured, round 9),
+    and so does one naming the document ("what does the essay say about japan?")."""
+    return bool(turn.conversation.refused) and is_fragment(turn.text) and not names_document(turn.text, names)
 
 
 def _after_refusal(turn: _Turn) -> str:

@@ -55,6 +55,11 @@ class Passages:
         """The sentences of the paragraph at ``row``."""
         return frozenset(self._sentences_of[row])
 
+    def numbered(self, document: str, number: int) -> frozenset[int]:
+        """The sentences of a document's paragraph ``number`` (¶), none when it has no such paragraph."""
+        row = self._row_of.get((document, number))
+        return frozenset() if row is None else self.in_paragraph(row)
+
     def last_paragraph(self, document: str) -> frozenset[int]:
         """The sentences of a document's last paragraph."""
         return self.in_paragraph(self._paragraphs_of[document][-1])

@@ -58,6 +58,8 @@ def read_turn(
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
     if cues.CONTINUE.match(folded):
         return Reading(TurnKind.CONTINUE)
+    if paragraph_number(text) is not None:  # the citations' own numbers: whatever else it says, quote that
+        return Reading(TurnKind.ABOUT, facet=Facet.PARAGRAPH)
     terms = [term for term in content_terms(text) if term not in names.stems]
 
     def topical(explained: frozenset[str]) -> tuple[str, ...]:
@@ -79,6 +81,8 @@ def read_turn(
             continue  # "what part did the US play?" asks about a role, not a section
         if facet is Facet.SUMMARY and cues.POINTED_VIEW.search(folded):
             continue  # "is that the author's view?" follows up what was just quoted
+        if facet is Facet.SUMMARY and cues.ONE_SIDES_CASE.search(folded):
+            continue  # "the main argument against an alliance" is one side's case, not the summary
         # The words the cue itself matched are its own, not a topic: "who made this essay" asks for the
         # author though "made" is a word of the essay.
         explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(said.group(0) if said else ""))
@@ -134,6 +138,12 @@ def refers_back(text: str) -> bool:
     return not cues.THING_POINTERS.isdisjoint(words(text))
 
 
+def names_document(text: str, names: DocumentNames) -> bool:
+    """Whether a message names a document or its author ("what does the essay say about japan?", "does
+    <the author's name> mention the US?"): it asks about the corpus, not about the turn before it."""
+    return bool(cues.NAMES_DOCUMENT.search(names.as_author(_as_spelled(_fold(text)))))
+
+
 def since_last_of_its_own(questions: Sequence[str]) -> tuple[str, ...]:
     """The earlier questions (as typed) a follow-up leans on: the latest one that stands on its own
     (does not lean on context) and those after it. Before it, the conversation was about
@@ -150,6 +160,12 @@ def is_fragment(text: str) -> bool:
     """Whether a message has too few content words to be a question of its own ("any catch?", "and
     china's?", "since when?"): it only means something with what came before."""
     return len(content_terms(text)) < cues.STANDS_ALONE
+
+
+def paragraph_number(text: str) -> int | None:
+    """The paragraph a message asks for by its number ("what does ¶5 say?", "show me paragraph 12")."""
+    match = cues.PARAGRAPH_NUMBER.search(_fold(text))
+    return int(match.group(1)) if match else None
 
 
 def ordinal(text: str) -> int | None:

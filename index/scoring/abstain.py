@@ -8,9 +8,9 @@
 # So is a question asked on its own that shares no word or number with a document ("does the essay
 # mention nato", "mussolini?"): the logistic model weighs a lack of shared words against cosines that
 # short questions make low anyway. In a conversation the rule is not applied: a follow-up leans on
-# words said before ("anyone more senior weigh in?"). Conversely a question asked on its own made only of
-# names the document uses ("who is wang yi", "south china sea?") is about one of them, however low its
-# cosines. Mid-conversation, a follow-up made only of words no document uses ("what about india?", "does
+# words said before ("anyone more senior weigh in?"). Conversely a question made only of names the
+# document uses ("who is wang yi", "south china sea?") is about one of them, however low its cosines,
+# and whatever was asked before it. Mid-conversation, a follow-up made only of words no document uses ("what about india?", "does
 # he mention trump?") is judged by what it does to its conversation: when adding it pulls the conversation's
 # best sentence cosine down, it names a subject no document covers. An ordinary follow-up's words
 # ("and the catch?", "legally speaking?") are unknown too, but leave the conversation's match about where
@@ -52,7 +52,7 @@ class Abstainer:
         """Whether the document does not address the question; ``on_its_own``: asked outside a conversation."""
         if on_its_own and document.shares_nothing:
             return True
-        if on_its_own and document.only_names:
+        if document.only_names:
             return False
         return self._probability(scored, document) >= self._model(document).threshold
 
