@@ -36,7 +36,8 @@ test-container: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pyright
+	# The project's own settings by name: a stray pyrightconfig.json in a folder above would win otherwise.
+	$(BIN)/pyright -p pyproject.toml
 
 format: install
 	$(BIN)/ruff format .

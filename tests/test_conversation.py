@@ -321,6 +321,14 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
     # Suggestions are per (document, section): both documents' "Introduction" are offered.
     assert len([section for section in engine.sections if section.startswith("Introduction (")]) == 2
     assert engine.examples and set(engine.info.documents[1].examples) <= set(engine.examples)
+    # A paragraph by number: each document's, or the one of the conversation.
+    second = engine.answer("what does paragraph 2 say?", k=4)
+    assert {excerpt.document for excerpt in second.excerpts} == {
+        record.id for record in engine.info.documents
+    }
+    assert second.message.count("¶2 of ") == 2
+    in_bees = engine.answer("what does ¶2 say?", conversation=Conversation().after(bees))
+    assert {excerpt.document for excerpt in in_bees.excerpts} == {"bees"}
 
 
 def test_with_two_documents_a_topic_in_the_others_title_does_not_name_it_and_k_is_shared(
@@ -407,3 +415,27 @@ def test_a_paragraph_number_the_document_does_not_have_is_said_so(real_engine):
     answer = real_engine.answer("show me ¶99")
     assert answer.kind is AnswerKind.ABOUT and not answer.excerpts
     assert "has 43 paragraphs, so there is no ¶99" in answer.message
+
+
+def test_a_range_of_paragraphs_is_quoted_in_order_from_its_first(real_engine):
+    answer = real_engine.answer("paragraphs 11 to 13")
+    assert answer.message.startswith("¶11–13 of 43 ")
+    assert "§A Brief History of the China-Russia Alliance; §Advantages and Disadvantages" in answer.message
+    assert [excerpt.paragraph for excerpt in answer.excerpts] == sorted(e.paragraph for e in answer.excerpts)
+    assert answer.excerpts[0].paragraph == 11 and answer.excerpts[0].start == 0
+    assert_grounded(real_engine, answer)
+
+
+def test_a_counted_section_is_quoted_from_its_start_with_every_section_named(real_engine):
+    """ "what does section 3 say?" got only the outline: now the section's opening, and "go on" reads on."""
+    answer = real_engine.answer("what does section 3 say?")
+    assert answer.kind is AnswerKind.ABOUT
+    assert (
+        "Section 3, §Advantages and Disadvantages of an Alliance (¶12–26), from its start:" in answer.message
+    )
+    assert "2. §A Brief History of the China-Russia Alliance (¶3–11)" in answer.message
+    assert answer.excerpts[0].paragraph == 12 and answer.excerpts[0].start == 0
+    assert_grounded(real_engine, answer)
+    more = real_engine.answer("go on", conversation=Conversation().after(answer))
+    assert more.excerpts[0].paragraph >= answer.excerpts[-1].paragraph
+    assert not {e.id for e in more.excerpts} & {e.id for e in answer.excerpts}

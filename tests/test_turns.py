@@ -6,7 +6,14 @@ from collections import Counter
 import pytest
 
 from index.answering.readings import Chat, Facet, TurnKind
-from index.answering.turns import DocumentNames, leans_on_context, ordinal, read_turn, since_last_of_its_own
+from index.answering.turns import (
+    DocumentNames,
+    leans_on_context,
+    ordinal,
+    paragraphs_asked,
+    read_turn,
+    since_last_of_its_own,
+)
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
 from tests.conftest import CORPUS_DIR, REPO
@@ -432,17 +439,60 @@ def test_a_small_talk_word_inside_a_question_does_not_make_it_small_talk(essay, 
 
 
 @pytest.mark.parametrize(
-    "text", ["what does paragraph 5 say?", "show me ¶12", "para. 3 pls", "paragraph #7?"]
+    ("text", "asked"),
+    [
+        ("what does paragraph 5 say?", (5, 5)),
+        ("show me ¶12", (12, 12)),
+        ("para. 3 pls", (3, 3)),
+        ("paragraph #7?", (7, 7)),
+        ("paragraphs 12 to 14", (12, 14)),
+        ("¶14–12", (12, 14)),
+        ("whats the first paragraph", (1, 1)),
+        ("the opening paragraph pls", (1, 1)),
+        ("third para?", (3, 3)),
+    ],
 )
-def test_a_paragraph_asked_for_by_number_is_quoted_even_mid_conversation(essay, text):
+def test_a_paragraph_asked_for_by_number_is_quoted_even_mid_conversation(essay, text, asked):
     vocabulary, names = essay
+    assert paragraphs_asked(text) == asked
     for following in (False, True):
         reading = read_turn(text, vocabulary, names, following)
         assert (reading.kind, reading.facet) == (TurnKind.ABOUT, Facet.PARAGRAPH)
 
 
 @pytest.mark.parametrize(
-    "text", ["which paragraph talks about japan?", "the paragraph on the 1950 treaty", "parable 5"]
+    "text",
+    [
+        "which paragraph talks about japan?",
+        "the paragraph on the 1950 treaty",
+        "parable 5",
+        "the last paragraph",
+    ],
 )
 def test_a_paragraph_without_a_number_is_a_content_question(essay, text):
-    assert read(essay, text).facet is not Facet.PARAGRAPH
+    assert paragraphs_asked(text) is None and read(essay, text).facet is not Facet.PARAGRAPH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what does section 3 say?",
+        "summarize section 2",
+        "what's the intro about?",
+        "give me the gist of part 4",
+    ],
+)
+def test_a_counted_section_asked_for_its_text_is_quoted(essay, text):
+    assert read(essay, text).facet is Facet.SECTION
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "facet"),
+    [
+        ("whats the last section called", TurnKind.ABOUT, Facet.OUTLINE),
+        ("what does the last part say about japan?", TurnKind.CONTENT, None),
+        ("what did the treaty say about japan?", TurnKind.CONTENT, None),
+    ],
+)
+def test_a_section_named_or_asked_about_a_topic_is_not_quoted_whole(essay, text, kind, facet):
+    assert (read(essay, text).kind, read(essay, text).facet) == (kind, facet)

@@ -82,13 +82,27 @@ def summary_message(record: DocumentRecord, spans: Sequence[SectionSpan]) -> str
     )
 
 
-def paragraph_message(record: DocumentRecord, spans: Sequence[SectionSpan], number: int) -> str:
-    """What a reply quoting paragraph ``number`` says first: where it stands, or that there is none."""
+def section_message(record: DocumentRecord, spans: Sequence[SectionSpan], chosen: int) -> str:
+    """What a reply quoting section ``chosen`` (an index into ``spans``) from its start says first, with
+    every section on one line to go on from ("section 2"): a section the text does not head (the
+    paragraphs before its first heading) is not the one every reader counts first."""
+    sections = "; ".join(f"{number}. {span.citation}" for number, span in enumerate(spans, 1))
+    return (
+        f"Sections of “{record.title}”: {sections}.\n"
+        f"Section {chosen + 1}, {spans[chosen].citation}, from its start:"
+    )
+
+
+def paragraph_message(record: DocumentRecord, spans: Sequence[SectionSpan], first: int, last: int) -> str:
+    """What a reply quoting paragraphs ``first`` to ``last`` says first: where they stand (the sections
+    they are in), or that the document has no such paragraph."""
     total = spans[-1].last if spans else 0
-    for span in spans:
-        if span.first <= number <= span.last:
-            return f"¶{number} of {total} of “{record.title}”, in §{span.title}:"
-    return f"“{record.title}” has {total} paragraph{'s' if total != 1 else ''}, so there is no ¶{number}."
+    if not 1 <= first <= total:
+        return f"“{record.title}” has {total} paragraph{'s' if total != 1 else ''}, so there is no ¶{first}."
+    last = min(last, total)
+    sections = "; ".join(f"§{span.title}" for span in spans if span.first <= last and first <= span.last)
+    asked = f"¶{first}" if first == last else f"¶{first}–{last}"
+    return f"{asked} of {total} of “{record.title}”, in {sections}:"
 
 
 def ending_message(record: DocumentRecord) -> str:
@@ -113,7 +127,7 @@ def chat_message(kind: Chat, records: Sequence[DocumentRecord], examples: Sequen
     opening = _CHAT_OPENINGS[kind].format(subject=subject(records))
     how = (
         'Ask a question in your own words, and follow up on any answer ("why?", "tell me more"). '
-        "You can also ask who wrote it, for a summary, or for its sections."
+        'You can also ask who wrote it, for a summary, for a section or a paragraph by its number ("¶5").'
     )
     lines = [opening, how]
     if examples:

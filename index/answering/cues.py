@@ -545,7 +545,7 @@ CONTINUING = frozenset({"and", "but", "so", "or", "what about", "how about", "an
 STANDS_ALONE = 2
 
 
-COUNTED = re.compile("section|part|chapter|heading|one")
+COUNTED = re.compile("section|part|chapter|heading|one|intro")
 SPELLED = {
     "wat": "what",
     "wut": "what",
@@ -585,9 +585,16 @@ AUXILIARIES = frozenset(
 PREPOSITIONS = frozenset("over under for in into to about since until from by with on at of".split())
 POINTING = pattern("that", "it", "this", "those", "these", "them")
 PLAYS_A_PART = pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
-# A paragraph asked for by the number a citation gives it: "¶5", "paragraph 12", "para. 3", "par #7".
-PARAGRAPH_NUMBER = re.compile(
-    r"(?:¶\s*|(?<![\w'])(?:paragraph|para|par)\.?\s*(?:no\.?\s*|number\s*|#\s*)?)(\d{1,4})(?!\d)"
+# Paragraphs asked for by the numbers citations give them: "¶5", "paragraph 12", "para. 3", "par #7",
+# "paragraphs 12 to 14", "¶12–14"; or by counting ("the first paragraph"; the last is the ending).
+PARAGRAPH_NUMBERS = re.compile(
+    r"(?:¶\s*|(?<![\w'])(?:paragraphs?|paras?|pars?)\.?\s*(?:no\.?\s*|number\s*|#\s*)?)(\d{1,4})"
+    r"(?:\s*(?:-|–|—|to|through|thru|and|&)\s*(?:¶\s*)?(\d{1,4}))?(?!\d)"
+)
+COUNTED_PARAGRAPH = re.compile(
+    r"(?<![\w'])("
+    + "|".join(word for word, number in ORDINALS.items() if number > 0)
+    + r"|opening) (?:paragraph|para)\b"
 )
 # "what's the main argument against an alliance?" asks for one side's case, which the document weighs: a
 # content question, not the summary ("what's the main argument?").
@@ -599,9 +606,18 @@ POINTED_VIEW = pattern(
     r"(?:is|was|are|were) (?:that|this|it|these|those) (?:the |his |her )?(?:(?:author|writer)(?:'?s)? )?(?:own )?"
     r"(?:view|opinion|position|take|stance|verdict)s?"
 )
-ORDINAL_PATTERNS = tuple(
-    (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
-    for word, number in ORDINALS.items()
+ORDINAL_PATTERNS = (
+    *(
+        (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
+        for word, number in ORDINALS.items()
+    ),
+    (re.compile(r"(?<![\w'])(?:the|its) intro(?:duction)?(?![\w'])"), 1),  # the opening section
+)
+# What asks for a counted section's text rather than its name: "what does section 3 say?", "summarize
+# part 2", "what's the intro about?"; "what's the last section called?" asks for its name.
+SECTION_TEXT = pattern(
+    r"say|says|said|about|summar\w*|gist|quote|show|read|give|contents?|covers?|discuss\w*|argue\w*|tell",
+    r"recap|tl ?;? ?dr|what'?s in|what is in",
 )
 CHAT_WORDS_RE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in CHAT_CUES))
 # Small talk at either end of a message, with the punctuation and spaces around it.

@@ -12,6 +12,7 @@ from index.answering.about import (
     facts_message,
     outline_message,
     paragraph_message,
+    section_message,
     section_spans,
     summary_message,
 )
@@ -19,7 +20,7 @@ from index.answering.answers import Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
 from index.answering.passages import Passages
 from index.answering.readings import Facet, Reading
-from index.answering.turns import ordinal, paragraph_number
+from index.answering.turns import ordinal, paragraphs_asked
 from index.corpus.text import content_terms
 from index.scoring.scorer import Scored, Scorer
 from index.storage.store import DocumentRecord, Manifest
@@ -71,14 +72,24 @@ class DocumentReplies:
                 parts.append(summary_message(record, spans))
                 excerpts += self._summary(record, each)
             message = "\n".join(parts)
-        elif facet is Facet.PARAGRAPH:
-            number = paragraph_number(text) or 0
+        elif facet is Facet.SECTION:
             lines = []
             for record in records:
-                lines.append(
-                    paragraph_message(record, section_spans(self._scorer.paragraphs, record.id), number)
-                )
-                excerpts += self._passages.in_order(sorted(self._passages.numbered(record.id, number)))[:each]
+                spans = section_spans(self._scorer.paragraphs, record.id)
+                chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
+                if chosen is None:  # "section 9" of four: the outline says what there is
+                    lines.append(outline_message(record, spans, several=len(records) > 1))
+                    continue
+                lines.append(section_message(record, spans, chosen))
+                excerpts += self._quoted_in_order(record, spans[chosen].first, spans[chosen].last, each)
+            message = "\n\n".join(lines)
+        elif facet is Facet.PARAGRAPH:
+            first, last = paragraphs_asked(text) or (0, 0)
+            lines = []
+            for record in records:
+                spans = section_spans(self._scorer.paragraphs, record.id)
+                lines.append(paragraph_message(record, spans, first, last))
+                excerpts += self._quoted_in_order(record, first, last, each)
             message = "\n".join(lines)
         elif facet is Facet.ENDING:
             message = "\n".join(ending_message(record) for record in records)
@@ -160,6 +171,12 @@ class DocumentReplies:
         argument = self._passages.select(scored, max(0, count - len(conclusion)), outside | last)
         # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
         return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
+
+    def _quoted_in_order(self, record: DocumentRecord, first: int, last: int, count: int) -> list[Excerpt]:
+        """Paragraphs ``first`` to ``last`` (¶) of a document quoted in reading order, the first ``count``
+        excerpts: "go on" reads on from them."""
+        asked = (self._passages.numbered(record.id, number) for number in range(first, last + 1))
+        return self._passages.in_order(sorted(frozenset().union(*asked)), count)
 
     def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""

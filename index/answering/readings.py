@@ -20,6 +20,7 @@ class Facet(StrEnum):
     OUTLINE = "outline"  # its sections, or which section holds a topic
     SUMMARY = "summary"  # gist, tl;dr, main point
     ENDING = "ending"  # how it ends, its conclusion
+    SECTION = "section"  # one section's text, counted to ("what does section 3 say?", "the intro")
     PARAGRAPH = "paragraph"  # one paragraph by its number, as the citations give it ("what does ¶5 say?")
 
 

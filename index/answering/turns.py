@@ -58,13 +58,20 @@ def read_turn(
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
     if cues.CONTINUE.match(folded):
         return Reading(TurnKind.CONTINUE)
-    if paragraph_number(text) is not None:  # the citations' own numbers: whatever else it says, quote that
+    if paragraphs_asked(text) is not None:  # the citations' own numbers: whatever else it says, quote that
         return Reading(TurnKind.ABOUT, facet=Facet.PARAGRAPH)
     terms = [term for term in content_terms(text) if term not in names.stems]
 
     def topical(explained: frozenset[str]) -> tuple[str, ...]:
         return tuple(term for term in terms if term not in explained and term in known)
 
+    asks_text = cues.SECTION_TEXT.search(folded)
+    if asks_text and ordinal(text) is not None:
+        # "what does section 3 say?": its text, unless it asks about a topic in it ("what does the last
+        # part say about japan?" is a content question).
+        explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(asks_text.group(0)))
+        if not topical(frozenset(explained)):
+            return Reading(TurnKind.ABOUT, facet=Facet.SECTION)
     # "What's the last section called?" counts sections, even though "last ..." also reads as the ending.
     facets = (
         sorted(cues.FACET_CUES, key=lambda pair: pair[0] is not Facet.OUTLINE)
@@ -162,10 +169,19 @@ def is_fragment(text: str) -> bool:
     return len(content_terms(text)) < cues.STANDS_ALONE
 
 
-def paragraph_number(text: str) -> int | None:
-    """The paragraph a message asks for by its number ("what does ¶5 say?", "show me paragraph 12")."""
-    match = cues.PARAGRAPH_NUMBER.search(_fold(text))
-    return int(match.group(1)) if match else None
+def paragraphs_asked(text: str) -> tuple[int, int] | None:
+    """The first and last paragraph (¶) a message asks for by number ("what does ¶5 say?", "show me
+    paragraphs 12 to 14", "the first paragraph"), if any."""
+    folded = _fold(text)
+    match = cues.PARAGRAPH_NUMBERS.search(folded)
+    if match:
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        return min(first, last), max(first, last)
+    counted = cues.COUNTED_PARAGRAPH.search(folded)
+    if counted:
+        number = cues.ORDINALS.get(counted.group(1), 1)  # "opening": the first
+        return number, number
+    return None
 
 
 def ordinal(text: str) -> int | None:
