@@ -439,3 +439,13 @@ def test_a_counted_section_is_quoted_from_its_start_with_every_section_named(rea
     more = real_engine.answer("go on", conversation=Conversation().after(answer))
     assert more.excerpts[0].paragraph >= answer.excerpts[-1].paragraph
     assert not {e.id for e in more.excerpts} & {e.id for e in answer.excerpts}
+
+
+def test_go_on_after_the_end_of_the_document_says_so(real_engine):
+    ending = real_engine.answer("how does it end?", k=5)
+    after = real_engine.answer("go on", conversation=Conversation().after(ending))
+    assert after.kind is AnswerKind.ABOUT and not after.excerpts
+    assert after.message == "That is where “Should China and Russia Form an Alliance?” ends."
+    # What an index rebuilt since no longer holds is not "the end": "go on" gets help.
+    stale = Conversation(questions=(), shown=("gone#p1:0-5",), last=("gone#p1:0-5",))
+    assert real_engine.answer("go on", conversation=stale).kind is AnswerKind.CHAT

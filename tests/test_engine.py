@@ -116,6 +116,7 @@ def test_skipping_gives_the_next_excerpts_without_repeats(real_engine):
         ("   \n\t ", Abstention.EMPTY),
         ("\u200b\u200d\u2060", Abstention.EMPTY),
         ("!!! ??", Abstention.NO_WORDS),
+        ("https://example.com/essay", Abstention.NO_WORDS),
         ("中国和俄罗斯应该结盟吗？", Abstention.NOT_ENGLISH),
         ("Почему союз Китая и России распался?", Abstention.NOT_ENGLISH),
         ("¿Por qué China y Rusia no forman una alianza militar?", Abstention.NOT_ENGLISH),

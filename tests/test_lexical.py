@@ -1,7 +1,7 @@
 """Words, stems and alias groups: what the lexical signals of a question read (pure)."""
 
 from index.corpus.lexical import AliasTable
-from index.corpus.text import content_terms, words
+from index.corpus.text import clean_question, content_terms, words
 
 SOVIET = ["Soviet Union", "USSR", "Soviets"]
 
@@ -40,3 +40,10 @@ def test_an_acronym_is_a_content_word_even_when_its_letters_spell_a_stop_word():
 def test_a_message_in_capitals_throughout_is_shouting_not_acronyms():
     assert content_terms("WHO WROTE THIS") == content_terms("who wrote this")
     assert content_terms("WHAT ABOUT THE U.S.?") == ["us"]
+
+
+def test_a_link_is_no_words_of_a_question():
+    """ "https://example.com what's this essay about" was refused for the link's words."""
+    assert clean_question("https://example.com/a?b=1 what's this essay about") == "what's this essay about"
+    assert clean_question("see www.example.org, why?") == "see why?"
+    assert clean_question("https://example.com") == ""

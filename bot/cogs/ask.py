@@ -34,9 +34,15 @@ def mention_pattern(bot_id: int, role_id: int | None = None) -> re.Pattern[str]:
     return re.compile("|".join(alternatives))
 
 
+# Discord's markup for other users, roles and channels, custom emoji and timestamps: no words of a question
+# ("<@789> what did putin say?" would search for "789").
+DISCORD_MARKUP = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:-?\d+(?::\w)?)>")
+
+
 def question_from_text(content: str, pattern: re.Pattern[str]) -> str:
-    """The question in a message: its text without the bot's mentions, whitespace tidied."""
-    return " ".join(pattern.sub(" ", content).split())
+    """The question in a message: its text without the bot's mentions or other Discord markup,
+    whitespace tidied."""
+    return " ".join(DISCORD_MARKUP.sub(" ", pattern.sub(" ", content)).split())
 
 
 class AskCog(commands.Cog):

@@ -99,6 +99,14 @@ class DocumentReplies:
             message = facts_message(records, facet or Facet.AUTHOR)
         return Answer(question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
 
+    def ended(self, question: str, last_shown: str) -> Answer:
+        """The reply to "go on" when the text quoted last (``last_shown``, an excerpt id) has been read to
+        its document's end."""
+        document = last_shown.split("#", 1)[0]
+        titles = [record.title for record in self._manifest.documents if record.id == document]
+        message = f"That is where “{titles[0]}” ends." if titles else "That is where the text ends."
+        return Answer(question, message=message, turn=AnswerKind.ABOUT)
+
     def _documents_for(
         self, text: str, conversation: Conversation, about_conversation: Scored | None
     ) -> list[DocumentRecord]:

@@ -28,7 +28,7 @@ from index.answering.turns import (
 )
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
-from index.corpus.text import clean_question, words
+from index.corpus.text import LINK, clean_question, words
 from index.encoding.embedding import Embedder, supports_tokens
 from index.scoring.abstain import Abstainer, subject_drop
 from index.scoring.parameters import load_parameters
@@ -308,6 +308,10 @@ class Engine:
                 rest = self._passages.reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
                 if rest:
                     return Answer(turn.question, excerpts=tuple(rest))
+                if self._passages.quoted(
+                    turn.conversation.last[:1]
+                ):  # read to the end: "how does it end?", "go on"
+                    return self._documents.ended(turn.question, turn.conversation.last[0])
                 return self._chat(turn.question, Chat.HELP, ())
             context = tuple(history)
             scored, judged = self._last_question(turn, scores)
@@ -504,8 +508,9 @@ class Engine:
 
 def _refusal(question: str, cleaned: str) -> Answer | None:
     """An answer for questions that cannot be searched at all, or None when the question can be."""
-    if not cleaned:
-        return Answer(question, abstention=Abstention.EMPTY)
+    if not cleaned:  # nothing at all, or only invisible characters; a link alone has no words to search for
+        link_only = bool(LINK.search(question))
+        return Answer(question, abstention=Abstention.NO_WORDS if link_only else Abstention.EMPTY)
     if not is_english(cleaned):
         return Answer(question, abstention=Abstention.NOT_ENGLISH)
     if not words(cleaned):

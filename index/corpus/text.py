@@ -7,6 +7,7 @@ import unicodedata
 # Zero-width and bidirectional control characters: invisible, and able to reorder what a reader sees.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 STOP_WORDS = frozenset(
@@ -36,9 +37,11 @@ MAX_QUESTION_CHARS = 1000
 
 
 def clean_question(text: str, limit: int = MAX_QUESTION_CHARS) -> str:
-    """Drop control and invisible characters, fold compatibility forms and whitespace, cap the length."""
+    """Drop control and invisible characters and links, fold compatibility forms and whitespace, cap the
+    length. A link is no words of a question: "https://… what's this essay about" was refused."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
+    text = LINK.sub(" ", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = " ".join(text.split())
     return text[:limit].rstrip()

@@ -171,3 +171,15 @@ def test_the_question_in_a_mention_is_its_text_without_the_bot():
     assert question_from_text("<@&456> what is an alliance?", pattern) == "what is an alliance?"
     assert question_from_text("<@123>", pattern) == ""
     assert not pattern.search("<@1234> not me")
+
+
+def test_the_question_in_a_message_drops_other_discord_markup():
+    """ "<@789> what did putin say?" searched for "789": other people's mentions, channels, custom emoji and
+    timestamps are no words of a question."""
+    pattern = mention_pattern(123)
+
+    asked = question_from_text(
+        "<@123> <@!789> <#42> what did putin say <:pepe:991> <t:1700000000:R>?", pattern
+    )
+    assert asked == "what did putin say ?"
+    assert question_from_text("is <@123> a bot", pattern) == "is a bot"
