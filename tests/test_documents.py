@@ -5,7 +5,7 @@ import pytest
 from index.corpus.corpus_files import load_corpus
 from index.corpus.documents import OPENING_SECTION, parse_document
 from index.errors import CorpusError
-from tests.conftest import CORPUS_DIR, SHARED, write_document
+from tests.conftest import CORPUS_DIR, REPO, SHARED, write_document
 
 ESSAY_ID = "zhao-2021-china-russia-alliance"
 
@@ -97,3 +97,15 @@ def test_a_corpus_link_pointing_outside_the_corpus_is_refused(tmp_path, corpus_c
 def test_an_empty_corpus_folder_is_an_error(tmp_path):
     with pytest.raises(CorpusError, match=r"no \.md documents"):
         load_corpus(tmp_path)
+
+
+def test_no_documents_words_are_in_the_code():
+    """The code reads its documents from the corpus: the author's name had crept into comments and
+    docstrings as an example, the first step to a rule written for it. No author's name (front
+    matter) appears in bot/ or index/; the titles' words are common words ("China", "alliance")."""
+    documents = [parse_document(path.stem, path.read_bytes()) for path in sorted(CORPUS_DIR.glob("*.md"))]
+    names = {word.lower() for document in documents for word in document.author.split() if len(word) > 3}
+    for folder in ("bot", "index"):
+        for path in (REPO / folder).rglob("*.py"):
+            text = path.read_text("utf-8").lower()
+            assert not [name for name in names if name in text], path

@@ -496,3 +496,31 @@ def test_a_counted_section_asked_for_its_text_is_quoted(essay, text):
 )
 def test_a_section_named_or_asked_about_a_topic_is_not_quoted_whole(essay, text, kind, facet):
     assert (read(essay, text).kind, read(essay, text).facet) == (kind, facet)
+
+
+def test_a_counted_section_is_no_topic_though_a_document_uses_its_words(essay):
+    """With a second document that says "sector" ("sect") and "2", "what does section 2 say?" read as a
+    content question about them."""
+    vocabulary, names = essay
+    reading = read_turn("what does section 2 say?", set(vocabulary) | {"sect", "2"}, names)
+    assert reading.facet is Facet.SECTION
+
+
+def test_a_word_that_starts_like_a_section_does_not_count_one():
+    assert ordinal("when was the first partnership finished") is None
+    assert ordinal("summarize the first parts") == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "following", "facet"),
+    [
+        ("what does zhao think about an alliance?", False, Facet.SUMMARY),
+        ("what does the author think about an alliance?", True, Facet.SUMMARY),
+        ("what does the author think about japan?", False, None),
+        ("what does the author think of the pro-alliance arguments?", False, None),
+        ("what does he think about an alliance?", True, None),  # "he" mid-conversation may be Putin
+    ],
+)
+def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, following, facet):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, following).facet is facet

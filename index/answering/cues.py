@@ -222,7 +222,7 @@ NATIONALITIES = """
     australian italian spanish polish ukrainian taiwanese mongolian soviet western eastern
     """.split()
 NATIONALITY_STEMS = frozenset(stem(word) for word in NATIONALITIES)
-# Who a message may mean by the author ("zhao" is read as "the author" before these are matched).
+# Who a message may mean by the author (the author's name is read as "the author" before these are matched).
 THE_AUTHOR = r"(?:(?:the |this |that )?(?:author|writer|guy|person|man|woman|prof|professor)|he|she)"
 ASKS_NATIONALITY = pattern(
     r"nationality",
@@ -596,6 +596,12 @@ COUNTED_PARAGRAPH = re.compile(
     + "|".join(word for word, number in ORDINALS.items() if number > 0)
     + r"|opening) (?:paragraph|para)\b"
 )
+# The author's view of something: "what does <his name> think about an alliance?" asks where he comes down on
+# the document's own question when the something is in its title's words only (turns.read_turn).
+VIEW_OF = pattern(
+    r"(?:does|did|do) (?:the )?(?:author|writer|he|she)(?: (?:actually|really|personally|himself|herself))? "
+    r"(?:think|feel|believe) (?:about|of|on|regarding)"
+)
 # "what's the main argument against an alliance?" asks for one side's case, which the document weighs: a
 # content question, not the summary ("what's the main argument?").
 ONE_SIDES_CASE = pattern(
@@ -608,7 +614,7 @@ POINTED_VIEW = pattern(
 )
 ORDINAL_PATTERNS = (
     *(
-        (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)"), number)
+        (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)s?(?![\w'])"), number)
         for word, number in ORDINALS.items()
     ),
     (re.compile(r"(?<![\w'])(?:the|its) intro(?:duction)?(?![\w'])"), 1),  # the opening section

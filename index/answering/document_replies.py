@@ -131,7 +131,7 @@ class DocumentReplies:
 
     def _names_only(self, record: DocumentRecord, text: str) -> bool:
         """Whether ``text`` names ``record`` by a word of its title or author that no other document
-        uses: "the energy piece", "zhao's essay". A word others use is a topic, not a name ("which part
+        uses: "the energy piece", "<the author's name>'s essay". A word others use is a topic, not a name ("which part
         talks about the strategic partnership model" when another title has "Partnership")."""
         asked = set(content_terms(text)) & set(content_terms(f"{record.title} {record.author}"))
         for other in self._manifest.documents:

@@ -68,10 +68,19 @@ def read_turn(
     asks_text = cues.SECTION_TEXT.search(folded)
     if asks_text and ordinal(text) is not None:
         # "what does section 3 say?": its text, unless it asks about a topic in it ("what does the last
-        # part say about japan?" is a content question).
+        # part say about japan?" is a content question). "section 2" is no topic, though a document
+        # may use "2" or "sector".
         explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(asks_text.group(0)))
-        if not topical(frozenset(explained)):
+        rest = [term for term in content_terms(_without_counted_sections(folded)) if term not in names.stems]
+        if not any(term in known and term not in explained for term in rest):
             return Reading(TurnKind.ABOUT, facet=Facet.SECTION)
+    view = cues.VIEW_OF.search(folded)
+    if view and (not following or cues.ANCHORS.search(folded)):
+        # "what does <the author> think about an alliance?": about nothing but the title's words, his view of the
+        # document's own question, which its summary gives; "... about japan?" is a content question.
+        named = set(content_terms(text)) & names.stems
+        if named and not set(terms) - set(content_terms(view.group(0))):
+            return Reading(TurnKind.ABOUT, facet=Facet.SUMMARY)
     # "What's the last section called?" counts sections, even though "last ..." also reads as the ending.
     facets = (
         sorted(cues.FACET_CUES, key=lambda pair: pair[0] is not Facet.OUTLINE)
@@ -182,6 +191,13 @@ def paragraphs_asked(text: str) -> tuple[int, int] | None:
         number = cues.ORDINALS.get(counted.group(1), 1)  # "opening": the first
         return number, number
     return None
+
+
+def _without_counted_sections(folded: str) -> str:
+    """A message without the words that count a section ("section 2", "the last part", "the intro")."""
+    for pattern, _ in cues.ORDINAL_PATTERNS:
+        folded = pattern.sub(" ", folded)
+    return re.sub(r"(?:section|part|chapter) \d+", " ", folded)
 
 
 def ordinal(text: str) -> int | None:
