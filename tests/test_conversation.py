@@ -329,6 +329,11 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
     assert second.message.count("¶2 of ") == 2
     in_bees = engine.answer("what does ¶2 say?", conversation=Conversation().after(bees))
     assert {excerpt.document for excerpt in in_bees.excerpts} == {"bees"}
+    # A suggestion names its document: "Introduction (Keeping Bees in the Valley)" quotes the bees'.
+    (essay,) = [record.id for record in engine.info.documents if record.id != "bees"]
+    for offered in engine.sections:
+        expected = "bees" if offered.endswith("(Keeping Bees in the Valley)") else essay
+        assert {excerpt.document for excerpt in engine.answer(offered).excerpts} == {expected}, offered
 
 
 def test_with_two_documents_a_topic_in_the_others_title_does_not_name_it_and_k_is_shared(
@@ -449,3 +454,14 @@ def test_go_on_after_the_end_of_the_document_says_so(real_engine):
     # What an index rebuilt since no longer holds is not "the end": "go on" gets help.
     stale = Conversation(questions=(), shown=("gone#p1:0-5",), last=("gone#p1:0-5",))
     assert real_engine.answer("go on", conversation=stale).kind is AnswerKind.CHAT
+
+
+def test_every_suggestion_the_bot_offers_is_answered(real_engine):
+    """/ask's autocomplete offers the section titles: choosing "§ Introduction" asked "Introduction", and
+    the bot said the essay doesn't address it. A title alone now quotes its section from the start."""
+    for offered in (*real_engine.sections, *real_engine.examples):
+        answer = real_engine.answer(offered)
+        assert answer.answered and answer.excerpts, offered
+    introduction = real_engine.answer("§ Introduction")
+    assert introduction.kind is AnswerKind.ABOUT and introduction.excerpts[0].paragraph == 1
+    assert "Section 1, §Introduction (¶1–2), from its start:" in introduction.message

@@ -38,6 +38,18 @@ class DocumentReplies:
         self._passages = passages
         self._score_text = score_text
         self._by_title: dict[str, Scored] = {}
+        # Each section's title as a message may give it, folded: "introduction", "§ introduction", and
+        # with the document's title as the bot's suggestions put it, "introduction (title)".
+        self._titled: dict[str, list[tuple[DocumentRecord, int]]] = {}
+        for record in manifest.documents:
+            for number, span in enumerate(section_spans(scorer.paragraphs, record.id)):
+                for name in (span.title, f"{span.title} ({record.title})"):
+                    self._titled.setdefault(_folded_title(name), []).append((record, number))
+
+    def titled(self, text: str) -> list[tuple[DocumentRecord, int]]:
+        """The sections (document, index among its sections) a message names by its title alone: "§
+        Introduction", as the bot's own suggestions offer them."""
+        return self._titled.get(_folded_title(text), [])
 
     def reply(
         self,
@@ -53,9 +65,12 @@ class DocumentReplies:
         """The reply to ``question`` (``text``: as cleaned) read as ``reading``, a question about the
         document. ``about_conversation``: the conversation's questions scored together (which document it
         is about); ``locating``: the scores that tell where a topic is, for "which section ...?"."""
-        records = self._documents_for(text, conversation, about_conversation)
-        each = max(1, k // len(records))  # excerpts per document: k shared between them
         facet = reading.facet
+        titled = self.titled(text) if facet is Facet.SECTION else []
+        records = list({record.id: record for record, _ in titled}.values()) or self._documents_for(
+            text, conversation, about_conversation
+        )
+        each = max(1, k // len(records))  # excerpts per document: k shared between them
         excerpts: list[Excerpt] = []
         if facet is Facet.OUTLINE:
             lines = []
@@ -76,7 +91,9 @@ class DocumentReplies:
             lines = []
             for record in records:
                 spans = section_spans(self._scorer.paragraphs, record.id)
-                chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
+                chosen = next((number for r, number in titled if r.id == record.id), None)
+                if chosen is None:
+                    chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
                 if chosen is None:  # "section 9" of four: the outline says what there is
                     lines.append(outline_message(record, spans, several=len(records) > 1))
                     continue
@@ -197,3 +214,9 @@ class DocumentReplies:
             scored = self._score_text(record.title)
             self._by_title[record.id] = scored
         return scored
+
+
+def _folded_title(text: str) -> str:
+    """A section title as compared: no "§", quotes or closing punctuation, case and spaces folded."""
+    text = text.strip().lstrip("§").strip().strip("\"'“”‘’").rstrip("?.!:").strip()
+    return " ".join(text.casefold().replace("’", "'").split())

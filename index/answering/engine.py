@@ -15,7 +15,7 @@ from index.answering.answers import Abstention, Answer, AnswerKind
 from index.answering.conversation import Conversation
 from index.answering.document_replies import DocumentReplies
 from index.answering.passages import Passages
-from index.answering.readings import Chat, Reading, TurnKind
+from index.answering.readings import Chat, Facet, Reading, TurnKind
 from index.answering.turn_model import TurnModel, load_turn_model
 from index.answering.turns import (
     DocumentNames,
@@ -205,6 +205,8 @@ class Engine:
                 turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following)
                 if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
                     turn.text = turn.reading.asks
+                if self._documents.titled(turn.text):  # "§ Introduction", as the suggestions offer it
+                    turn.reading = Reading(TurnKind.ABOUT, facet=Facet.SECTION)
         return turns
 
     def _texts_for(self, turn: "_Turn") -> list[str]:
