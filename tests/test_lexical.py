@@ -47,3 +47,12 @@ def test_a_link_is_no_words_of_a_question():
     assert clean_question("https://example.com/a?b=1 what's this essay about") == "what's this essay about"
     assert clean_question("see www.example.org, why?") == "see why?"
     assert clean_question("https://example.com") == ""
+
+
+def test_para_is_english_for_a_paragraph_and_spanish_is_still_told_apart():
+    """ "show me para 30" was refused as not English: "para" is Spanish, and a Discord abbreviation."""
+    from index.corpus.language import is_english
+
+    assert is_english("show me para 30") and is_english("para 23 pls")
+    assert not is_english("¿Por qué China y Rusia no forman una alianza militar?")
+    assert not is_english("¿Qué dice el ensayo sobre la alianza?")

@@ -450,6 +450,10 @@ def test_a_small_talk_word_inside_a_question_does_not_make_it_small_talk(essay, 
         ("whats the first paragraph", (1, 1)),
         ("the opening paragraph pls", (1, 1)),
         ("third para?", (3, 3)),
+        ("paragrpah 14 what does it say", (14, 14)),
+        ("what does the 19th para say", (19, 19)),
+        ("pull up the twelfth paragraph", (12, 12)),
+        ("read me the first three paragraphs", (1, 3)),
     ],
 )
 def test_a_paragraph_asked_for_by_number_is_quoted_even_mid_conversation(essay, text, asked):
@@ -474,16 +478,28 @@ def test_a_paragraph_without_a_number_is_a_content_question(essay, text):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "counted"),
     [
-        "what does section 3 say?",
-        "summarize section 2",
-        "what's the intro about?",
-        "give me the gist of part 4",
+        ("what does section 3 say?", 3),
+        ("summarize section 2", 2),
+        ("what's the intro about?", 1),
+        ("give me the gist of part 4", 4),
+        ("the intro?", 1),
+        ("section 1 pls", 1),
+        ("sec 3?", 3),
+        ("quote me the start of section two", 2),
+        ("second to last section?", -2),
+        ("tl;dr of the opening section", 1),
     ],
 )
-def test_a_counted_section_asked_for_its_text_is_quoted(essay, text):
-    assert read(essay, text).facet is Facet.SECTION
+def test_a_counted_section_asked_for_its_text_is_quoted(essay, text, counted):
+    assert read(essay, text).facet is Facet.SECTION and ordinal(text) == counted
+
+
+@pytest.mark.parametrize("text", ["and the second one?", "whats the first one", "was it the last one?"])
+def test_one_counted_in_a_conversation_is_what_it_was_about_not_a_section(essay, text):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, True).facet is not Facet.SECTION
 
 
 @pytest.mark.parametrize(

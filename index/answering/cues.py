@@ -520,6 +520,16 @@ ORDINALS = {
     "5th": 5,
     "sixth": 6,
     "6th": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "opening": 1,
+    "second to last": -2,
+    "next to last": -2,
+    "penultimate": -2,
     "last": -1,
     "final": -1,
     "closing": -1,
@@ -545,7 +555,19 @@ CONTINUING = frozenset({"and", "but", "so", "or", "what about", "how about", "an
 STANDS_ALONE = 2
 
 
-COUNTED = re.compile("section|part|chapter|heading|one|intro")
+COUNTED = re.compile("section|sec |part|chapter|heading|one|intro")
+# Sections counted in words: "section two".
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+}
 SPELLED = {
     "wat": "what",
     "wut": "what",
@@ -588,13 +610,17 @@ PLAYS_A_PART = pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
 # Paragraphs asked for by the numbers citations give them: "¶5", "paragraph 12", "para. 3", "par #7",
 # "paragraphs 12 to 14", "¶12–14"; or by counting ("the first paragraph"; the last is the ending).
 PARAGRAPH_NUMBERS = re.compile(
-    r"(?:¶\s*|(?<![\w'])(?:paragraphs?|paras?|pars?)\.?\s*(?:no\.?\s*|number\s*|#\s*)?)(\d{1,4})"
+    r"(?:¶\s*|(?<![\w'])(?:parag[a-z]*|paras?|pars?)\.?\s*(?:no\.?\s*|number\s*|#\s*)?)(\d{1,4})"
     r"(?:\s*(?:-|–|—|to|through|thru|and|&)\s*(?:¶\s*)?(\d{1,4}))?(?!\d)"
 )
 COUNTED_PARAGRAPH = re.compile(
     r"(?<![\w'])("
     + "|".join(word for word, number in ORDINALS.items() if number > 0)
-    + r"|opening) (?:paragraph|para)\b"
+    + r"|\d{1,3}(?:st|nd|rd|th)) (?:parag[a-z]*|paras?)\b"
+)
+# "the first three paragraphs": the first paragraph to the third.
+FIRST_PARAGRAPHS = re.compile(
+    r"(?<![\w'])first (" + "|".join(NUMBER_WORDS) + r"|\d{1,2}) (?:parag[a-z]*|paras)\b"
 )
 # The author's view of something: "what does <his name> think about an alliance?" asks where he comes down on
 # the document's own question when the something is in its title's words only (turns.read_turn).
@@ -619,11 +645,16 @@ ORDINAL_PATTERNS = (
     ),
     (re.compile(r"(?<![\w'])(?:the|its) intro(?:duction)?(?![\w'])"), 1),  # the opening section
 )
+SECTION_WORD = pattern(r"sections?", r"sec", r"parts?", r"chapters?", r"intro(?:duction)?")
+# A section counted by its number: "section 3", "part two", "sec 2".
+COUNTED_BY_NUMBER = re.compile(
+    r"(?<![\w'])(?:section|sec|part|chapter)\.? (\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])"
+)
 # What asks for a counted section's text rather than its name: "what does section 3 say?", "summarize
 # part 2", "what's the intro about?"; "what's the last section called?" asks for its name.
 SECTION_TEXT = pattern(
     r"say|says|said|about|summar\w*|gist|quote|show|read|give|contents?|covers?|discuss\w*|argue\w*|tell",
-    r"recap|tl ?;? ?dr|what'?s in|what is in",
+    r"recap|tl ?;? ?dr|what'?s in|what is in|start|beginning|begins|opens",
 )
 CHAT_WORDS_RE = re.compile("|".join(f"(?:{cue.pattern})" for _, cue in CHAT_CUES))
 # Small talk at either end of a message, with the punctuation and spaces around it.

@@ -148,8 +148,9 @@ class DocumentReplies:
 
     def _names_only(self, record: DocumentRecord, text: str) -> bool:
         """Whether ``text`` names ``record`` by a word of its title or author that no other document
-        uses: "the energy piece", "<the author's name>'s essay". A word others use is a topic, not a name ("which part
-        talks about the strategic partnership model" when another title has "Partnership")."""
+        uses: "the energy piece", "<the author's name>'s essay". A word others use is a topic, not a
+        name ("which part talks about the strategic partnership model" when another title has
+        "Partnership")."""
         asked = set(content_terms(text)) & set(content_terms(f"{record.title} {record.author}"))
         for other in self._manifest.documents:
             if other.id != record.id:
@@ -171,7 +172,8 @@ class DocumentReplies:
         the section the topic is."""
         count = ordinal(text)
         if count is not None and spans:
-            return (len(spans) - 1 if count == -1 else (count - 1 if 1 <= count <= len(spans) else None)), []
+            place = count - 1 if count > 0 else len(spans) + count  # -1: the last, -2: the one before it
+            return (place if 0 <= place < len(spans) else None), []
         titles = [span.title for span in spans]
         quoted = self._passages.quoted(conversation.last[:1]) if reading.pointing else frozenset()
         if quoted:  # "which section is that in?" after an answer: the section of the excerpt it quoted first

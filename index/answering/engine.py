@@ -305,16 +305,7 @@ class Engine:
             reading = Reading(TurnKind.CONTENT, topic=reading.topic)
         if reading.kind is TurnKind.CONTINUE:
             if not history:
-                # "go on" after quotes no content question asked for ("what does ¶5 say?"): read on from them.
-                shown = self._passages.quoted(turn.conversation.shown)
-                rest = self._passages.reading_on(turn.conversation.last[:1], shown, skip + k)[skip:]
-                if rest:
-                    return Answer(turn.question, excerpts=tuple(rest))
-                if self._passages.quoted(
-                    turn.conversation.last[:1]
-                ):  # read to the end: "how does it end?", "go on"
-                    return self._documents.ended(turn.question, turn.conversation.last[0])
-                return self._chat(turn.question, Chat.HELP, ())
+                return self._read_on_from_shown(turn, k, skip)
             context = tuple(history)
             scored, judged = self._last_question(turn, scores)
             shown = self._passages.quoted(turn.conversation.shown)
@@ -358,6 +349,19 @@ class Engine:
                 return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
             return self._about(turn, second, scores, k)
         return replace(answer, context=context)
+
+    def _read_on_from_shown(self, turn: "_Turn", k: int, skip: int) -> Answer:
+        """ "go on" with no content question before it: on from what the last reply quoted ("what does ¶5
+        say?", "how does it end?"); past the document's end, that it ends there; with nothing quoted
+        (or only what an index rebuilt since no longer holds), help."""
+        last = turn.conversation.last[:1]
+        shown = self._passages.quoted(turn.conversation.shown)
+        rest = self._passages.reading_on(last, shown, skip + k)[skip:]
+        if rest:
+            return Answer(turn.question, excerpts=tuple(rest))
+        if self._passages.quoted(last):
+            return self._documents.ended(turn.question, last[0])
+        return self._chat(turn.question, Chat.HELP, ())
 
     def _for_ranking(self, turn: "_Turn", scored: Scored, scores: dict[str, Scored]) -> Scored:
         """A follow-up's scores as they are ranked; abstention reads them as they were. One that names a

@@ -65,22 +65,10 @@ def read_turn(
     def topical(explained: frozenset[str]) -> tuple[str, ...]:
         return tuple(term for term in terms if term not in explained and term in known)
 
-    asks_text = cues.SECTION_TEXT.search(folded)
-    if asks_text and ordinal(text) is not None:
-        # "what does section 3 say?": its text, unless it asks about a topic in it ("what does the last
-        # part say about japan?" is a content question). "section 2" is no topic, though a document
-        # may use "2" or "sector".
-        explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(asks_text.group(0)))
-        rest = [term for term in content_terms(_without_counted_sections(folded)) if term not in names.stems]
-        if not any(term in known and term not in explained for term in rest):
-            return Reading(TurnKind.ABOUT, facet=Facet.SECTION)
-    view = cues.VIEW_OF.search(folded)
-    if view and (not following or cues.ANCHORS.search(folded)):
-        # "what does <the author> think about an alliance?": about nothing but the title's words, his view of the
-        # document's own question, which its summary gives; "... about japan?" is a content question.
-        named = set(content_terms(text)) & names.stems
-        if named and not set(terms) - set(content_terms(view.group(0))):
-            return Reading(TurnKind.ABOUT, facet=Facet.SUMMARY)
+    if _asks_for_a_counted_section(text, folded, known, names):
+        return Reading(TurnKind.ABOUT, facet=Facet.SECTION)
+    if _asks_the_authors_view_of_the_title(text, folded, terms, names, following):
+        return Reading(TurnKind.ABOUT, facet=Facet.SUMMARY)
     # "What's the last section called?" counts sections, even though "last ..." also reads as the ending.
     facets = (
         sorted(cues.FACET_CUES, key=lambda pair: pair[0] is not Facet.OUTLINE)
@@ -186,18 +174,52 @@ def paragraphs_asked(text: str) -> tuple[int, int] | None:
     if match:
         first, last = int(match.group(1)), int(match.group(2) or match.group(1))
         return min(first, last), max(first, last)
+    first = cues.FIRST_PARAGRAPHS.search(folded)
+    if first:
+        count = first.group(1)
+        return 1, int(count) if count.isdigit() else cues.NUMBER_WORDS[count]
     counted = cues.COUNTED_PARAGRAPH.search(folded)
     if counted:
-        number = cues.ORDINALS.get(counted.group(1), 1)  # "opening": the first
+        said = counted.group(1)
+        number = cues.ORDINALS[said] if said in cues.ORDINALS else int(said[:-2])  # "12th"
         return number, number
     return None
+
+
+def _asks_for_a_counted_section(text: str, folded: str, known: set | frozenset, names: DocumentNames) -> bool:
+    """ "what does section 3 say?", "what's the intro about?", "section 1 pls": a counted section's text,
+    unless the message asks about a topic in it ("what does the last part say about japan?" is a content
+    question) or, asking for no text, says anything else ("what's the last section called?" asks its
+    name). "section 2" is no topic, though a document may use "2" or "sector"."""
+    if ordinal(text) is None or not cues.SECTION_WORD.search(folded):
+        return False  # "and the second one?" counts something the conversation was about
+    unsaid = cues.CHAT_WORDS_RE.sub(" ", _without_counted_sections(folded))  # "thx. and the second section?"
+    rest = [term for term in content_terms(unsaid) if term not in names.stems]
+    asking = cues.SECTION_TEXT.findall(folded)
+    if not asking:
+        return all(term in cues.BOT_TALK for term in rest)
+    explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(" ".join(asking)))
+    return not any(term in known and term not in explained for term in rest)
+
+
+def _asks_the_authors_view_of_the_title(
+    text: str, folded: str, terms: list[str], names: DocumentNames, following: bool
+) -> bool:
+    """ "what does <the author> think about an alliance?", about nothing but a title's words: where he
+    comes down on the document's own question, which its summary gives ("... about japan?" is a content
+    question). Mid-conversation only with the author named: "he" may be whoever was just discussed."""
+    view = cues.VIEW_OF.search(folded)
+    if not view or (following and not cues.ANCHORS.search(folded)):
+        return False
+    named = set(content_terms(text)) & names.stems
+    return bool(named) and not set(terms) - set(content_terms(view.group(0)))
 
 
 def _without_counted_sections(folded: str) -> str:
     """A message without the words that count a section ("section 2", "the last part", "the intro")."""
     for pattern, _ in cues.ORDINAL_PATTERNS:
         folded = pattern.sub(" ", folded)
-    return re.sub(r"(?:section|part|chapter) \d+", " ", folded)
+    return cues.COUNTED_BY_NUMBER.sub(" ", folded)
 
 
 def ordinal(text: str) -> int | None:
@@ -209,8 +231,11 @@ def ordinal(text: str) -> int | None:
     for pattern, number in cues.ORDINAL_PATTERNS:
         if pattern.search(folded):
             return number
-    match = re.search(r"(?:section|part|chapter) (\d+)", folded)
-    return int(match.group(1)) if match else None
+    match = cues.COUNTED_BY_NUMBER.search(folded)
+    if not match:
+        return None
+    said = match.group(1)
+    return int(said) if said.isdigit() else cues.NUMBER_WORDS[said]
 
 
 def _asks(leftover: str, folded: str) -> bool:

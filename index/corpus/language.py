@@ -5,10 +5,10 @@ import unicodedata
 from index.corpus.text import words
 
 # Frequent function words of languages written in Latin script, which the English model would
-# otherwise read as noise. English shares none of these as common words.
+# otherwise read as noise. English shares none of these as common words ("para" is one: "para 30").
 _FOREIGN_FUNCTION_WORDS = frozenset(
     """
-    el los las del que qué por para una cómo como cuál cuándo dónde porque según sobre entre pero
+    el los las del que qué por una cómo como cuál cuándo dónde porque según sobre entre pero
     más le les des est une qui quoi pourquoi quand où avec dans pour sur sont pas der die das und
     ist nicht mit warum wann wie wer eine einen dem den zwischen il della che perché quando dove
     sono tra da não uma com por quê porque onde são entre и в не что как почему
