@@ -33,10 +33,10 @@ test-fast: install
 test-container: install
 	ESSAYBOT_CONTAINER_TESTS=1 $(BIN)/python -m pytest -q -m container tests/test_container.py
 
+# pyright is given the project's settings by name: a stray pyrightconfig.json in a folder above would win.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	# The project's own settings by name: a stray pyrightconfig.json in a folder above would win otherwise.
 	$(BIN)/pyright -p pyproject.toml
 
 format: install
