@@ -13,7 +13,6 @@ from bot.render import ANSWER_FAILED, SHUTTING_DOWN, render_answer, render_no_mo
 from bot.reply import Reply
 from bot.services import Services
 from bot.settings import Settings
-from index.answering.answers import AnswerKind
 from index.answering.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ class Answering:
             await asyncio.to_thread(self.services.answers.append, record)
         except OSError:
             log.warning("cannot record the answer for its buttons", exc_info=True)
-        actions = actions_for(quotes=bool(rendered.shown), more=answer.kind is AnswerKind.ANSWER)
+        actions = actions_for(quotes=bool(rendered.shown), more=answer.pages_on)
         return Reply(embeds=[rendered.embed], view=answer_view(record.key, actions))
 
     def within_window(self, record: AnswerRecord) -> bool:

@@ -465,3 +465,16 @@ def test_every_suggestion_the_bot_offers_is_answered(real_engine):
     introduction = real_engine.answer("§ Introduction")
     assert introduction.kind is AnswerKind.ABOUT and introduction.excerpts[0].paragraph == 1
     assert "Section 1, §Introduction (¶1–2), from its start:" in introduction.message
+
+
+def test_more_excerpts_of_a_section_read_on_page_by_page(real_engine):
+    """**More excerpts** asks again past what was shown: a section quoted from its start pages on in
+    reading order, without repeats, and says when it is done."""
+    pages = [real_engine.answer("what does section 3 say?", k=3, skip=skip) for skip in (0, 3, 6)]
+    ids = [excerpt.id for page in pages for excerpt in page.excerpts]
+    assert len(ids) == len(set(ids)) == 9 and all(page.pages_on for page in pages)
+    paragraphs = [excerpt.paragraph for page in pages for excerpt in page.excerpts]
+    assert paragraphs == sorted(paragraphs) and paragraphs[0] == 12
+    assert not real_engine.answer("what does section 3 say?", k=3, skip=300).excerpts
+    ending = [real_engine.answer("how does it end?", k=1, skip=skip).excerpts for skip in (0, 1)]
+    assert ending[0][0].paragraph == ending[1][0].paragraph == 43 and ending[0] != ending[1]

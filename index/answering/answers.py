@@ -79,6 +79,19 @@ class Answer:
         return AnswerKind.ANSWER if self.answered else AnswerKind.ABSTAIN
 
     @property
+    def pages_on(self) -> bool:
+        """Whether asking again past these excerpts (a larger ``skip``) gives the next ones: a content
+        answer's next by score, or the next of the document's own text quoted in reading order (a
+        section, paragraphs, the ending: excerpts without a score)."""
+        if self.kind is AnswerKind.ANSWER:
+            return True
+        return (
+            self.kind is AnswerKind.ABOUT
+            and bool(self.excerpts)
+            and all(e.score is None for e in self.excerpts)
+        )
+
+    @property
     def answered(self) -> bool:
         return self.abstention is None and bool(self.excerpts)
 

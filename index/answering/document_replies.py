@@ -59,6 +59,7 @@ class DocumentReplies:
         reading: Reading,
         k: int,
         *,
+        skip: int = 0,
         about_conversation: Scored | None = None,
         locating: Callable[[], Scored | None] = lambda: None,
     ) -> Answer:
@@ -71,6 +72,8 @@ class DocumentReplies:
             text, conversation, about_conversation
         )
         each = max(1, k // len(records))  # excerpts per document: k shared between them
+        # The text quoted in reading order (a section, paragraphs, the ending) pages on: the next ``each``.
+        page = skip // len(records)
         excerpts: list[Excerpt] = []
         if facet is Facet.OUTLINE:
             lines = []
@@ -98,7 +101,7 @@ class DocumentReplies:
                     lines.append(outline_message(record, spans, several=len(records) > 1))
                     continue
                 lines.append(section_message(record, spans, chosen))
-                excerpts += self._quoted_in_order(record, spans[chosen].first, spans[chosen].last, each)
+                excerpts += self._quoted_in_order(record, spans[chosen].first, spans[chosen].last, page, each)
             message = "\n\n".join(lines)
         elif facet is Facet.PARAGRAPH:
             first, last = paragraphs_asked(text) or (0, 0)
@@ -106,12 +109,12 @@ class DocumentReplies:
             for record in records:
                 spans = section_spans(self._scorer.paragraphs, record.id)
                 lines.append(paragraph_message(record, spans, first, last))
-                excerpts += self._quoted_in_order(record, first, last, each)
+                excerpts += self._quoted_in_order(record, first, last, page, each)
             message = "\n".join(lines)
         elif facet is Facet.ENDING:
             message = "\n".join(ending_message(record) for record in records)
             for record in records:
-                excerpts += self._ending(record, each)
+                excerpts += self._ending(record, page, each)
         else:
             message = facts_message(records, facet or Facet.AUTHOR)
         return Answer(question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
@@ -199,15 +202,18 @@ class DocumentReplies:
         # The conclusion first: it is the bottom line a reader asking for the gist wants; then the argument.
         return [*conclusion, *sorted(argument, key=lambda excerpt: (excerpt.paragraph, excerpt.start))]
 
-    def _quoted_in_order(self, record: DocumentRecord, first: int, last: int, count: int) -> list[Excerpt]:
-        """Paragraphs ``first`` to ``last`` (¶) of a document quoted in reading order, the first ``count``
-        excerpts: "go on" reads on from them."""
+    def _quoted_in_order(
+        self, record: DocumentRecord, first: int, last: int, skip: int, count: int
+    ) -> list[Excerpt]:
+        """Paragraphs ``first`` to ``last`` (¶) of a document quoted in reading order, ``count`` excerpts
+        past the first ``skip``: "go on" or **More excerpts** reads on from them."""
         asked = (self._passages.numbered(record.id, number) for number in range(first, last + 1))
-        return self._passages.in_order(sorted(frozenset().union(*asked)), count)
+        return self._passages.in_order(sorted(frozenset().union(*asked)), skip + count)[skip:]
 
-    def _ending(self, record: DocumentRecord, count: int) -> list[Excerpt]:
-        """The document's last paragraph, quoted whole in as many excerpts as it takes (up to ``count``)."""
-        return self._passages.in_order(sorted(self._passages.last_paragraph(record.id)))[:count]
+    def _ending(self, record: DocumentRecord, skip: int, count: int) -> list[Excerpt]:
+        """The document's last paragraph, quoted whole in as many excerpts as it takes: ``count`` of them
+        past the first ``skip``."""
+        return self._passages.in_order(sorted(self._passages.last_paragraph(record.id)))[skip : skip + count]
 
     def _title_scores(self, record: DocumentRecord) -> Scored:
         scored = self._by_title.get(record.id)

@@ -324,7 +324,7 @@ class Engine:
                 answer = replace(answer, excerpts=(*rest, *answer.excerpts)[:k])
             return replace(answer, context=context)
         if reading.kind is TurnKind.ABOUT:
-            return self._about(turn, reading, scores, k)
+            return self._about(turn, reading, scores, k, skip)
         if _continues_refusal(turn, self._names):
             # "and china's?" after "what's the population of russia?" was refused: refused with it.
             with_refused = scores[_after_refusal(turn)]
@@ -347,7 +347,7 @@ class Engine:
         if second is not None:  # "where was this printed?": a question about the document the patterns missed
             if second.kind is TurnKind.CHAT:
                 return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
-            return self._about(turn, second, scores, k)
+            return self._about(turn, second, scores, k, skip)
         return replace(answer, context=context)
 
     def _read_on_from_shown(self, turn: "_Turn", k: int, skip: int) -> Answer:
@@ -488,7 +488,7 @@ class Engine:
         message = chat_message(kind, records, example_questions(records))
         return Answer(question, message=message, context=context, turn=AnswerKind.CHAT)
 
-    def _about(self, turn: "_Turn", reading: Reading, scores: dict[str, Scored], k: int) -> Answer:
+    def _about(self, turn: "_Turn", reading: Reading, scores: dict[str, Scored], k: int, skip: int) -> Answer:
         """A question about the document itself (index/answering/document_replies.py)."""
         history = turn.conversation.questions
 
@@ -507,6 +507,7 @@ class Engine:
             turn.conversation,
             reading,
             k,
+            skip=skip,
             about_conversation=scores.get(" ".join(history)) if history else None,
             locating=locating,
         )

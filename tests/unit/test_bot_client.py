@@ -1,5 +1,6 @@
 """The client's shared behaviour without a connection: where it answers, who may reindex, what it sends."""
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import discord
@@ -16,6 +17,7 @@ from bot.feedback import FeedbackLog
 from bot.render import ANSWER_FAILED, NO_MORE_EXCERPTS, NOT_IN_THIS_CHANNEL, SHUTTING_DOWN
 from bot.services import Services
 from bot.settings import Settings
+from index.answering.answers import Answer, AnswerKind, Excerpt
 from tests.bot_fakes import FakeEngine
 
 
@@ -183,3 +185,31 @@ def test_the_question_in_a_message_drops_other_discord_markup():
     )
     assert asked == "what did putin say ?"
     assert question_from_text("is <@123> a bot", pattern) == "is a bot"
+
+
+class QuotingInOrder(FakeEngine):
+    """Answers as the engine answers "what does ¶1 say?": the document's own text in reading order (no score)."""
+
+    def _answer(self, question, k, skip, conversation=None):
+        answer = super()._answer(question, k, skip, conversation)
+        unscored = tuple(replace(excerpt, score=None) for excerpt in answer.excerpts)
+        return replace(answer, excerpts=unscored, message="¶1 of 3:", turn=AnswerKind.ABOUT)
+
+
+async def test_text_quoted_in_reading_order_offers_more_excerpts_and_other_replies_about_the_document_do_not(
+    tmp_path,
+):
+    """ "what does section 3 say?" quotes the section's first excerpts: More excerpts reads on (the summary's
+    scored excerpts, or front-matter facts, have no next page)."""
+    client = create_bot(make_settings(tmp_path), make_services(tmp_path, QuotingInOrder()))
+    try:
+        in_order = await client.parts.answering.reply("alliance")
+        actions = [child.custom_id.split(":")[1] for child in in_order.view.children]
+        assert "more" in actions
+    finally:
+        await client.services.engines.aclose()
+        await client.close()
+    summary = Answer(
+        "tl;dr", excerpts=(Excerpt("d", "T", "S", 1, 0, 5, "Words", 2.5),), turn=AnswerKind.ABOUT
+    )
+    assert not summary.pages_on and not Answer("who wrote it?", message="…", turn=AnswerKind.ABOUT).pages_on
