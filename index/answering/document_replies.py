@@ -38,11 +38,15 @@ class DocumentReplies:
         self._passages = passages
         self._score_text = score_text
         self._by_title: dict[str, Scored] = {}
+        # Each document's sections with their paragraph ranges: the index is read-only, so once.
+        self._spans = {
+            record.id: section_spans(scorer.paragraphs, record.id) for record in manifest.documents
+        }
         # Each section's title as a message may give it, folded: "introduction", "§ introduction", and
         # with the document's title as the bot's suggestions put it, "introduction (title)".
         self._titled: dict[str, list[tuple[DocumentRecord, int]]] = {}
         for record in manifest.documents:
-            for number, span in enumerate(section_spans(scorer.paragraphs, record.id)):
+            for number, span in enumerate(self._spans[record.id]):
                 for name in (span.title, f"{span.title} ({record.title})"):
                     self._titled.setdefault(_folded_title(name), []).append((record, number))
 
@@ -78,7 +82,7 @@ class DocumentReplies:
         if facet is Facet.OUTLINE:
             lines = []
             for record in records:
-                spans = section_spans(self._scorer.paragraphs, record.id)
+                spans = self._spans[record.id]
                 chosen, where = self._chosen_section(text, conversation, reading, spans, record, locating)
                 excerpts += where
                 lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
@@ -86,14 +90,14 @@ class DocumentReplies:
         elif facet is Facet.SUMMARY:
             parts = []
             for record in records:
-                spans = section_spans(self._scorer.paragraphs, record.id)
+                spans = self._spans[record.id]
                 parts.append(summary_message(record, spans))
                 excerpts += self._summary(record, each)
             message = "\n".join(parts)
         elif facet is Facet.SECTION:
             lines = []
             for record in records:
-                spans = section_spans(self._scorer.paragraphs, record.id)
+                spans = self._spans[record.id]
                 chosen = next((number for r, number in titled if r.id == record.id), None)
                 if chosen is None:
                     chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
@@ -107,14 +111,15 @@ class DocumentReplies:
             first, last = paragraphs_asked(text) or (0, 0)
             lines = []
             for record in records:
-                spans = section_spans(self._scorer.paragraphs, record.id)
+                spans = self._spans[record.id]
                 lines.append(paragraph_message(record, spans, first, last))
                 excerpts += self._quoted_in_order(record, first, last, page, each)
             message = "\n".join(lines)
         elif facet is Facet.ENDING:
             message = "\n".join(ending_message(record) for record in records)
             for record in records:
-                excerpts += self._ending(record, page, each)
+                last = self._spans[record.id][-1].last if self._spans[record.id] else 0
+                excerpts += self._quoted_in_order(record, last, last, page, each)
         else:
             message = facts_message(records, facet or Facet.AUTHOR)
         return Answer(question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
@@ -209,11 +214,6 @@ class DocumentReplies:
         past the first ``skip``: "go on" or **More excerpts** reads on from them."""
         asked = (self._passages.numbered(record.id, number) for number in range(first, last + 1))
         return self._passages.in_order(sorted(frozenset().union(*asked)), skip + count)[skip:]
-
-    def _ending(self, record: DocumentRecord, skip: int, count: int) -> list[Excerpt]:
-        """The document's last paragraph, quoted whole in as many excerpts as it takes: ``count`` of them
-        past the first ``skip``."""
-        return self._passages.in_order(sorted(self._passages.last_paragraph(record.id)))[skip : skip + count]
 
     def _title_scores(self, record: DocumentRecord) -> Scored:
         scored = self._by_title.get(record.id)
