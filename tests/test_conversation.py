@@ -456,6 +456,61 @@ def test_go_on_after_the_end_of_the_document_says_so(real_engine):
     assert real_engine.answer("go on", conversation=stale).kind is AnswerKind.CHAT
 
 
+def test_the_next_or_previous_place_counts_from_what_was_just_quoted(real_engine):
+    """ "next section" and "and the next one?" after a section got the outline or a content answer."""
+    section = real_engine.answer("what does section 3 say?")
+    after = Conversation().after(section)
+    for asked in ("what does the next section say?", "and the next one?"):
+        following = real_engine.answer(asked, conversation=after)
+        assert "Section 4, §" in following.message, asked
+        assert following.excerpts[0].paragraph == 27 and following.excerpts[0].start == 0
+        assert_grounded(real_engine, following)
+    # From there, "the one before" is section 3 again, and "the next one" is past the end: the outline.
+    fourth = Conversation().after(section).after(real_engine.answer("and the next one?", conversation=after))
+    assert "Section 3, §" in real_engine.answer("the one before?", conversation=fourth).message
+    past_the_end = real_engine.answer("next section", conversation=fourth)
+    assert not past_the_end.excerpts and "has 4 sections" in past_the_end.message
+
+    # Counted from the last paragraph shown: all three of the range when all were quoted.
+    paragraph = Conversation().after(real_engine.answer("paragraphs 11 to 13", k=10))
+    following = real_engine.answer("next paragraph", conversation=paragraph)
+    assert following.message.startswith("¶14 of 43 ") and {e.paragraph for e in following.excerpts} == {14}
+    before = real_engine.answer("and the previous para?", conversation=paragraph)
+    assert before.message.startswith("¶10 of 43 ")
+    # Nothing quoted yet: nothing to count from, so the sections to choose from.
+    assert "has 4 sections" in real_engine.answer("the next section").message
+
+
+def test_paragraphs_counted_from_the_end_or_in_words_are_quoted(real_engine):
+    """ "the last two paragraphs" got the summary; "paragraph twenty" was refused."""
+    last_two = real_engine.answer("what do the last two paragraphs say", k=10)
+    assert last_two.message.startswith("¶42–43 of 43 ")
+    assert [e.paragraph for e in last_two.excerpts][:1] == [42] and last_two.excerpts[-1].paragraph == 43
+    assert real_engine.answer("the penultimate paragraph").message.startswith("¶42 of 43 ")
+    assert real_engine.answer("gimme paragraph twenty").message.startswith("¶20 of 43 ")
+
+
+def test_a_question_after_quotes_it_did_not_ask_for_follows_them(real_engine):
+    """ "why does he think so?" after the gist, "why?" after the ending: the help text, as if nothing had
+    been said. They now lean on the first quote, and the reply says what it follows."""
+    gist = real_engine.answer("what's the gist?")
+    following = real_engine.answer("why does he think so?", conversation=Conversation().after(gist))
+    assert following.kind is AnswerKind.ANSWER and following.context == ("what's the gist?",)
+    assert_grounded(real_engine, following)
+    ending = Conversation().after(real_engine.answer("how does it end?"))
+    why = real_engine.answer("why?", conversation=ending)
+    assert why.kind is AnswerKind.ANSWER and why.excerpts[0].paragraph == 43
+    # `ask --context` does not know what was quoted: the same question quotes the same.
+    assert [
+        e.id for e in real_engine.answer("why?", conversation=Conversation(("how does it end?",))).excerpts
+    ] == [e.id for e in why.excerpts]
+    # Something no document says is still refused, and small talk and "go on" read as before.
+    refused = real_engine.answer("and elon musk?", conversation=Conversation().after(gist))
+    assert refused.abstention is Abstention.OFF_TOPIC
+    assert real_engine.answer("thanks!", conversation=ending).kind is AnswerKind.CHAT
+    assert real_engine.answer("go on", conversation=ending).message.startswith("That is where ")
+
+
 def test_every_suggestion_the_bot_offers_is_answered(real_engine):
     """/ask's autocomplete offers the section titles: choosing "§ Introduction" asked "Introduction", and
     the bot said the essay doesn't address it. A title alone now quotes its section from the start."""

@@ -13,6 +13,7 @@ from index.answering.turns import (
     paragraphs_asked,
     read_turn,
     since_last_of_its_own,
+    step_asked,
 )
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
@@ -454,6 +455,14 @@ def test_a_small_talk_word_inside_a_question_does_not_make_it_small_talk(essay, 
         ("what does the 19th para say", (19, 19)),
         ("pull up the twelfth paragraph", (12, 12)),
         ("read me the first three paragraphs", (1, 3)),
+        ("gimme paragraph twenty", (20, 20)),
+        ("para twenty-one and twenty two", (21, 22)),
+        ("what does the twenty-first paragraph say", (21, 21)),
+        ("the thirtieth para", (30, 30)),
+        ("what do the last two paragraphs say", (-2, -1)),
+        ("final 3 paras", (-3, -1)),
+        ("the second to last paragraph", (-2, -2)),
+        ("penultimate paragraph?", (-2, -2)),
     ],
 )
 def test_a_paragraph_asked_for_by_number_is_quoted_even_mid_conversation(essay, text, asked):
@@ -490,6 +499,8 @@ def test_a_paragraph_without_a_number_is_a_content_question(essay, text):
         ("quote me the start of section two", 2),
         ("second to last section?", -2),
         ("tl;dr of the opening section", 1),
+        ("what's in the 4th section", 4),
+        ("part twenty-one", 21),
     ],
 )
 def test_a_counted_section_asked_for_its_text_is_quoted(essay, text, counted):
@@ -520,6 +531,38 @@ def test_a_counted_section_is_no_topic_though_a_document_uses_its_words(essay):
     vocabulary, names = essay
     reading = read_turn("what does section 2 say?", set(vocabulary) | {"sect", "2"}, names)
     assert reading.facet is Facet.SECTION
+
+
+@pytest.mark.parametrize(
+    ("text", "after_place", "stepped"),
+    [
+        ("what does the next section say?", None, (Facet.SECTION, 1)),
+        ("previous paragraph pls", None, (Facet.PARAGRAPH, -1)),
+        ("the part after that", None, (Facet.SECTION, 1)),
+        ("and the para before?", None, (Facet.PARAGRAPH, -1)),
+        ("and the next one?", Facet.SECTION, (Facet.SECTION, 1)),
+        ("the one before that", Facet.PARAGRAPH, (Facet.PARAGRAPH, -1)),
+    ],
+)
+def test_a_place_next_to_the_one_just_quoted_is_asked_for(essay, text, after_place, stepped):
+    vocabulary, names = essay
+    assert step_asked(text, after_place) == stepped
+    reading = read_turn(text, vocabulary, names, True, after_place)
+    assert (reading.kind, reading.facet, reading.step) == (TurnKind.ABOUT, *stepped)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "and the next one?",  # with no place quoted before, "one" is whatever was being discussed
+        "what was the next part of the plan?",  # a topic
+        "what did russia do in the following years?",
+        "the one after the 1896 treaty",
+    ],
+)
+def test_next_or_previous_without_a_place_word_or_with_a_topic_is_not_a_place(essay, text):
+    vocabulary, names = essay
+    assert read_turn(text, vocabulary, names, True).facet not in (Facet.SECTION, Facet.PARAGRAPH)
 
 
 def test_a_word_that_starts_like_a_section_does_not_count_one():

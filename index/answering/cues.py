@@ -5,6 +5,7 @@
 # (turns.py) says how they combine.
 
 import re
+from collections.abc import Sequence
 
 from index.answering.readings import Chat, Facet
 from index.corpus.text import stem
@@ -507,25 +508,35 @@ WHICH_SECTION = pattern(
     r"(?:talk|discuss|cover|deal|write|mention|address|go into)",
     r"(?:after|before|follows|precedes) the [\w\s'-]+ (?:section|part|chapter)",
 )
+# Numbers as people spell them, 1 to 99: "twelve", "twenty-one"; "twelfth", "twenty first". Whole
+# words only, and the longest first in a pattern, so that "twenty one" is not read as "twenty".
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNIT_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth".split()
+_TEEN_ORDINALS = "tenth eleventh twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth".split()
+_TEN_ORDINALS = "twentieth thirtieth fortieth fiftieth sixtieth seventieth eightieth ninetieth".split()
+
+
+def _spelled(units: Sequence[str], teens: Sequence[str], round_tens: Sequence[str]) -> dict[str, int]:
+    said = {word: number for number, word in enumerate(units, 1)}
+    said |= {word: number for number, word in enumerate(teens, 10)}
+    for tens, (ten, round_ten) in enumerate(zip(_TENS, round_tens, strict=True), 2):
+        said[round_ten] = 10 * tens
+        for number, unit in enumerate(units, 1):
+            said[f"{ten} {unit}"] = said[f"{ten}-{unit}"] = 10 * tens + number
+    return said
+
+
+def alternation(said: dict[str, int] | frozenset[str]) -> str:
+    """The words of ``said`` as one regular-expression alternation, longest first."""
+    return "|".join(re.escape(word) for word in sorted(said, key=len, reverse=True))
+
+
+NUMBER_WORDS = _spelled(_UNITS, _TEENS, _TENS)
+# Places counted from either end: a section ("the second part", "the last section") or a paragraph.
 ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "second": 2,
-    "2nd": 2,
-    "third": 3,
-    "3rd": 3,
-    "fourth": 4,
-    "4th": 4,
-    "fifth": 5,
-    "5th": 5,
-    "sixth": 6,
-    "6th": 6,
-    "seventh": 7,
-    "eighth": 8,
-    "ninth": 9,
-    "tenth": 10,
-    "eleventh": 11,
-    "twelfth": 12,
+    **_spelled(_UNIT_ORDINALS, _TEEN_ORDINALS, _TEN_ORDINALS),
     "opening": 1,
     "second to last": -2,
     "next to last": -2,
@@ -534,6 +545,8 @@ ORDINALS = {
     "final": -1,
     "closing": -1,
 }
+# "1st", "22nd", "19th".
+DIGIT_ORDINAL = r"\d{1,2}(?:st|nd|rd|th)"
 
 
 # English words that stand for something said before (leans_on_context). Not "their", "these":
@@ -556,18 +569,6 @@ STANDS_ALONE = 2
 
 
 COUNTED = re.compile("section|sec |part|chapter|heading|one|intro")
-# Sections counted in words: "section two".
-NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-}
 SPELLED = {
     "wat": "what",
     "wut": "what",
@@ -608,20 +609,37 @@ PREPOSITIONS = frozenset("over under for in into to about since until from by wi
 POINTING = pattern("that", "it", "this", "those", "these", "them")
 PLAYS_A_PART = pattern(r"part (?:[\w.'-]+ ){0,6}play(?:s|ed|ing)?")
 # Paragraphs asked for by the numbers citations give them: "¶5", "paragraph 12", "para. 3", "par #7",
-# "paragraphs 12 to 14", "¶12–14"; or by counting ("the first paragraph"; the last is the ending).
+# "paragraphs 12 to 14", "¶12–14", "paragraph twenty"; or by counting ("the first paragraph", "the
+# second to last paragraph"; the last alone is the ending).
+_PARAGRAPH_NUMBER = rf"(\d{{1,4}}|{alternation(NUMBER_WORDS)})"
 PARAGRAPH_NUMBERS = re.compile(
-    r"(?:¶\s*|(?<![\w'])(?:parag[a-z]*|paras?|pars?)\.?\s*(?:no\.?\s*|number\s*|#\s*)?)(\d{1,4})"
-    r"(?:\s*(?:-|–|—|to|through|thru|and|&)\s*(?:¶\s*)?(\d{1,4}))?(?!\d)"
+    rf"(?:¶\s*|(?<![\w'])(?:parag[a-z]*|paras?|pars?)\.?\s*(?:no\.?\s*|number\s*|#\s*)?){_PARAGRAPH_NUMBER}"
+    rf"(?:\s*(?:-|–|—|to|through|thru|and|&)\s*(?:¶\s*)?{_PARAGRAPH_NUMBER})?(?![\w-])"
 )
+_PARAGRAPH_WORD = r"(?:parag[a-z]*|paras?)\b"
 COUNTED_PARAGRAPH = re.compile(
     r"(?<![\w'])("
-    + "|".join(word for word, number in ORDINALS.items() if number > 0)
-    + r"|\d{1,3}(?:st|nd|rd|th)) (?:parag[a-z]*|paras?)\b"
+    + alternation(frozenset(word for word, number in ORDINALS.items() if number != -1))
+    + rf"|{DIGIT_ORDINAL}) {_PARAGRAPH_WORD}"
 )
-# "the first three paragraphs": the first paragraph to the third.
-FIRST_PARAGRAPHS = re.compile(
-    r"(?<![\w'])first (" + "|".join(NUMBER_WORDS) + r"|\d{1,2}) (?:parag[a-z]*|paras)\b"
+# "the first three paragraphs", "the last 2 paras": paragraphs counted from either end.
+_HOW_MANY = rf"({alternation(NUMBER_WORDS)}|\d{{1,2}})"
+FIRST_PARAGRAPHS = re.compile(rf"(?<![\w'])first {_HOW_MANY} {_PARAGRAPH_WORD}")
+LAST_PARAGRAPHS = re.compile(rf"(?<![\w'])(?:last|final|closing) {_HOW_MANY} {_PARAGRAPH_WORD}")
+# A place counted from the one just quoted: "the next section", "previous paragraph", "the part after
+# that"; and "the next one" when the reply before was such a place.
+_SECTION_NOUN = r"sections?|sec|parts?|chapters?"
+_PLACE_NOUN = rf"{_SECTION_NOUN}|parag[a-z]*|paras?"
+STEPS = {"next": 1, "following": 1, "after": 1, "previous": -1, "preceding": -1, "prior": -1, "before": -1}
+STEPPED_PLACE = re.compile(
+    rf"(?<![\w'])(?:(next|following|previous|preceding|prior) ({_PLACE_NOUN})"
+    rf"|({_PLACE_NOUN}) (after|before)(?= (?:that|this|it)\b|[\s?.!]*$))(?![\w'])"
 )
+STEPPED_ONE = re.compile(
+    r"(?<![\w'])(?:(next|following|previous|preceding|prior) one"
+    r"|one (after|before)(?= (?:that|this|it)\b|[\s?.!]*$))(?![\w'])"
+)
+SECTION_NOUN = re.compile(rf"^(?:{_SECTION_NOUN})$")
 # The author's view of something: "what does <his name> think about an alliance?" asks where he comes down on
 # the document's own question when the something is in its title's words only (turns.read_turn).
 VIEW_OF = pattern(
@@ -638,17 +656,16 @@ POINTED_VIEW = pattern(
     r"(?:is|was|are|were) (?:that|this|it|these|those) (?:the |his |her )?(?:(?:author|writer)(?:'?s)? )?(?:own )?"
     r"(?:view|opinion|position|take|stance|verdict)s?"
 )
-ORDINAL_PATTERNS = (
-    *(
-        (re.compile(rf"(?<![\w']){word} (?:section|part|chapter|heading|one)s?(?![\w'])"), number)
-        for word, number in ORDINALS.items()
-    ),
-    (re.compile(r"(?<![\w'])(?:the|its) intro(?:duction)?(?![\w'])"), 1),  # the opening section
+# A section counted from either end: "the second part", "the 3rd section", "second to last section", or
+# one counted in a conversation about sections ("and the third one?"); "the intro" is the first.
+COUNTED_SECTION = re.compile(
+    rf"(?<![\w'])({alternation(ORDINALS)}|{DIGIT_ORDINAL}) (?:section|part|chapter|heading|one)s?(?![\w'])"
+    r"|(?<![\w'])(?:the|its) (intro)(?:duction)?(?![\w'])"
 )
 SECTION_WORD = pattern(r"sections?", r"sec", r"parts?", r"chapters?", r"intro(?:duction)?")
 # A section counted by its number: "section 3", "part two", "sec 2".
 COUNTED_BY_NUMBER = re.compile(
-    r"(?<![\w'])(?:section|sec|part|chapter)\.? (\d{1,2}|" + "|".join(NUMBER_WORDS) + r")(?![\w'])"
+    rf"(?<![\w'])(?:section|sec|part|chapter)\.? (\d{{1,2}}|{alternation(NUMBER_WORDS)})(?![\w'-])"
 )
 # What asks for a counted section's text rather than its name: "what does section 3 say?", "summarize
 # part 2", "what's the intro about?"; "what's the last section called?" asks for its name.

@@ -99,7 +99,9 @@ class DocumentReplies:
             for record in records:
                 spans = self._spans[record.id]
                 chosen = next((number for r, number in titled if r.id == record.id), None)
-                if chosen is None:
+                if chosen is None and reading.step:
+                    chosen = self._stepped_section(record, spans, conversation, reading.step)
+                elif chosen is None:
                     chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
                 if chosen is None:  # "section 9" of four: the outline says what there is
                     lines.append(outline_message(record, spans, several=len(records) > 1))
@@ -108,10 +110,19 @@ class DocumentReplies:
                 excerpts += self._quoted_in_order(record, spans[chosen].first, spans[chosen].last, page, each)
             message = "\n\n".join(lines)
         elif facet is Facet.PARAGRAPH:
-            first, last = paragraphs_asked(text) or (0, 0)
+            asked = paragraphs_asked(text) or (0, 0)
             lines = []
             for record in records:
                 spans = self._spans[record.id]
+                if reading.step:  # "the next paragraph": from the one quoted last
+                    quoted = self._quoted_paragraph(record, conversation, reading.step)
+                    if quoted is None:  # nothing of this document quoted to count from
+                        lines.append(outline_message(record, spans, several=len(records) > 1))
+                        continue
+                    first = last = quoted + reading.step
+                else:  # "the last two paragraphs": counted from this document's end
+                    total = spans[-1].last if spans else 0
+                    first, last = (max(1, number + total + 1) if number < 0 else number for number in asked)
                 lines.append(paragraph_message(record, spans, first, last))
                 excerpts += self._quoted_in_order(record, first, last, page, each)
             message = "\n".join(lines)
@@ -195,6 +206,31 @@ class DocumentReplies:
         if not best or best[0].section not in titles:
             return None, []
         return titles.index(best[0].section), best
+
+    def _quoted_paragraph(self, record: DocumentRecord, conversation: Conversation, step: int) -> int | None:
+        """The paragraph (¶) of ``record`` that a step counts from: the last one the reply before quoted
+        for "the next ...", the first for "the previous ..."; None when it quoted none of this document."""
+        rows = {
+            self._passages.paragraph_of(sentence) for sentence in self._passages.quoted(conversation.last)
+        }
+        numbers = [
+            self._scorer.paragraphs[row].number
+            for row in rows
+            if self._scorer.paragraphs[row].document == record.id
+        ]
+        if not numbers:
+            return None
+        return max(numbers) if step > 0 else min(numbers)
+
+    def _stepped_section(
+        self, record: DocumentRecord, spans: list, conversation: Conversation, step: int
+    ) -> int | None:
+        """The section ``step`` away from the one the reply before quoted ("the next section"), if any."""
+        quoted = self._quoted_paragraph(record, conversation, step)
+        if quoted is None:
+            return None
+        place = next(number for number, span in enumerate(spans) if span.first <= quoted <= span.last)
+        return place + step if 0 <= place + step < len(spans) else None
 
     def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then

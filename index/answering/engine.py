@@ -199,15 +199,31 @@ class Engine:
             _Turn(question, clean_question(question), self._content_only(conversation or Conversation()))
             for question, conversation in zip(questions, conversations, strict=True)
         ]
-        for turn in turns:
+        for turn, conversation in zip(turns, conversations, strict=True):
             if turn.text:
                 following = bool(turn.conversation.questions)
-                turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following)
+                place = self._place_asked(conversation.questions if conversation else ())
+                turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following, place)
+                if not following and conversation:
+                    self._follow_quotes(turn, conversation, place)
                 if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
                     turn.text = turn.reading.asks
                 if self._documents.titled(turn.text):  # "§ Introduction", as the suggestions offer it
                     turn.reading = Reading(TurnKind.ABOUT, facet=Facet.SECTION)
         return turns
+
+    def _place_asked(self, questions: Sequence[str]) -> Facet | None:
+        """SECTION or PARAGRAPH when the last of ``questions`` asked for a section or paragraphs by place
+        ("what does section 3 say?", "¶5", "§ Introduction" as the suggestions offer it, or "and the next
+        one?" after one of those), else None."""
+        if not questions:
+            return None
+        text = clean_question(questions[-1])
+        if self._documents.titled(text):
+            return Facet.SECTION
+        before = self._place_asked(questions[:-1])
+        facet = read_turn(text, self._scorer.vocabulary, self._names, after_place=before).facet
+        return facet if facet in (Facet.SECTION, Facet.PARAGRAPH) else None
 
     def _texts_for(self, turn: "_Turn") -> list[str]:
         """The texts a turn needs scored: the question, and with a conversation also the question in context."""
@@ -234,6 +250,36 @@ class Engine:
         if _continues_refusal(turn, self._names):
             texts.append(_after_refusal(turn))
         return texts
+
+    def _follow_quotes(self, turn: "_Turn", conversation: Conversation, place: Facet | None) -> None:
+        """After a reply that quoted the document without a content question ("tl;dr", "how does it
+        end?", "what does ¶5 say?"), a question leans on what it quoted: "why does he think so?" is
+        scored with the first excerpt as its context, as it would be with an earlier question, and the
+        reply says it follows that reply's question. Small talk, "go on" and questions about the
+        document are read as before."""
+        reading = turn.reading
+        # Help alone is what "why?" gets with nothing before it; a real "help" still reads as help below.
+        if reading is None or not (
+            reading.kind is TurnKind.CONTENT or reading == Reading(TurnKind.CHAT, chat=Chat.HELP)
+        ):
+            return
+        if not conversation.questions:
+            return
+        asked = conversation.questions[-1]
+        if place is None:
+            before = read_turn(clean_question(asked), self._scorer.vocabulary, self._names)
+            if before.kind is not TurnKind.ABOUT or before.topic or before.facet not in _QUOTING:
+                return
+        last = conversation.last
+        if not last:  # what it quoted is not known (``ask --context``): the same question quotes the same
+            earlier = replace(conversation, questions=conversation.questions[:-1])
+            last = tuple(excerpt.id for excerpt in self.answer(asked, conversation=earlier).excerpts)
+        quoted = self._passages.text_of(last[0]) if last else ""
+        following = read_turn(turn.text, self._scorer.vocabulary, self._names, True, place)
+        if quoted and following.kind is TurnKind.CONTENT:
+            shown = turn.conversation.shown or last
+            turn.conversation = replace(turn.conversation, questions=(quoted,), last=last, shown=shown)
+            turn.reading, turn.follows = following, asked
 
     def _content_only(self, conversation: Conversation) -> Conversation:
         """The conversation's questions about the content that the next turn leans on: "thanks!", "who
@@ -293,7 +339,7 @@ class Engine:
 
     def _reply(self, turn: "_Turn", scores: dict[str, Scored], k: int, skip: int) -> Answer:
         reading, history = turn.reading, turn.conversation.questions
-        context = tuple(history)
+        context = (turn.follows,) if turn.follows else tuple(history)
         if reading is not None and reading.kind is TurnKind.CHAT and not reading.mixed:
             return self._chat(turn.question, reading.chat or Chat.HELP, ())  # "hi", "👍", "thx"
         refusal = _refusal(turn.question, turn.text)
@@ -338,12 +384,15 @@ class Engine:
             k,
             skip,
             judged=judged,
-            alone=scores[turn.text] if history and not leans_on_context(turn.text) else None,
+            # Quotes followed are no question said: "and elon musk?" after "tl;dr" is judged by itself too.
+            alone=scores[turn.text]
+            if history and (turn.follows or not leans_on_context(turn.text))
+            else None,
             repeated=set(turn.conversation.shown),
             on_its_own=not history,
-            off_topic=self._changes_subject(turn, scores),
+            off_topic=self._changes_subject(turn, scores) or self._says_nothing_quoted(turn, scores),
         )
-        second = self._second_opinion(answer, scores[turn.text], bool(history))
+        second = self._second_opinion(answer, scores[turn.text], bool(history) and not turn.follows)
         if second is not None:  # "where was this printed?": a question about the document the patterns missed
             if second.kind is TurnKind.CHAT:
                 return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
@@ -411,6 +460,11 @@ class Engine:
             and all(lexicon.shares_nothing(turn.text) for lexicon in self._scorer.lexicons.values())
         )
 
+    def _says_nothing_quoted(self, turn: "_Turn", scores: dict[str, Scored]) -> bool:
+        """A message after quotes it did not ask for by content (``_follow_quotes``) that shares no word
+        with any document: as off topic as it is asked on its own ("and elon musk?" after "tl;dr")."""
+        return bool(turn.follows) and all(d.shares_nothing for d in scores[turn.text].documents)
+
     def _changes_subject(self, turn: "_Turn", scores: dict[str, Scored]) -> bool:
         """ "what about india?" after a question about the essay: a follow-up to a subject no document
         covers. Judged where _texts_for scored the conversation without it; whether it shares a word with
@@ -477,7 +531,7 @@ class Engine:
         if repeated:
             # The best excerpt stands even when it was shown: a follow-up is most often answered by what
             # the last answer quoted ("who proposed it?"). Dropping it halved follow-up hit@1 in use
-            # (docs/retrieval.md). The runners-up give way to excerpts not shown yet.
+            # (docs/conversation.md). The runners-up give way to excerpts not shown yet.
             excerpts = excerpts[:1] + [excerpt for excerpt in excerpts[1:] if excerpt.id not in repeated]
         return Answer(question, excerpts=tuple(excerpts[:k]))
 
@@ -525,12 +579,19 @@ def _refusal(question: str, cleaned: str) -> Answer | None:
     return None
 
 
+# Replies that quote the document unasked by a content question, besides a section or paragraphs by place.
+_QUOTING = (Facet.SUMMARY, Facet.ENDING)
+
+
 @dataclass
 class _Turn:
     question: str  # as asked
     text: str  # cleaned
     conversation: Conversation
     reading: Reading | None = field(default=None)
+    # The question whose quotes the conversation's context is, when it was not about the content ("tl;dr"):
+    # what the reply says it follows.
+    follows: str = ""
 
 
 def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:

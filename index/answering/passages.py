@@ -89,6 +89,16 @@ class Passages:
                     found.add(n)
         return frozenset(found)
 
+    def text_of(self, excerpt_id: str) -> str:
+        """The text an excerpt (by id) quotes; "" when the index no longer holds it."""
+        match = _EXCERPT_ID.fullmatch(excerpt_id)
+        row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
+        if match is None or row is None:
+            return ""
+        text = self._scorer.paragraphs[row].text
+        start, end = int(match["start"]), int(match["end"])
+        return text[start:end] if start < end <= len(text) else ""
+
     def select(self, scored: Scored, count: int, excluded: frozenset[int] = frozenset()) -> list[Excerpt]:
         """The best non-overlapping excerpts: a top sentence, widened by neighbours that also score well.
         No excerpt holds an ``excluded`` sentence."""

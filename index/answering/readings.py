@@ -45,6 +45,9 @@ class Reading:
     mixed: bool = False
     # For OUTLINE in a conversation: "which section is that in?" points back at what was just asked.
     pointing: bool = False
+    # For SECTION and PARAGRAPH: the place counted from the one the reply before quoted ("the next section":
+    # 1, "the previous paragraph": -1); 0 when the place is counted from the document's start or end.
+    step: int = 0
     # For a follow-up with small talk around it ("thanks! and why?"): the question alone, which is what
     # gets scored (the small talk's words only blur it); "" when it is the whole message.
     asks: str = ""

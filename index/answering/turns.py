@@ -49,10 +49,12 @@ def read_turn(
     vocabulary: Iterable[str] | frozenset[str] | set[str],
     names: DocumentNames,
     following: bool = False,
+    after_place: Facet | None = None,
 ) -> Reading:
     """How to take ``text`` (a cleaned message); ``vocabulary`` is the corpus's stems. ``following``: the
     message comes after questions about the content, so a cue that does not name the document follows
-    them up ("what year was that?")."""
+    them up ("what year was that?"). ``after_place``: the reply before quoted a section or paragraphs
+    asked for by place (SECTION or PARAGRAPH), so "and the next one?" counts on from it."""
     plain = _fold(text)  # positions as in ``text``, for cutting small talk off it
     folded = names.as_author(_as_spelled(plain))
     known = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
@@ -60,6 +62,9 @@ def read_turn(
         return Reading(TurnKind.CONTINUE)
     if paragraphs_asked(text) is not None:  # the citations' own numbers: whatever else it says, quote that
         return Reading(TurnKind.ABOUT, facet=Facet.PARAGRAPH)
+    stepped = step_asked(text, after_place)
+    if stepped is not None and _only_a_place(folded, known, names):
+        return Reading(TurnKind.ABOUT, facet=stepped[0], step=stepped[1])
     terms = [term for term in content_terms(text) if term not in names.stems]
 
     def topical(explained: frozenset[str]) -> tuple[str, ...]:
@@ -168,21 +173,38 @@ def is_fragment(text: str) -> bool:
 
 def paragraphs_asked(text: str) -> tuple[int, int] | None:
     """The first and last paragraph (¶) a message asks for by number ("what does ¶5 say?", "show me
-    paragraphs 12 to 14", "the first paragraph"), if any."""
+    paragraphs 12 to 14", "the first paragraph", "paragraph twenty"), if any. Counted from the end, a
+    number is negative: "the last two paragraphs" -> (-2, -1), "the penultimate paragraph" -> (-2, -2)."""
     folded = _fold(text)
     match = cues.PARAGRAPH_NUMBERS.search(folded)
     if match:
-        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        first, last = _number(match.group(1)), _number(match.group(2) or match.group(1))
         return min(first, last), max(first, last)
     first = cues.FIRST_PARAGRAPHS.search(folded)
     if first:
-        count = first.group(1)
-        return 1, int(count) if count.isdigit() else cues.NUMBER_WORDS[count]
+        return 1, _number(first.group(1))
+    last = cues.LAST_PARAGRAPHS.search(folded)
+    if last:
+        return -_number(last.group(1)), -1
     counted = cues.COUNTED_PARAGRAPH.search(folded)
     if counted:
-        said = counted.group(1)
-        number = cues.ORDINALS[said] if said in cues.ORDINALS else int(said[:-2])  # "12th"
+        number = _ordinal_number(counted.group(1))
         return number, number
+    return None
+
+
+def step_asked(text: str, after_place: Facet | None = None) -> tuple[Facet, int] | None:
+    """A section or paragraph asked for by its place next to the one just quoted: "the next section" ->
+    (SECTION, 1), "previous paragraph?" -> (PARAGRAPH, -1). ``after_place``: the place the reply before
+    quoted (SECTION or PARAGRAPH), if it quoted one; then "and the next one?" steps from it too."""
+    folded = _fold(text)
+    match = cues.STEPPED_PLACE.search(folded)
+    if match:
+        step, noun = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        return (Facet.SECTION if cues.SECTION_NOUN.match(noun) else Facet.PARAGRAPH), cues.STEPS[step]
+    one = cues.STEPPED_ONE.search(folded) if after_place is not None else None
+    if one and after_place is not None:
+        return after_place, cues.STEPS[one.group(1) or one.group(2)]
     return None
 
 
@@ -202,6 +224,17 @@ def _asks_for_a_counted_section(text: str, folded: str, known: set | frozenset, 
     return not any(term in known and term not in explained for term in rest)
 
 
+def _only_a_place(folded: str, known: set | frozenset, names: DocumentNames) -> bool:
+    """Whether a message asking for a place next to the last one ("what does the next section say?",
+    "and the one before?") asks nothing else: "what was the next part of the plan?" is about a plan."""
+    unsaid = cues.CHAT_WORDS_RE.sub(" ", cues.STEPPED_ONE.sub(" ", cues.STEPPED_PLACE.sub(" ", folded)))
+    explained = (
+        cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(" ".join(cues.SECTION_TEXT.findall(folded))))
+    )
+    rest = [term for term in content_terms(unsaid) if term not in names.stems]
+    return not any(term in known and term not in explained for term in rest)
+
+
 def _asks_the_authors_view_of_the_title(
     text: str, folded: str, terms: list[str], names: DocumentNames, following: bool
 ) -> bool:
@@ -217,25 +250,30 @@ def _asks_the_authors_view_of_the_title(
 
 def _without_counted_sections(folded: str) -> str:
     """A message without the words that count a section ("section 2", "the last part", "the intro")."""
-    for pattern, _ in cues.ORDINAL_PATTERNS:
-        folded = pattern.sub(" ", folded)
-    return cues.COUNTED_BY_NUMBER.sub(" ", folded)
+    return cues.COUNTED_BY_NUMBER.sub(" ", cues.COUNTED_SECTION.sub(" ", folded))
 
 
 def ordinal(text: str) -> int | None:
     """The section a question counts to ("the second section" -> 2, "the last part" -> -1), if any."""
     folded = _fold(text)
-    # Most messages name no section at all: one search, not one per ordinal.
+    # Most messages name no section at all: one cheap search first.
     if not cues.COUNTED.search(folded):
         return None
-    for pattern, number in cues.ORDINAL_PATTERNS:
-        if pattern.search(folded):
-            return number
+    match = cues.COUNTED_SECTION.search(folded)
+    if match:
+        return 1 if match.group(2) else _ordinal_number(match.group(1))  # group 2: "the intro"
     match = cues.COUNTED_BY_NUMBER.search(folded)
-    if not match:
-        return None
-    said = match.group(1)
+    return _number(match.group(1)) if match else None
+
+
+def _number(said: str) -> int:
+    """A number as said: "12" or "twelve"."""
     return int(said) if said.isdigit() else cues.NUMBER_WORDS[said]
+
+
+def _ordinal_number(said: str) -> int:
+    """An ordinal as said: "twelfth", "12th" or "second to last" (-2)."""
+    return cues.ORDINALS[said] if said in cues.ORDINALS else int(said[:-2])
 
 
 def _asks(leftover: str, folded: str) -> bool:
