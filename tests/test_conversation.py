@@ -471,12 +471,17 @@ def test_the_next_or_previous_place_counts_from_what_was_just_quoted(real_engine
     past_the_end = real_engine.answer("next section", conversation=fourth)
     assert not past_the_end.excerpts and "has 4 sections" in past_the_end.message
 
-    # Counted from the last paragraph shown: all three of the range when all were quoted.
-    paragraph = Conversation().after(real_engine.answer("paragraphs 11 to 13", k=10))
+    # Counted from the range asked for, though three excerpts showed only part of it.
+    paragraph = Conversation().after(real_engine.answer("paragraphs 11 to 13"))
     following = real_engine.answer("next paragraph", conversation=paragraph)
     assert following.message.startswith("¶14 of 43 ") and {e.paragraph for e in following.excerpts} == {14}
     before = real_engine.answer("and the previous para?", conversation=paragraph)
     assert before.message.startswith("¶10 of 43 ")
+    # `ask --context` does not know what was quoted: the earlier question quotes the same again.
+    unknown = real_engine.answer(
+        "and the next one?", conversation=Conversation(("what does section 3 say?",))
+    )
+    assert "Section 4, §" in unknown.message
     # Nothing quoted yet: nothing to count from, so the sections to choose from.
     assert "has 4 sections" in real_engine.answer("the next section").message
 
@@ -492,7 +497,8 @@ def test_paragraphs_counted_from_the_end_or_in_words_are_quoted(real_engine):
 
 def test_a_question_after_quotes_it_did_not_ask_for_follows_them(real_engine):
     """ "why does he think so?" after the gist, "why?" after the ending: the help text, as if nothing had
-    been said. They now lean on the first quote, and the reply says what it follows."""
+    been said. They now lean on the first quote, and the reply says what it follows. (Questions with
+    words of their own stay as they were: with the quote as context they lost more than they gained.)"""
     gist = real_engine.answer("what's the gist?")
     following = real_engine.answer("why does he think so?", conversation=Conversation().after(gist))
     assert following.kind is AnswerKind.ANSWER and following.context == ("what's the gist?",)
@@ -504,6 +510,9 @@ def test_a_question_after_quotes_it_did_not_ask_for_follows_them(real_engine):
     assert [
         e.id for e in real_engine.answer("why?", conversation=Conversation(("how does it end?",))).excerpts
     ] == [e.id for e in why.excerpts]
+    # A question with words of its own is asked on its own, as before.
+    own = real_engine.answer("what did wang yi say", conversation=Conversation().after(gist))
+    assert own.context == () and own.excerpts == real_engine.answer("what did wang yi say").excerpts
     # Something no document says is still refused, and small talk and "go on" read as before.
     refused = real_engine.answer("and elon musk?", conversation=Conversation().after(gist))
     assert refused.abstention is Abstention.OFF_TOPIC

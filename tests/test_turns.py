@@ -99,6 +99,8 @@ def test_content_questions_are_not_taken_for_questions_about_the_document(essay,
         ("tl;dr?", Facet.SUMMARY),
         ("what's the main argument?", Facet.SUMMARY),
         ("what is the main argument of the essay?", Facet.SUMMARY),
+        ("whats this essay even about", Facet.SUMMARY),  # was refused: "even" read as a topic
+        ("what is this supposed to be about?", Facet.SUMMARY),
         ("how does it end?", Facet.ENDING),
     ],
 )
@@ -542,6 +544,10 @@ def test_a_counted_section_is_no_topic_though_a_document_uses_its_words(essay):
         ("and the para before?", None, (Facet.PARAGRAPH, -1)),
         ("and the next one?", Facet.SECTION, (Facet.SECTION, 1)),
         ("the one before that", Facet.PARAGRAPH, (Facet.PARAGRAPH, -1)),
+        ("nxt paragraph", None, (Facet.PARAGRAPH, 1)),
+        ("go back one", Facet.PARAGRAPH, (Facet.PARAGRAPH, -1)),
+        ("thanks, what comes before it", Facet.SECTION, (Facet.SECTION, -1)),
+        ("the part after that", Facet.PARAGRAPH, (Facet.PARAGRAPH, 1)),  # a part of what was quoted
     ],
 )
 def test_a_place_next_to_the_one_just_quoted_is_asked_for(essay, text, after_place, stepped):

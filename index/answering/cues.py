@@ -244,6 +244,8 @@ OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"sourc
 DOCUMENT_WORDS = (
     r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
 )
+# Words people put between "what is it" and "about" that change nothing: "what's this essay even about?"
+_HEDGE = r"(?:(?:even|all|really|actually|basically|ultimately|exactly|mainly|mostly|supposed to be|meant to be) )?"
 FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.ENDING,
@@ -297,12 +299,11 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:the |its )?title'?s? question",
             r"overview",
             r"thesis",
-            rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:basically |really |actually |ultimately )?"
-            r"(?:about|arguing|saying)",
+            rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS}) {_HEDGE}(?:about|arguing|saying)",
             rf"what (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer)(?: himself| herself| really| actually| ultimately| basically)? "
             r"(?:argue|say|claim|"
             r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?[\s.!?]*$",
-            r"what(?:'s| is) (?:it|this|this thing|this stuff|this one) (?:all )?about",
+            rf"what(?:'s| is) (?:it|this|this thing|this stuff|this one) {_HEDGE}about",
             rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS})'?s? (?:point|argument|message)",
         ),
     ),
@@ -576,6 +577,8 @@ SPELLED = {
     "wats": "what's",
     "whos": "who's",
     "wen": "when",
+    "nxt": "next",
+    "prev": "previous",
     "hw": "how",
     "abt": "about",
     "u": "you",
@@ -627,17 +630,30 @@ _HOW_MANY = rf"({alternation(NUMBER_WORDS)}|\d{{1,2}})"
 FIRST_PARAGRAPHS = re.compile(rf"(?<![\w'])first {_HOW_MANY} {_PARAGRAPH_WORD}")
 LAST_PARAGRAPHS = re.compile(rf"(?<![\w'])(?:last|final|closing) {_HOW_MANY} {_PARAGRAPH_WORD}")
 # A place counted from the one just quoted: "the next section", "previous paragraph", "the part after
-# that"; and "the next one" when the reply before was such a place.
-_SECTION_NOUN = r"sections?|sec|parts?|chapters?"
-_PLACE_NOUN = rf"{_SECTION_NOUN}|parag[a-z]*|paras?"
-STEPS = {"next": 1, "following": 1, "after": 1, "previous": -1, "preceding": -1, "prior": -1, "before": -1}
+# that"; and, when the reply before was such a place, "and the next one?", "go back one", "what comes
+# before it?".
+_SECTION_NOUN = r"sections?|sec|chapters?"
+_PLACE_NOUN = rf"{_SECTION_NOUN}|parts?|parag[a-z]*|paras?"
+STEPS = {
+    "next": 1,
+    "following": 1,
+    "after": 1,
+    "forward": 1,
+    "previous": -1,
+    "preceding": -1,
+    "prior": -1,
+    "before": -1,
+    "back": -1,
+}
 STEPPED_PLACE = re.compile(
     rf"(?<![\w'])(?:(next|following|previous|preceding|prior) ({_PLACE_NOUN})"
     rf"|({_PLACE_NOUN}) (after|before)(?= (?:that|this|it)\b|[\s?.!]*$))(?![\w'])"
 )
 STEPPED_ONE = re.compile(
     r"(?<![\w'])(?:(next|following|previous|preceding|prior) one"
-    r"|one (after|before)(?= (?:that|this|it)\b|[\s?.!]*$))(?![\w'])"
+    r"|one (after|before)(?= (?:that|this|it)\b|[\s?.!]*$)"
+    r"|(?:go |move )?(back|forward) one|go (back)\b"
+    r"|comes? (before|after)(?: (?:that|this|it))?[\s?.!]*$)(?![\w'])"
 )
 SECTION_NOUN = re.compile(rf"^(?:{_SECTION_NOUN})$")
 # The author's view of something: "what does <his name> think about an alliance?" asks where he comes down on

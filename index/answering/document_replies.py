@@ -8,6 +8,7 @@ to quote from them. It scores nothing itself but the documents' titles, through 
 from collections.abc import Callable
 
 from index.answering.about import (
+    SectionSpan,
     ending_message,
     facts_message,
     outline_message,
@@ -66,10 +67,12 @@ class DocumentReplies:
         skip: int = 0,
         about_conversation: Scored | None = None,
         locating: Callable[[], Scored | None] = lambda: None,
+        asked_before: str = "",
     ) -> Answer:
         """The reply to ``question`` (``text``: as cleaned) read as ``reading``, a question about the
         document. ``about_conversation``: the conversation's questions scored together (which document it
-        is about); ``locating``: the scores that tell where a topic is, for "which section ...?"."""
+        is about); ``locating``: the scores that tell where a topic is, for "which section ...?";
+        ``asked_before``: the conversation's latest question, which "the next paragraph" counts on from."""
         facet = reading.facet
         titled = self.titled(text) if facet is Facet.SECTION else []
         records = list({record.id: record for record, _ in titled}.values()) or self._documents_for(
@@ -115,14 +118,13 @@ class DocumentReplies:
             for record in records:
                 spans = self._spans[record.id]
                 if reading.step:  # "the next paragraph": from the one quoted last
-                    quoted = self._quoted_paragraph(record, conversation, reading.step)
+                    quoted = self._quoted_paragraph(record, conversation, reading.step, asked_before)
                     if quoted is None:  # nothing of this document quoted to count from
                         lines.append(outline_message(record, spans, several=len(records) > 1))
                         continue
                     first = last = quoted + reading.step
                 else:  # "the last two paragraphs": counted from this document's end
-                    total = spans[-1].last if spans else 0
-                    first, last = (max(1, number + total + 1) if number < 0 else number for number in asked)
+                    first, last = _counted(asked, spans)
                 lines.append(paragraph_message(record, spans, first, last))
                 excerpts += self._quoted_in_order(record, first, last, page, each)
             message = "\n".join(lines)
@@ -207,9 +209,13 @@ class DocumentReplies:
             return None, []
         return titles.index(best[0].section), best
 
-    def _quoted_paragraph(self, record: DocumentRecord, conversation: Conversation, step: int) -> int | None:
-        """The paragraph (¶) of ``record`` that a step counts from: the last one the reply before quoted
-        for "the next ...", the first for "the previous ..."; None when it quoted none of this document."""
+    def _quoted_paragraph(
+        self, record: DocumentRecord, conversation: Conversation, step: int, asked_before: str = ""
+    ) -> int | None:
+        """The paragraph (¶) of ``record`` that a step counts from: for "the next ...", the last one the
+        reply before quoted or, when it was asked paragraphs by number, the last it was asked (a range
+        not shown whole is still what the reader asked for); for "the previous ...", the first. None when
+        it quoted none of this document."""
         rows = {
             self._passages.paragraph_of(sentence) for sentence in self._passages.quoted(conversation.last)
         }
@@ -220,6 +226,9 @@ class DocumentReplies:
         ]
         if not numbers:
             return None
+        asked = paragraphs_asked(asked_before) if asked_before else None
+        if asked is not None:
+            numbers = list(_counted(asked, self._spans[record.id]))
         return max(numbers) if step > 0 else min(numbers)
 
     def _stepped_section(
@@ -258,6 +267,14 @@ class DocumentReplies:
             scored = self._score_text(record.title)
             self._by_title[record.id] = scored
         return scored
+
+
+def _counted(asked: tuple[int, int], spans: list[SectionSpan]) -> tuple[int, int]:
+    """Paragraph numbers as asked (``turns.paragraphs_asked``) as the document's own: one counted from
+    the end (negative: "the last two paragraphs") from its last paragraph, never before the first."""
+    total = spans[-1].last if spans else 0
+    first, last = (max(1, number + total + 1) if number < 0 else number for number in asked)
+    return first, last
 
 
 def _folded_title(text: str) -> str:

@@ -200,10 +200,14 @@ class Engine:
             for question, conversation in zip(questions, conversations, strict=True)
         ]
         for turn, conversation in zip(turns, conversations, strict=True):
+            if conversation and conversation.questions:
+                turn.asked_before = conversation.questions[-1]
             if turn.text:
                 following = bool(turn.conversation.questions)
                 place = self._place_asked(conversation.questions if conversation else ())
                 turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following, place)
+                if turn.reading.step and conversation and not conversation.last:
+                    turn.conversation = replace(turn.conversation, last=self._last_quoted(conversation))
                 if not following and conversation:
                     self._follow_quotes(turn, conversation, place)
                 if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
@@ -252,34 +256,37 @@ class Engine:
         return texts
 
     def _follow_quotes(self, turn: "_Turn", conversation: Conversation, place: Facet | None) -> None:
-        """After a reply that quoted the document without a content question ("tl;dr", "how does it
-        end?", "what does ¶5 say?"), a question leans on what it quoted: "why does he think so?" is
-        scored with the first excerpt as its context, as it would be with an earlier question, and the
-        reply says it follows that reply's question. Small talk, "go on" and questions about the
-        document are read as before."""
-        reading = turn.reading
-        # Help alone is what "why?" gets with nothing before it; a real "help" still reads as help below.
-        if reading is None or not (
-            reading.kind is TurnKind.CONTENT or reading == Reading(TurnKind.CHAT, chat=Chat.HELP)
-        ):
-            return
-        if not conversation.questions:
+        """ "why?", "what does that mean?" or "who says that?" after a reply that quoted the document
+        without a content question ("tl;dr", "how does it end?", "what does ¶5 say?") got the help text:
+        there was no earlier question to lean on. They lean on what that reply quoted first instead, as
+        on an earlier question, and the reply says it follows that reply's question. A message with
+        words of its own is read as before: scored with the quote as its context, questions that stand
+        on their own lost more than follow-ups gained (docs/conversation.md)."""
+        if turn.reading != Reading(TurnKind.CHAT, chat=Chat.HELP) or not conversation.questions:
             return
         asked = conversation.questions[-1]
         if place is None:
             before = read_turn(clean_question(asked), self._scorer.vocabulary, self._names)
             if before.kind is not TurnKind.ABOUT or before.topic or before.facet not in _QUOTING:
                 return
-        last = conversation.last
-        if not last:  # what it quoted is not known (``ask --context``): the same question quotes the same
-            earlier = replace(conversation, questions=conversation.questions[:-1])
-            last = tuple(excerpt.id for excerpt in self.answer(asked, conversation=earlier).excerpts)
-        quoted = self._passages.text_of(last[0]) if last else ""
         following = read_turn(turn.text, self._scorer.vocabulary, self._names, True, place)
-        if quoted and following.kind is TurnKind.CONTENT:
+        last = self._last_quoted(conversation) if following.kind is TurnKind.CONTENT else ()
+        quoted = self._passages.text_of(last[0]) if last else ""
+        if quoted:
             shown = turn.conversation.shown or last
             turn.conversation = replace(turn.conversation, questions=(quoted,), last=last, shown=shown)
             turn.reading, turn.follows = following, asked
+
+    def _last_quoted(self, conversation: Conversation) -> tuple[str, ...]:
+        """The ids of the excerpts the conversation's latest reply showed. Where they are not known
+        (``ask --context``, the eval sets), its question is answered again in the conversation before it:
+        the same question quotes the same."""
+        if conversation.last or not conversation.questions:
+            return conversation.last
+        earlier = replace(conversation, questions=conversation.questions[:-1])
+        return tuple(
+            excerpt.id for excerpt in self.answer(conversation.questions[-1], conversation=earlier).excerpts
+        )
 
     def _content_only(self, conversation: Conversation) -> Conversation:
         """The conversation's questions about the content that the next turn leans on: "thanks!", "who
@@ -384,15 +391,12 @@ class Engine:
             k,
             skip,
             judged=judged,
-            # Quotes followed are no question said: "and elon musk?" after "tl;dr" is judged by itself too.
-            alone=scores[turn.text]
-            if history and (turn.follows or not leans_on_context(turn.text))
-            else None,
+            alone=scores[turn.text] if history and not leans_on_context(turn.text) else None,
             repeated=set(turn.conversation.shown),
             on_its_own=not history,
-            off_topic=self._changes_subject(turn, scores) or self._says_nothing_quoted(turn, scores),
+            off_topic=self._changes_subject(turn, scores),
         )
-        second = self._second_opinion(answer, scores[turn.text], bool(history) and not turn.follows)
+        second = self._second_opinion(answer, scores[turn.text], bool(history))
         if second is not None:  # "where was this printed?": a question about the document the patterns missed
             if second.kind is TurnKind.CHAT:
                 return self._chat(turn.question, second.chat or Chat.ACKNOWLEDGEMENT, ())
@@ -459,11 +463,6 @@ class Engine:
             and not refers_back(turn.text)
             and all(lexicon.shares_nothing(turn.text) for lexicon in self._scorer.lexicons.values())
         )
-
-    def _says_nothing_quoted(self, turn: "_Turn", scores: dict[str, Scored]) -> bool:
-        """A message after quotes it did not ask for by content (``_follow_quotes``) that shares no word
-        with any document: as off topic as it is asked on its own ("and elon musk?" after "tl;dr")."""
-        return bool(turn.follows) and all(d.shares_nothing for d in scores[turn.text].documents)
 
     def _changes_subject(self, turn: "_Turn", scores: dict[str, Scored]) -> bool:
         """ "what about india?" after a question about the essay: a follow-up to a subject no document
@@ -564,6 +563,7 @@ class Engine:
             skip=skip,
             about_conversation=scores.get(" ".join(history)) if history else None,
             locating=locating,
+            asked_before=turn.asked_before,
         )
 
 
@@ -589,6 +589,9 @@ class _Turn:
     text: str  # cleaned
     conversation: Conversation
     reading: Reading | None = field(default=None)
+    # The conversation's latest question as asked, whatever it was about: what "the next paragraph"
+    # counts on from.
+    asked_before: str = ""
     # The question whose quotes the conversation's context is, when it was not about the content ("tl;dr"):
     # what the reply says it follows.
     follows: str = ""

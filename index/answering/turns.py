@@ -196,15 +196,20 @@ def paragraphs_asked(text: str) -> tuple[int, int] | None:
 def step_asked(text: str, after_place: Facet | None = None) -> tuple[Facet, int] | None:
     """A section or paragraph asked for by its place next to the one just quoted: "the next section" ->
     (SECTION, 1), "previous paragraph?" -> (PARAGRAPH, -1). ``after_place``: the place the reply before
-    quoted (SECTION or PARAGRAPH), if it quoted one; then "and the next one?" steps from it too."""
-    folded = _fold(text)
+    quoted (SECTION or PARAGRAPH), if it quoted one; then "and the next one?" steps from it too, and so
+    does "the part after that" (a "part" of whatever was just quoted)."""
+    folded = _as_spelled(_fold(text))
     match = cues.STEPPED_PLACE.search(folded)
     if match:
         step, noun = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        return (Facet.SECTION if cues.SECTION_NOUN.match(noun) else Facet.PARAGRAPH), cues.STEPS[step]
+        if cues.SECTION_NOUN.match(noun):
+            return Facet.SECTION, cues.STEPS[step]
+        if noun.startswith("part"):
+            return after_place or Facet.SECTION, cues.STEPS[step]
+        return Facet.PARAGRAPH, cues.STEPS[step]
     one = cues.STEPPED_ONE.search(folded) if after_place is not None else None
     if one and after_place is not None:
-        return after_place, cues.STEPS[one.group(1) or one.group(2)]
+        return after_place, cues.STEPS[next(said for said in one.groups() if said)]
     return None
 
 
