@@ -101,12 +101,19 @@ def test_content_questions_are_not_taken_for_questions_about_the_document(essay,
         ("what is the main argument of the essay?", Facet.SUMMARY),
         ("whats this essay even about", Facet.SUMMARY),  # was refused: "even" read as a topic
         ("what is this supposed to be about?", Facet.SUMMARY),
+        ("is there a link to the original?", Facet.PUBLISHED),  # was refused; the card gives any link
+        ("where can i read the full essay", Facet.PUBLISHED),
         ("how does it end?", Facet.ENDING),
     ],
 )
 def test_questions_about_the_document_name_their_facet(essay, text, facet):
     reading = read(essay, text)
     assert (reading.kind, reading.facet) == (TurnKind.ABOUT, facet)
+
+
+@pytest.mark.parametrize("text", ["what links china and russia", "what is the link between the alliances"])
+def test_a_link_between_things_is_a_content_question(essay, text):
+    assert read(essay, text).kind is TurnKind.CONTENT
 
 
 @pytest.mark.parametrize(

@@ -359,6 +359,12 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"who put (?:this|it) out",
             r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
             rf"(?:this|the) {DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
+            # Where to read it: the card gives the link when the front matter has one.
+            r"(?:a|the|any|its|some) (?:web ?)?link(?! between)",
+            rf"link (?:to|for) (?:it|this|that|the (?:{DOCUMENT_WORDS}|original|source))",
+            r"url",
+            rf"(?:the )?original (?:{DOCUMENT_WORDS}|source|version)",
+            r"where (?:can|could|do|should) (?:i|we|you|one) (?:read|find|get) (?:it|this|the (?:whole|full|original)(?: \w+)?)",
         ),
     ),
     (
