@@ -329,6 +329,10 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
     assert second.message.count("¶2 of ") == 2
     in_bees = engine.answer("what does ¶2 say?", conversation=Conversation().after(bees))
     assert {excerpt.document for excerpt in in_bees.excerpts} == {"bees"}
+    # The next paragraph after both: each document's ¶3 (it was the essay's alone, the last one quoted).
+    third = engine.answer("next paragraph", k=4, conversation=Conversation().after(second))
+    assert {(excerpt.document, excerpt.paragraph) for excerpt in third.excerpts} >= {("bees", 3)}
+    assert third.message.count("¶3 of ") == 2
     # A suggestion names its document: "Introduction (Keeping Bees in the Valley)" quotes the bees'.
     (essay,) = [record.id for record in engine.info.documents if record.id != "bees"]
     for offered in engine.sections:

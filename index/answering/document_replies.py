@@ -75,8 +75,10 @@ class DocumentReplies:
         ``asked_before``: the conversation's latest question, which "the next paragraph" counts on from."""
         facet = reading.facet
         titled = self.titled(text) if facet is Facet.SECTION else []
-        records = list({record.id: record for record, _ in titled}.values()) or self._documents_for(
-            text, conversation, about_conversation
+        records = (
+            list({record.id: record for record, _ in titled}.values())
+            or (self._documents_quoted(conversation) if reading.step else [])
+            or self._documents_for(text, conversation, about_conversation)
         )
         each = max(1, k // len(records))  # excerpts per document: k shared between them
         # The text quoted in reading order (a section, paragraphs, the ending) pages on: the next ``each``.
@@ -166,6 +168,17 @@ class DocumentReplies:
             if best:
                 return [record for record in records if record.id == best[0].document]
         return records
+
+    def _documents_quoted(self, conversation: Conversation) -> list[DocumentRecord]:
+        """The documents the latest reply quoted, in the order it quoted them: "the next section" after
+        each document's second section steps on in each."""
+        quoted = [excerpt_id.split("#", 1)[0] for excerpt_id in conversation.last]
+        return [
+            record
+            for document in dict.fromkeys(quoted)
+            for record in self._manifest.documents
+            if record.id == document
+        ]
 
     def _names_only(self, record: DocumentRecord, text: str) -> bool:
         """Whether ``text`` names ``record`` by a word of its title or author that no other document
