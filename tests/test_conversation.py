@@ -486,6 +486,9 @@ def test_the_next_or_previous_place_counts_from_what_was_just_quoted(real_engine
         "and the next one?", conversation=Conversation(("what does section 3 say?",))
     )
     assert "Section 4, §" in unknown.message
+    # Counted from a section the message counts: "the section after the intro" is section 2.
+    after_intro = real_engine.answer("the section right after the intro")
+    assert "Section 2, §" in after_intro.message and after_intro.excerpts[0].paragraph == 3
     # Nothing quoted yet: nothing to count from, so the sections to choose from.
     assert "has 4 sections" in real_engine.answer("the next section").message
 

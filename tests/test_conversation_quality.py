@@ -397,9 +397,9 @@ def test_places_in_the_essay_asked_for_by_number_are_quoted(real_engine):
     and counted-section replies of round 13 in place: 48 of 70 (before them, 4), the content questions
     hit@3 0.967 either way. Its misses then widened the patterns ("para" read as Spanish, "paragrpah",
     "the twelfth paragraph", "the first three paragraphs", "sec 3", "section two", "second to last"):
-    66 of 70, so this is a development set now, not a held-out one. "paragraph twenty" and "the last two
-    paragraphs" came in round 14: 68 of 70. Left: "the section right after the intro", "the section
-    before the last one"."""
+    66 of 70, so this is a development set now, not a held-out one. Round 14 brought its last misses in
+    ("paragraph twenty", "the last two paragraphs", "the section right after the intro", "the section
+    before the last one"): 70 of 70."""
     report = _replayed(real_engine, "navigation_development.jsonl")
     right, total = report.right("meta")
     assert right >= 0.95 * total, f"{right} of {total}"

@@ -14,6 +14,7 @@ from index.answering.turns import (
     read_turn,
     since_last_of_its_own,
     step_asked,
+    step_from_counted,
 )
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
@@ -562,6 +563,33 @@ def test_a_place_next_to_the_one_just_quoted_is_asked_for(essay, text, after_pla
     assert step_asked(text, after_place) == stepped
     reading = read_turn(text, vocabulary, names, True, after_place)
     assert (reading.kind, reading.facet, reading.step) == (TurnKind.ABOUT, *stepped)
+
+
+@pytest.mark.parametrize(
+    ("text", "counted"),
+    [
+        ("the section right after the intro", (1, 1)),
+        ("what's in the section after the introduction", (1, 1)),
+        ("the section before the last one", (-1, -1)),
+        ("the part after section 2", (2, 1)),
+    ],
+)
+def test_a_section_next_to_a_counted_one_is_asked_for(essay, text, counted):
+    assert step_from_counted(text) == counted
+    reading = read(essay, text)
+    assert (reading.kind, reading.facet, reading.step) == (TurnKind.ABOUT, Facet.SECTION, counted[1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what happened right after the first alliance",
+        "the one after the first one",
+        "the one after the first treaty",
+    ],
+)
+def test_something_next_to_a_counted_thing_that_is_not_a_section_is_not_one(essay, text):
+    assert step_from_counted(text) is None
 
 
 @pytest.mark.parametrize(

@@ -655,6 +655,12 @@ STEPPED_PLACE = re.compile(
     rf"(?<![\w'])(?:(next|following|previous|preceding|prior) ({_PLACE_NOUN})"
     rf"|({_PLACE_NOUN}) (after|before)(?= (?:that|this|it)\b|[\s?.!]*$))(?![\w'])"
 )
+# A section next to one counted from either end: "the section right after the intro", "the part before
+# the last one" (turns.step_from_counted reads what follows "after"/"before").
+NEXT_TO_COUNTED = re.compile(
+    rf"(?<![\w'])(?:{_SECTION_NOUN}|parts?|one) (?:that )?(?:comes? )?(?:right |just |immediately |directly )?"
+    r"(after|before) (.+)$"
+)
 STEPPED_ONE = re.compile(
     r"(?<![\w'])(?:(next|following|previous|preceding|prior) one"
     r"|one (after|before)(?= (?:that|this|it)\b|[\s?.!]*$)"

@@ -21,7 +21,7 @@ from index.answering.answers import Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
 from index.answering.passages import Passages
 from index.answering.readings import Facet, Reading
-from index.answering.turns import ordinal, paragraphs_asked
+from index.answering.turns import ordinal, paragraphs_asked, step_from_counted
 from index.corpus.text import content_terms
 from index.scoring.scorer import Scored, Scorer
 from index.storage.store import DocumentRecord, Manifest
@@ -77,7 +77,7 @@ class DocumentReplies:
         titled = self.titled(text) if facet is Facet.SECTION else []
         records = (
             list({record.id: record for record, _ in titled}.values())
-            or (self._documents_quoted(conversation) if reading.step else [])
+            or (self._documents_quoted(conversation) if reading.step and not step_from_counted(text) else [])
             or self._documents_for(text, conversation, about_conversation)
         )
         each = max(1, k // len(records))  # excerpts per document: k shared between them
@@ -105,7 +105,7 @@ class DocumentReplies:
                 spans = self._spans[record.id]
                 chosen = next((number for r, number in titled if r.id == record.id), None)
                 if chosen is None and reading.step:
-                    chosen = self._stepped_section(record, spans, conversation, reading.step)
+                    chosen = self._stepped_section(record, spans, conversation, reading.step, text)
                 elif chosen is None:
                     chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
                 if chosen is None:  # "section 9" of four: the outline says what there is
@@ -245,14 +245,19 @@ class DocumentReplies:
         return max(numbers) if step > 0 else min(numbers)
 
     def _stepped_section(
-        self, record: DocumentRecord, spans: list, conversation: Conversation, step: int
+        self, record: DocumentRecord, spans: list, conversation: Conversation, step: int, text: str
     ) -> int | None:
-        """The section ``step`` away from the one the reply before quoted ("the next section"), if any."""
-        quoted = self._quoted_paragraph(record, conversation, step)
-        if quoted is None:
-            return None
-        place = next(number for number, span in enumerate(spans) if span.first <= quoted <= span.last)
-        return place + step if 0 <= place + step < len(spans) else None
+        """The section ``step`` away from one counted in ``text`` ("the section after the intro") or
+        else from the one the reply before quoted ("the next section"), if there is one."""
+        counted = step_from_counted(text)
+        if counted is not None:
+            place = counted[0] - 1 if counted[0] > 0 else len(spans) + counted[0]
+        else:
+            quoted = self._quoted_paragraph(record, conversation, step)
+            if quoted is None:
+                return None
+            place = next(number for number, span in enumerate(spans) if span.first <= quoted <= span.last)
+        return place + step if 0 <= place < len(spans) and 0 <= place + step < len(spans) else None
 
     def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then

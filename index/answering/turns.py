@@ -62,6 +62,9 @@ def read_turn(
         return Reading(TurnKind.CONTINUE)
     if paragraphs_asked(text) is not None:  # the citations' own numbers: whatever else it says, quote that
         return Reading(TurnKind.ABOUT, facet=Facet.PARAGRAPH)
+    counted = step_from_counted(text)
+    if counted is not None and _only_a_place(cues.NEXT_TO_COUNTED.sub(" ", folded), known, names):
+        return Reading(TurnKind.ABOUT, facet=Facet.SECTION, step=counted[1])
     stepped = step_asked(text, after_place)
     if stepped is not None and _only_a_place(folded, known, names):
         return Reading(TurnKind.ABOUT, facet=stepped[0], step=stepped[1])
@@ -211,6 +214,17 @@ def step_asked(text: str, after_place: Facet | None = None) -> tuple[Facet, int]
     if one and after_place is not None:
         return after_place, cues.STEPS[next(said for said in one.groups() if said)]
     return None
+
+
+def step_from_counted(text: str) -> tuple[int, int] | None:
+    """A section next to one counted from either end: "the section right after the intro" -> (1, 1),
+    "the part before the last one" -> (-1, -1), as (the counted section, the step from it)."""
+    match = cues.NEXT_TO_COUNTED.search(_fold(text))
+    if match is None or not cues.SECTION_WORD.search(match.group(0)):
+        return None  # "the one after the first one" counts whatever the conversation was about
+    said = match.group(2).rstrip("?.! ")
+    counted = ordinal(said) or ordinal(f"{said} section")
+    return None if counted is None else (counted, cues.STEPS[match.group(1)])
 
 
 def _asks_for_a_counted_section(text: str, folded: str, known: set | frozenset, names: DocumentNames) -> bool:
