@@ -9,6 +9,7 @@ from index.answering.readings import Chat, Facet, TurnKind
 from index.answering.turns import (
     DocumentNames,
     leans_on_context,
+    names_document,
     ordinal,
     paragraphs_asked,
     read_turn,
@@ -57,8 +58,22 @@ def test_each_kind_of_small_talk_is_told_apart(essay, text, chat):
 
 
 def test_a_cue_with_corpus_words_is_left_to_the_retrieval(essay):
-    reading = read(essay, "thanks! and why did the 1950 alliance fail?")
+    reading = read(essay, "thanks, the 1950 alliance stuff was great")
     assert reading.kind is TurnKind.CHAT and reading.mixed
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("thanks! and why did the 1950 alliance fail?", "and why did the 1950 alliance fail?"),
+        ("ok what did wang yi say", "what did wang yi say"),  # was small talk, judged with its "ok"
+        ("ok list them with years pls", "list them with years pls"),
+    ],
+)
+def test_small_talk_around_a_question_of_its_own_is_the_question(essay, text, asks):
+    """Read as small talk, "ok what did wang yi say" was answered "Anything else you'd like to know?"."""
+    reading = read(essay, text)
+    assert (reading.kind, reading.asks) == (TurnKind.CONTENT, asks)
 
 
 @pytest.mark.parametrize(
@@ -417,6 +432,7 @@ def test_a_message_that_points_back_or_is_too_short_leans_on_its_context(text):
         "whats the weather in shanghai rn",
         "population of japan",
         "why is the sky blue",
+        "whos gonna win the champions league this year",  # "this year" is now, not something said before
     ],
 )
 def test_a_question_of_its_own_does_not_lean_on_its_context(text):
@@ -624,3 +640,49 @@ def test_a_word_that_starts_like_a_section_does_not_count_one():
 def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, following, facet):
     vocabulary, names = essay
     assert read_turn(text, vocabulary, names, following).facet is facet
+
+
+@pytest.mark.parametrize(
+    ("text", "following", "kind", "facet", "chat"),
+    [
+        # Found in a blind set of Discord conversations (tests/data/conversation/chat_in_use_development.jsonl).
+        ("tank you very much", True, TurnKind.CHAT, None, Chat.THANKS),
+        ("whats this bot even about", False, TurnKind.CHAT, None, Chat.HELP),
+        ("who is he again", False, TurnKind.ABOUT, Facet.AUTHOR, None),
+        ("who even is this guy", True, TurnKind.ABOUT, Facet.AUTHOR, None),
+        ("who is he?", True, TurnKind.CONTENT, None, None),  # mid-conversation, whoever was discussed
+        ("putin. who is he exactly?", False, TurnKind.CONTENT, None, None),
+        ("Who was Wang Yi? Was he Chinese or Russian?", False, TurnKind.CONTENT, None, None),
+        ("so he's against it?", False, TurnKind.ABOUT, Facet.SUMMARY, None),
+        ("so what does it actually cover then", False, TurnKind.ABOUT, Facet.OUTLINE, None),
+        (
+            "Hi, I'm a journalist writing about Sino-Russian ties. Could you give me a short summary of this "
+            "essay's conclusions?",
+            False,
+            TurnKind.ABOUT,
+            Facet.SUMMARY,
+            None,
+        ),
+        (
+            "Could you please tell me who authored the piece you are quoting from? I would like to cite it "
+            "properly in my term paper. Thank you in advance!",
+            False,
+            TurnKind.ABOUT,
+            Facet.AUTHOR,
+            None,
+        ),
+        ("The 1896 treaty. What's the gist of it?", False, TurnKind.CONTENT, None, None),  # "it": the treaty
+    ],
+)
+def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):
+    vocabulary, names = essay
+    reading = read_turn(text, vocabulary, names, following)
+    assert (reading.kind, reading.facet, reading.chat) == (kind, facet, chat)
+
+
+def test_what_it_says_names_the_document():
+    """ "ok then what does it say about the US" after a refused question was judged with it, as "and
+    china's?" is: "it" that says things is the document."""
+    names = DocumentNames.of(["A Title"])
+    assert names_document("ok then what does it say about the US", names)
+    assert not names_document("and china's?", names)

@@ -15,6 +15,8 @@ def pattern(*alternatives: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])")
 
 
+# Words people put between "what is it" and "about" that change nothing: "what's this essay even about?"
+_HEDGE = r"(?:(?:even|all|really|actually|basically|ultimately|exactly|mainly|mostly|supposed to be|meant to be) )?"
 # Small talk, most specific first: help before greeting, so "hi, how do I use this?" gets help.
 CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
     (
@@ -25,8 +27,8 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"how (?:does|do) (?:this|it|you|the)(?: bot| thing)?(?: even| actually)? work",
             r"what (?:can|do|should) (?:you|i|we) (?:do|ask|say)",
             r"what (?:kinds?|sorts?|types?) of (?:stuff|things|questions) (?:can|could|should|do) (?:i|we|you)",
-            r"what (?:are|is) (?:you|this bot|the bot|this thing) (?:for|about|able)",
-            r"what(?:'s| is) (?:this|the) bot\W*$",
+            rf"what (?:are|is) (?:you|this bot|the bot|this thing) {_HEDGE}(?:for|about|able)",
+            rf"what(?:'s| is) (?:this|the) bot(?: {_HEDGE}(?:about|for))?\W*$",
             r"(?:are|r) (?:you|u) (?:a |an )?(?:bot|human|robot|ai|real|person|machine|chatbot|chatgpt)",
             r"(?:you(?:'re| are)|ur|u r) (?:a |an )?(?:bot|human|robot|ai|real person|machine|chatbot)\??$",
             r"who (?:are|r) (?:you|u)",
@@ -57,8 +59,10 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
         Chat.THANKS,
         pattern(
             r"thanks?",
-            r"thank (?:you|u)",
+            r"th?ank (?:you|u)",  # "tank you" as typed
             r"thx",
+            r"thn?x",
+            r"than?x",
             r"tysm",
             r"ty",
             r"cheers",
@@ -244,8 +248,6 @@ OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"sourc
 DOCUMENT_WORDS = (
     r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
 )
-# Words people put between "what is it" and "about" that change nothing: "what's this essay even about?"
-_HEDGE = r"(?:(?:even|all|really|actually|basically|ultimately|exactly|mainly|mostly|supposed to be|meant to be) )?"
 FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.ENDING,
@@ -289,6 +291,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:for|pro) or (?:against|anti|con|not)",
             r"where (?:does|do|did) (?:the )?(?:author|writer|he|she)(?: himself| herself)? stand",
             r"(?:is|was) (?:the )?(?:author|writer|he|she) (?:for|pro|in favou?r of|against|anti|opposed to)\b",
+            r"(?:he|she)(?:'s| is) (?:for|pro|in favou?r of|against|anti|opposed to) (?:it|this|that|an? alliance)\b",
             r"(?:his|her|(?:the )?(?:author|writer)(?:'?s)?) (?:own |actual |real |final |overall )?(?:position|view|"
             r"stance|opinion|take|verdict|recommendation|advice|answer|bottom line)",
             r"(?:does|did|would) (?:the )?(?:author|writer|he|she)(?: (?:actually|really|basically|ultimately|even))? "
@@ -312,6 +315,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         pattern(
             *PARTS,
             rf"parts? of (?:the |this |that )?{DOCUMENT_WORDS}",
+            rf"what (?:does|do|did) (?:the |this )?{DOCUMENT_WORDS} {_HEDGE}(?:cover|go over|touch on)(?: then)?\W*$",
             r"how many parts",
             r"(?:its|what|which) parts",
             r"(?:first|second|third|fourth|fifth|sixth|last|final|\d+(?:st|nd|rd|th)) part",
@@ -371,6 +375,10 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         Facet.AUTHOR,
         pattern(
             r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
+            # "who is he again?", "who even is this guy", said alone: outside a conversation about the
+            # content, the author ("putin. who is he?" asks about Putin)
+            r"^(?:(?:so|and|ok|wait|um+|sorry)\W+)?who (?:even |again )?(?:is|was|'s) (?:he|she|this guy|that guy|"
+            r"the guy|this dude|this person)(?: again| even| exactly| anyway)?\W*$",
             r"who (?:actually |really |even |originally |exactly )?(?:wrote|writes|penned|authored|is behind)",
             r"who(?:'s| is| was)(?: the \w+)? behind",
             r"(?:author|writer)\W+who(?:'s| is| was)",
@@ -463,7 +471,11 @@ DOCUMENT_NOUNS = (
 AUTHOR_NOUNS = (r"author'?s?", r"writer'?s?")
 # The document or its author named ("what does the essay say about japan?"): a message about the corpus,
 # whatever the turn before it was about.
-NAMES_DOCUMENT = pattern(*DOCUMENT_NOUNS, *AUTHOR_NOUNS)
+NAMES_DOCUMENT = pattern(
+    *(f"(?:{noun})(?:'s)?" for noun in (*DOCUMENT_NOUNS, *AUTHOR_NOUNS)),  # "this essay's conclusions"
+    # "what does it say about the US?": what says things is the document
+    r"(?:does|did|do) (?:it|this|they) (?:say|mention|talk|discuss|cover)",
+)
 ANCHORS = pattern(
     *DOCUMENT_NOUNS,
     r"this",
@@ -565,6 +577,10 @@ POINTERS = frozenset(
 # whoever was just named) is asked about a new subject, so "he" does not tie it to what was said
 # (turns.refers_back).
 THING_POINTERS = POINTERS - frozenset("he him his she her".split())
+# "this year", "these days" point at now, not at something said before.
+NOW = pattern(
+    r"this (?:year|week|month|century|decade|morning|summer|winter|spring|autumn|fall)", r"these days"
+)
 # Openings that continue the conversation: "and in 1950?", "what about russia?", "anything about dalian?"
 # ("is there anything in it about ...", said short).
 CONTINUING = frozenset({"and", "but", "so", "or", "what about", "how about", "anything", "anyone", "anybody"})
@@ -613,6 +629,10 @@ ASKING_WORDS = frozenset("why how what what's when where who which whose".split(
 LEADING = frozenset("and but so then well".split())
 AUXILIARIES = frozenset(
     "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
+)
+# Requests that open a question as a question word would: "ok list them with years pls".
+REQUESTS = frozenset(
+    "list give show tell explain quote name summarize summarise describe compare define".split()
 )
 PREPOSITIONS = frozenset("over under for in into to about since until from by with on at of".split())
 POINTING = pattern("that", "it", "this", "those", "these", "them")

@@ -102,7 +102,12 @@ def read_turn(
             explained |= {term for term in terms if cues.YEAR.fullmatch(term)}
         if facet is Facet.AUTHOR and cues.ASKS_NATIONALITY.search(folded):  # "is the author chinese?"
             explained |= cues.NATIONALITY_STEMS
-        topic = topical(explained)
+        # In a message of several sentences, the topic is what the cue's own sentence names: "I'm a
+        # journalist writing about Sino-Russian ties. Could you give me a short summary?" asks the summary.
+        own = _sentence_terms(text, cue, names) if said else None
+        topic = (
+            topical(explained) if own is None else tuple(t for t in own if t not in explained and t in known)
+        )
         which_section = facet is Facet.OUTLINE and cues.WHICH_SECTION.search(folded)
         if following and not (cues.ANCHORS.search(folded) or which_section):
             return Reading(TurnKind.CONTENT, topic=tuple(terms))
@@ -114,12 +119,13 @@ def read_turn(
     for chat, cue in cues.CHAT_CUES:
         if cue.search(folded) or (chat is Chat.ACKNOWLEDGEMENT and _only_emoji(text)):
             leftover = cues.CHAT_WORDS_RE.sub(" ", folded)
-            if following and chat is not Chat.HELP and _asks(leftover, folded):
-                # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed.
-                return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, plain))
             topic = tuple(
                 term for term in content_terms(leftover) if term not in cues.BOT_TALK and term in known
             )
+            if chat is not Chat.HELP and _asks(leftover, folded) and (following or topic):
+                # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed;
+                # "ok what did wang yi say": a question of its own. Either is scored without the small talk.
+                return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, plain))
             # Mixed small talk is judged whole: only an on-topic verdict on all of it makes it a question.
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
     if not following and words(text) and not content_terms(text):
@@ -129,12 +135,33 @@ def read_turn(
     return Reading(TurnKind.CONTENT, topic=tuple(terms))
 
 
+def _sentence_terms(text: str, cue: re.Pattern[str], names: DocumentNames) -> list[str] | None:
+    """The content terms (not naming a document) of the sentence of ``text`` in which ``cue`` is said,
+    when ``text`` has several sentences; None for a message of one sentence."""
+    sentences = _SENTENCE_END.split(text)
+    if len(sentences) < 2:
+        return None
+    names_it = cues.NAMES_DOCUMENT.search(names.as_author(_as_spelled(_fold(text))))
+    for sentence in sentences:
+        folded = names.as_author(_as_spelled(_fold(sentence)))
+        if cue.search(folded):
+            if not names_it and not cues.POINTERS.isdisjoint(words(folded)):
+                # "The 1896 treaty. What's the gist of it?", "Who was Wang Yi? Was he Chinese?": with no
+                # document named, "it" and "he" are what the sentence before names
+                return None
+            return [term for term in content_terms(sentence) if term not in names.stems]
+    return None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 def leans_on_context(text: str) -> bool:
     """Whether a message in a conversation leans on what came before: it points back ("did it work?",
     "who else?", "the 1945 one?"), opens as a continuation ("and in 1950?", "what about russia?"), or
     is too short to be a question of its own ("any catch?", "for free?"). Such a message is judged in
     its context; one that stands alone ("how do I reverse a list in python?") is judged alone too."""
-    said = words(text)
+    said = words(cues.NOW.sub(" ", text.lower()))
     return (
         not said
         or said[0] in cues.CONTINUING
@@ -306,6 +333,8 @@ def _asks(leftover: str, folded: str) -> bool:
     if not tokens:
         return False
     if "?" in folded or tokens[0] in cues.ASKING_WORDS or tokens[0] in cues.AUXILIARIES:
+        return True
+    if tokens[0] in cues.REQUESTS:
         return True
     return tokens[0] in cues.PREPOSITIONS and len(tokens) > 1 and tokens[1] in cues.ASKING_WORDS
 

@@ -21,6 +21,7 @@ STOP_WORDS = frozenset(
     those through to too under until up upon us very was wasn't we were what what's when where which
     while who whom whose why will with won't would wouldn't yet you your yours actually anyway etc
     ppl people thing things way say says said tell think thinks like w u ur pls please hey hi
+    he's she's he'd she'd he'll she'll
     """.split()
 )
 # Words that shape a question but say nothing of its topic.
