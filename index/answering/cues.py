@@ -630,6 +630,8 @@ LEADING = frozenset("and but so then well".split())
 AUXILIARIES = frozenset(
     "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
 )
+# Where a message's sentences part: a cue's topic is what its own sentence names (turns.read_turn).
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # Requests that open a question as a question word would: "ok list them with years pls".
 REQUESTS = frozenset(
     "list give show tell explain quote name summarize summarise describe compare define".split()

@@ -138,7 +138,7 @@ def read_turn(
 def _sentence_terms(text: str, cue: re.Pattern[str], names: DocumentNames) -> list[str] | None:
     """The content terms (not naming a document) of the sentence of ``text`` in which ``cue`` is said,
     when ``text`` has several sentences; None for a message of one sentence."""
-    sentences = _SENTENCE_END.split(text)
+    sentences = cues.SENTENCE_END.split(text)
     if len(sentences) < 2:
         return None
     names_it = cues.NAMES_DOCUMENT.search(names.as_author(_as_spelled(_fold(text))))
@@ -151,9 +151,6 @@ def _sentence_terms(text: str, cue: re.Pattern[str], names: DocumentNames) -> li
                 return None
             return [term for term in content_terms(sentence) if term not in names.stems]
     return None
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def leans_on_context(text: str) -> bool:
@@ -237,8 +234,7 @@ def step_asked(text: str, after_place: Facet | None = None) -> tuple[Facet, int]
         if noun.startswith("part"):
             return after_place or Facet.SECTION, cues.STEPS[step]
         return Facet.PARAGRAPH, cues.STEPS[step]
-    one = cues.STEPPED_ONE.search(folded) if after_place is not None else None
-    if one and after_place is not None:
+    if after_place is not None and (one := cues.STEPPED_ONE.search(folded)):
         return after_place, cues.STEPS[next(said for said in one.groups() if said)]
     return None
 
@@ -325,16 +321,14 @@ def _ordinal_number(said: str) -> int:
 def _asks(leftover: str, folded: str) -> bool:
     """Whether what a small-talk cue leaves of a message is a question of its own: it has a question
     mark ("thanks! and money?"), or opens with a question word or an auxiliary ("thanks, but why",
-    "thanks! is that good or bad", "over what exactly"). "lol ok" and "perfect, that's what i needed"
-    are not."""
+    "thanks! is that good or bad", "over what exactly"), or with a request ("ok list them"). "lol ok"
+    and "perfect, that's what i needed" are not."""
     tokens = re.findall(r"[\w']+", leftover)
     while tokens and tokens[0] in cues.LEADING:
         tokens = tokens[1:]
     if not tokens:
         return False
-    if "?" in folded or tokens[0] in cues.ASKING_WORDS or tokens[0] in cues.AUXILIARIES:
-        return True
-    if tokens[0] in cues.REQUESTS:
+    if "?" in folded or tokens[0] in cues.ASKING_WORDS | cues.AUXILIARIES | cues.REQUESTS:
         return True
     return tokens[0] in cues.PREPOSITIONS and len(tokens) > 1 and tokens[1] in cues.ASKING_WORDS
 
