@@ -329,6 +329,18 @@ def test_with_two_documents_a_question_about_the_essay_answers_for_each_or_for_t
     assert second.message.count("¶2 of ") == 2
     in_bees = engine.answer("what does ¶2 say?", conversation=Conversation().after(bees))
     assert {excerpt.document for excerpt in in_bees.excerpts} == {"bees"}
+    # Found in a blind set of conversations over two documents: "what documents do you have?" was refused,
+    # "which one is newer?" too, "which paper is that from?" quoted again, and "who wrote that one?" named
+    # the document its reply quoted last, not first.
+    listed = engine.answer("what documents do you have?")
+    assert listed.kind is AnswerKind.ABOUT and all(r.title in listed.message for r in engine.info.documents)
+    newer = engine.answer("which one is newer?")
+    assert all(r.date in newer.message for r in engine.info.documents)
+    assert "Keeping Bees in the Valley" in engine.answer("help").message  # the help names what it holds
+    after_bees = Conversation().after(bees)
+    assert bees.excerpts[0].document == "bees"
+    source = engine.answer("which paper is that from?", conversation=after_bees)
+    assert "Keeping Bees in the Valley" in source.message and "Should China" not in source.message
     # The next paragraph after both: each document's ¶3 (it was the essay's alone, the last one quoted).
     third = engine.answer("next paragraph", k=4, conversation=Conversation().after(second))
     assert {(excerpt.document, excerpt.paragraph) for excerpt in third.excerpts} >= {("bees", 3)}
@@ -448,6 +460,16 @@ def test_a_counted_section_is_quoted_from_its_start_with_every_section_named(rea
     more = real_engine.answer("go on", conversation=Conversation().after(answer))
     assert more.excerpts[0].paragraph >= answer.excerpts[-1].paragraph
     assert not {e.id for e in more.excerpts} & {e.id for e in answer.excerpts}
+
+
+def test_a_question_word_alone_after_a_front_matter_answer_is_answered_by_it(real_engine):
+    """ "where" after "when was it published" got the help text."""
+    published = Conversation().after(real_engine.answer("when was it published"))
+    where = real_engine.answer("where", conversation=published)
+    assert where.kind is AnswerKind.ABOUT and "China Forum" in where.message
+    # "why?" is not what the front matter answers.
+    author = Conversation().after(real_engine.answer("who wrote it"))
+    assert real_engine.answer("why?", conversation=author).kind is AnswerKind.CHAT
 
 
 def test_go_on_after_the_end_of_the_document_says_so(real_engine):

@@ -137,10 +137,16 @@ def chat_message(kind: Chat, records: Sequence[DocumentRecord], examples: Sequen
 
 
 def subject(records: Sequence[DocumentRecord]) -> str:
-    """How the bot names what it answers from: the one document, or how many there are."""
+    """How the bot names what it answers from: the one document, the few it holds, or how many there are
+    (a long list would bury the help it comes with)."""
     if len(records) == 1:
         return f"“{records[0].title}” by {records[0].author}"
-    return f"the {len(records)} documents I hold"
+    if len(records) <= MAX_DOCUMENTS_NAMED:
+        return f"the {len(records)} documents I hold ({'; '.join(f'“{r.title}” by {r.author}' for r in records)})"
+    return f"the {len(records)} documents I hold (ask “what documents do you have?”)"
+
+
+MAX_DOCUMENTS_NAMED = 5
 
 
 def example_questions(records: Sequence[DocumentRecord], count: int = 3) -> tuple[str, ...]:

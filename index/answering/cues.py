@@ -51,6 +51,7 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"usage",
             r"instructions",
             r"new here",
+            r"first time (?:here|using|on)",
             r"getting started",
             r"get started",
         ),
@@ -341,6 +342,12 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"(?:author|writer|he|she) (?:call|name|title)d? (?:the |this |it|{DOCUMENT_WORDS})",
             r"what(?:'s| is) the name",
             r"headline",
+            # What the bot holds: "what documents do you have?", "how many papers are in your corpus"
+            r"(?:what|which|how many) (?:other )?(?:documents|docs|essays|articles|papers|texts|pieces|files)",
+            r"(?:your|the) (?:corpus|library|collection)",
+            # Where a quote comes from: "which paper is that from?"
+            r"(?:which|what) (?:doc|document|essay|article|paper|piece|text|one) (?:is |was )?(?:that|this|it|these)"
+            r"(?: quote| passage| bit)? (?:from|in)",
         ),
     ),
     (
@@ -348,7 +355,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         pattern(
             r"publish(?:ed|er|ing|es)?",
             r"publication",
-            rf"when (?:exactly |precisely |roughly )?(?:was|is|did) (?:the |this )?(?:{DOCUMENT_WORDS})? ?(?:written|come out|came out|"
+            rf"when (?:exactly |precisely |roughly )?(?:was|is|did) (?:the |this |that )?(?:{DOCUMENT_WORDS}|one)? ?(?:written|come out|came out|"
             r"appear|out|released|posted|dated)",
             rf"when (?:exactly |precisely |roughly )?(?:was|did) (?:the |this )?(?:{DOCUMENT_WORDS}) (?:written|published|released|posted)",
             r"(?:first )?appear(?:ed)?",
@@ -363,6 +370,8 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"who put (?:this|it) out",
             r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
             rf"(?:this|the) {DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
+            r"(?:which|what) (?:one|doc|document|essay|article|paper|piece)s? (?:is|was|came) (?:out )?(?:newer|older|"
+            r"more recent|the (?:latest|newest|oldest|most recent)|first|last)",
             # Where to read it: the card gives the link when the front matter has one.
             r"(?:a|the|any|its|some) (?:web ?)?link(?! between)",
             rf"link (?:to|for) (?:it|this|that|the (?:{DOCUMENT_WORDS}|original|source))",
@@ -471,6 +480,19 @@ DOCUMENT_NOUNS = (
 AUTHOR_NOUNS = (r"author'?s?", r"writer'?s?")
 # The document or its author named ("what does the essay say about japan?"): a message about the corpus,
 # whatever the turn before it was about.
+# A question word alone, which a front-matter answer just before answers: "where?" after "when was it
+# published?", "who?" after "who wrote it?".
+ASKS_A_FACT = re.compile(r"^(?:(?:and|so|ok|oh|um+)\W+)?(?:where|when|who|whom|by whom)\W*$")
+# A question about every document at once: "what documents do you have?", "which one is newer?", "who
+# wrote these?".
+ALL_DOCUMENTS = pattern(
+    r"(?:what|which|how many) (?:other )?(?:documents|docs|essays|articles|papers|texts|pieces|files)",
+    r"(?:your|the) (?:corpus|library|collection)",
+    r"(?:both|all|each) (?:of them|of these|of the (?:documents|essays|articles|papers))",
+    r"these (?:documents|docs|essays|articles|papers|texts)",
+    r"(?:which|what) (?:one|doc|document|essay|article|paper|piece)s? (?:is|was|came) (?:out )?(?:newer|older|"
+    r"more recent|the (?:latest|newest|oldest|most recent)|first|last)",
+)
 NAMES_DOCUMENT = pattern(
     *(f"(?:{noun})(?:'s)?" for noun in (*DOCUMENT_NOUNS, *AUTHOR_NOUNS)),  # "this essay's conclusions"
     # "what does it say about the US?": what says things is the document

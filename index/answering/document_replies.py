@@ -21,7 +21,7 @@ from index.answering.answers import Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
 from index.answering.passages import Passages
 from index.answering.readings import Facet, Reading
-from index.answering.turns import ordinal, paragraphs_asked, step_from_counted
+from index.answering.turns import asks_every_document, ordinal, paragraphs_asked, step_from_counted
 from index.corpus.text import content_terms
 from index.scoring.scorer import Scored, Scorer
 from index.storage.store import DocumentRecord, Manifest
@@ -78,7 +78,7 @@ class DocumentReplies:
         records = (
             list({record.id: record for record, _ in titled}.values())
             or (self._documents_quoted(conversation) if reading.step and not step_from_counted(text) else [])
-            or self._documents_for(text, conversation, about_conversation)
+            or self._documents_for(text, conversation, about_conversation, asked_before)
         )
         each = max(1, k // len(records))  # excerpts per document: k shared between them
         # The text quoted in reading order (a section, paragraphs, the ending) pages on: the next ``each``.
@@ -148,7 +148,7 @@ class DocumentReplies:
         return Answer(question, message=message, turn=AnswerKind.ABOUT)
 
     def _documents_for(
-        self, text: str, conversation: Conversation, about_conversation: Scored | None
+        self, text: str, conversation: Conversation, about_conversation: Scored | None, asked_before: str = ""
     ) -> list[DocumentRecord]:
         """The documents a question about "the essay" means: the one it names, else the one the
         conversation is about, else the only one, else all of them."""
@@ -158,7 +158,15 @@ class DocumentReplies:
         named = [record for record in records if self._names_only(record, text)]
         if len(named) == 1:
             return named
-        for excerpt_id in reversed(conversation.shown):
+        if asks_every_document(text):  # "what documents do you have?", "which one is newer?"
+            return records
+        # The conversation is about the document its latest question named ("what are the sections of the
+        # energy paper?" then "who wrote it?"), else the one its latest reply quoted first, else the one
+        # quoted last before that.
+        named = [record for record in records if asked_before and self._names_only(record, asked_before)]
+        if len(named) == 1:
+            return named
+        for excerpt_id in (*conversation.last[:1], *reversed(conversation.shown)):
             document = excerpt_id.split("#", 1)[0]
             match = [record for record in records if record.id == document]
             if match:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.answering import cues
 from index.answering.about import (
     chat_message,
     example_questions,
@@ -209,6 +210,7 @@ class Engine:
                 if turn.reading.step and conversation and not conversation.last:
                     turn.conversation = replace(turn.conversation, last=self._last_quoted(conversation))
                 if not following and conversation:
+                    self._follow_facts(turn)
                     self._follow_quotes(turn, conversation, place)
                 if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
                     turn.text = turn.reading.asks
@@ -255,6 +257,15 @@ class Engine:
             texts.append(_after_refusal(turn))
         return texts
 
+    def _follow_facts(self, turn: "_Turn") -> None:
+        """ "where?", "who?" or "by whom?" right after a front-matter answer ("when was it published?")
+        got the help text; the facts asked about again answer it (their card holds every one of them)."""
+        if turn.reading != _HELP or not turn.asked_before or not cues.ASKS_A_FACT.match(turn.text.lower()):
+            return  # "why?" after "who wrote it?" is not asked by the front matter
+        before = read_turn(clean_question(turn.asked_before), self._scorer.vocabulary, self._names)
+        if before.kind is TurnKind.ABOUT and before.facet in _FACTS:
+            turn.reading = Reading(TurnKind.ABOUT, facet=before.facet)
+
     def _follow_quotes(self, turn: "_Turn", conversation: Conversation, place: Facet | None) -> None:
         """ "why?", "what does that mean?" or "who says that?" after a reply that quoted the document
         without a content question ("tl;dr", "how does it end?", "what does ¶5 say?") got the help text:
@@ -262,7 +273,7 @@ class Engine:
         on an earlier question, and the reply says it follows that reply's question. A message with
         words of its own is read as before: scored with the quote as its context, questions that stand
         on their own lost more than follow-ups gained (docs/conversation.md)."""
-        if turn.reading != Reading(TurnKind.CHAT, chat=Chat.HELP) or not conversation.questions:
+        if turn.reading != _HELP or not conversation.questions:
             return
         asked = conversation.questions[-1]
         if place is None:
@@ -581,6 +592,10 @@ def _refusal(question: str, cleaned: str) -> Answer | None:
 
 # Replies that quote the document unasked by a content question, besides a section or paragraphs by place.
 _QUOTING = (Facet.SUMMARY, Facet.ENDING)
+# Replies from the front matter alone.
+_FACTS = (Facet.AUTHOR, Facet.PUBLISHED, Facet.TITLE)
+# What a message with no words of its own ("why?", "where?") reads as with nothing before it.
+_HELP = Reading(TurnKind.CHAT, chat=Chat.HELP)
 
 
 @dataclass

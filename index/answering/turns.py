@@ -180,6 +180,12 @@ def names_document(text: str, names: DocumentNames) -> bool:
     return bool(cues.NAMES_DOCUMENT.search(names.as_author(_as_spelled(_fold(text)))))
 
 
+def asks_every_document(text: str) -> bool:
+    """Whether a question about the documents means all of them: "what documents do you have?", "which
+    one is newer?", "who wrote these essays?"."""
+    return bool(cues.ALL_DOCUMENTS.search(_fold(text)))
+
+
 def since_last_of_its_own(questions: Sequence[str]) -> tuple[str, ...]:
     """The earlier questions (as typed) a follow-up leans on: the latest one that stands on its own
     (does not lean on context) and those after it. Before it, the conversation was about
