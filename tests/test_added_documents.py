@@ -99,8 +99,10 @@ def test_conversations_over_both_documents(added):
     bot keeps them. Read once: questions about the documents 16 of 28 ("what documents do you have?" and
     "which one is newer?" refused, "which paper is that from?" quoted again, "who wrote this?" naming the
     document the reply before quoted last rather than first, "where" after "when was it published" got the
-    help text), small talk 10 of 11, content hit@1 0.745 / hit@3 0.843, off topic refused 9 of 22. After
-    those fixes: 27 of 28 and 11 of 11, the rest as before; a development set now."""
+    help text), small talk 10 of 11, content hit@1 0.745 / hit@3 0.843, off topic refused 9 of 22, 1 false
+    refusal. After those fixes, and "is he for or against it?" right after a question about the essay
+    read as about its author: 27 of 28, 11 of 11, the rest as before ("what about taiwan" after a refused
+    "what about north korea" is still refused with it); a development set now."""
     name, engine = added
     if name != "steppe-partnership-2024":
         pytest.skip("written for the essay and the neighbouring document")

@@ -462,6 +462,24 @@ def test_a_counted_section_is_quoted_from_its_start_with_every_section_named(rea
     assert not {e.id for e in more.excerpts} & {e.id for e in answer.excerpts}
 
 
+def test_after_a_question_about_the_essay_he_is_its_author(
+    real_engine,
+):
+    """Found in the two-document conversations: "so is he for or against an alliance" right after "how
+    does the zhao essay end" was read as a follow-up about whoever came before."""
+    conversation = Conversation().after(real_engine.answer("why did the 1950 alliance fail?"))
+    conversation = conversation.after(real_engine.answer("how does the essay end?"))
+    stance = real_engine.answer("so is he for or against an alliance", conversation=conversation)
+    assert stance.kind is AnswerKind.ABOUT and stance.excerpts[0].paragraph == 43
+    # Small talk in front of a question does not make it a fragment of a refused one.
+    refused = real_engine.answer("how do i cook buckwheat")
+    assert refused.abstention is Abstention.OFF_TOPIC
+    tigers = real_engine.answer(
+        "lol. what's the tigers thing about", conversation=Conversation().after(refused)
+    )
+    assert tigers.answered
+
+
 def test_a_question_word_alone_after_a_front_matter_answer_is_answered_by_it(real_engine):
     """ "where" after "when was it published" got the help text."""
     published = Conversation().after(real_engine.answer("when was it published"))

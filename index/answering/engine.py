@@ -204,7 +204,11 @@ class Engine:
             if conversation and conversation.questions:
                 turn.asked_before = conversation.questions[-1]
             if turn.text:
-                following = bool(turn.conversation.questions)
+                # A cue follows the conversation up only when its latest question was about the content:
+                # after "how does the essay end?", "is he for or against it?" asks about the author.
+                following = bool(turn.conversation.questions) and not self._about_the_document(
+                    turn.asked_before
+                )
                 place = self._place_asked(conversation.questions if conversation else ())
                 turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following, place)
                 if turn.reading.step and conversation and not conversation.last:
@@ -217,6 +221,11 @@ class Engine:
                 if self._documents.titled(turn.text):  # "§ Introduction", as the suggestions offer it
                     turn.reading = Reading(TurnKind.ABOUT, facet=Facet.SECTION)
         return turns
+
+    def _about_the_document(self, question: str) -> bool:
+        """Whether ``question`` asked about a document itself (its author, its ending, a section), not its content."""
+        reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+        return reading.kind is TurnKind.ABOUT and not reading.topic
 
     def _place_asked(self, questions: Sequence[str]) -> Facet | None:
         """SECTION or PARAGRAPH when the last of ``questions`` asked for a section or paragraphs by place
@@ -617,7 +626,9 @@ def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:
     fragment ("and china's?" after "what's the population of russia?"). Not every message leaning on
     it: "so how do they back each other up?" after a refusal asks about the essay (measured, round 9),
     and so does one naming the document ("what does the essay say about japan?")."""
-    return bool(turn.conversation.refused) and is_fragment(turn.text) and not names_document(turn.text, names)
+    # As said, small talk included: "lol. what's the tigers thing about" is no fragment of the refused question.
+    said = clean_question(turn.question)
+    return bool(turn.conversation.refused) and is_fragment(said) and not names_document(said, names)
 
 
 def _after_refusal(turn: _Turn) -> str:
