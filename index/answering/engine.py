@@ -1,5 +1,6 @@
 """From a question to an Answer of cited, verbatim excerpts, over a loaded index."""
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -89,6 +90,10 @@ class Engine:
         self._documents = DocumentReplies(
             manifest, scorer, self._passages, lambda text: self._score_texts([text])[text]
         )
+        # How an earlier question of a conversation reads on its own: asked again for every turn that
+        # follows it (what it was about, whether it asked about the document), so read once. Bounded:
+        # a long-running bot sees new questions all day.
+        self._read_earlier = functools.lru_cache(maxsize=4096)(self._read_alone)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder) -> "Engine":
@@ -222,9 +227,12 @@ class Engine:
                     turn.reading = Reading(TurnKind.ABOUT, facet=Facet.SECTION)
         return turns
 
+    def _read_alone(self, question: str) -> Reading:
+        return read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+
     def _about_the_document(self, question: str) -> bool:
         """Whether ``question`` asked about a document itself (its author, its ending, a section), not its content."""
-        reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+        reading = self._read_earlier(question)
         return reading.kind is TurnKind.ABOUT and not reading.topic
 
     def _place_asked(self, questions: Sequence[str]) -> Facet | None:
@@ -271,7 +279,7 @@ class Engine:
         got the help text; the facts asked about again answer it (their card holds every one of them)."""
         if turn.reading != _HELP or not turn.asked_before or not cues.ASKS_A_FACT.match(turn.text.lower()):
             return  # "why?" after "who wrote it?" is not asked by the front matter
-        before = read_turn(clean_question(turn.asked_before), self._scorer.vocabulary, self._names)
+        before = self._read_earlier(turn.asked_before)
         if before.kind is TurnKind.ABOUT and before.facet in _FACTS:
             turn.reading = Reading(TurnKind.ABOUT, facet=before.facet)
 
@@ -286,7 +294,7 @@ class Engine:
             return
         asked = conversation.questions[-1]
         if place is None:
-            before = read_turn(clean_question(asked), self._scorer.vocabulary, self._names)
+            before = self._read_earlier(asked)
             if before.kind is not TurnKind.ABOUT or before.topic or before.facet not in _QUOTING:
                 return
         following = read_turn(turn.text, self._scorer.vocabulary, self._names, True, place)
@@ -317,7 +325,7 @@ class Engine:
         return replace(conversation, questions=since_last_of_its_own(about_content))
 
     def _has_topic(self, question: str) -> bool:
-        reading = read_turn(clean_question(question), self._scorer.vocabulary, self._names)
+        reading = self._read_earlier(question)
         if reading.kind is TurnKind.CHAT:
             return reading.mixed  # "thanks! and why did the 1950 alliance fail?"
         return reading.kind is TurnKind.CONTENT or (reading.kind is TurnKind.ABOUT and bool(reading.topic))
