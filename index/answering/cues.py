@@ -249,6 +249,16 @@ OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"sourc
 DOCUMENT_WORDS = (
     r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
 )
+# Asking after the documents the bot holds ("what documents do you have?", "your corpus") and comparing
+# their dates ("which one is newer?"): questions about every document at once (ALL_DOCUMENTS).
+WHICH_DOCUMENTS = (
+    r"(?:what|which|how many) (?:other )?(?:documents|docs|essays|articles|papers|texts|pieces|files)"
+)
+THE_CORPUS = r"(?:your|the) (?:corpus|library|collection)"
+WHICH_IS_NEWER = (
+    r"(?:which|what) (?:one|doc|document|essay|article|paper|piece)s? (?:is|was|came) (?:out )?(?:newer|older|"
+    r"more recent|the (?:latest|newest|oldest|most recent)|first|last)"
+)
 FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.ENDING,
@@ -343,8 +353,8 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"what(?:'s| is) the name",
             r"headline",
             # What the bot holds: "what documents do you have?", "how many papers are in your corpus"
-            r"(?:what|which|how many) (?:other )?(?:documents|docs|essays|articles|papers|texts|pieces|files)",
-            r"(?:your|the) (?:corpus|library|collection)",
+            WHICH_DOCUMENTS,
+            THE_CORPUS,
             # Where a quote comes from: "which paper is that from?"
             r"(?:which|what) (?:doc|document|essay|article|paper|piece|text|one) (?:is |was )?(?:that|this|it|these)"
             r"(?: quote| passage| bit)? (?:from|in)",
@@ -370,8 +380,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"who put (?:this|it) out",
             r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
             rf"(?:this|the) {DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
-            r"(?:which|what) (?:one|doc|document|essay|article|paper|piece)s? (?:is|was|came) (?:out )?(?:newer|older|"
-            r"more recent|the (?:latest|newest|oldest|most recent)|first|last)",
+            WHICH_IS_NEWER,
             # Where to read it: the card gives the link when the front matter has one.
             r"(?:a|the|any|its|some) (?:web ?)?link(?! between)",
             rf"link (?:to|for) (?:it|this|that|the (?:{DOCUMENT_WORDS}|original|source))",
@@ -486,12 +495,11 @@ ASKS_A_FACT = re.compile(r"^(?:(?:and|so|ok|oh|um+)\W+)?(?:where|when|who|whom|b
 # A question about every document at once: "what documents do you have?", "which one is newer?", "who
 # wrote these?".
 ALL_DOCUMENTS = pattern(
-    r"(?:what|which|how many) (?:other )?(?:documents|docs|essays|articles|papers|texts|pieces|files)",
-    r"(?:your|the) (?:corpus|library|collection)",
+    WHICH_DOCUMENTS,
+    THE_CORPUS,
     r"(?:both|all|each) (?:of them|of these|of the (?:documents|essays|articles|papers))",
     r"these (?:documents|docs|essays|articles|papers|texts)",
-    r"(?:which|what) (?:one|doc|document|essay|article|paper|piece)s? (?:is|was|came) (?:out )?(?:newer|older|"
-    r"more recent|the (?:latest|newest|oldest|most recent)|first|last)",
+    WHICH_IS_NEWER,
 )
 NAMES_DOCUMENT = pattern(
     *(f"(?:{noun})(?:'s)?" for noun in (*DOCUMENT_NOUNS, *AUTHOR_NOUNS)),  # "this essay's conclusions"

@@ -214,8 +214,7 @@ class DocumentReplies:
         the section the topic is."""
         count = ordinal(text)
         if count is not None and spans:
-            place = count - 1 if count > 0 else len(spans) + count  # -1: the last, -2: the one before it
-            return (place if 0 <= place < len(spans) else None), []
+            return _section_at(count, spans), []
         titles = [span.title for span in spans]
         quoted = self._passages.quoted(conversation.last[:1]) if reading.pointing else frozenset()
         if quoted:  # "which section is that in?" after an answer: the section of the excerpt it quoted first
@@ -259,13 +258,17 @@ class DocumentReplies:
         else from the one the reply before quoted ("the next section"), if there is one."""
         counted = step_from_counted(text)
         if counted is not None:
-            place = counted[0] - 1 if counted[0] > 0 else len(spans) + counted[0]
+            place = _section_at(counted[0], spans)
         else:
             quoted = self._quoted_paragraph(record, conversation, step)
-            if quoted is None:
-                return None
-            place = next(number for number, span in enumerate(spans) if span.first <= quoted <= span.last)
-        return place + step if 0 <= place < len(spans) and 0 <= place + step < len(spans) else None
+            place = (
+                None
+                if quoted is None
+                else next(n for n, span in enumerate(spans) if span.first <= quoted <= span.last)
+            )
+        if place is None or not 0 <= place + step < len(spans):
+            return None
+        return place + step
 
     def _summary(self, record: DocumentRecord, count: int) -> list[Excerpt]:
         """A few of the document's own sentences: the best of its last paragraph (how it answers), then
@@ -293,6 +296,13 @@ class DocumentReplies:
             scored = self._score_text(record.title)
             self._by_title[record.id] = scored
         return scored
+
+
+def _section_at(count: int, spans: list[SectionSpan]) -> int | None:
+    """The index among ``spans`` of the section counted to (1: the first, -1: the last, -2: the one before
+    it), None when there is no such section."""
+    place = count - 1 if count > 0 else len(spans) + count
+    return place if 0 <= place < len(spans) else None
 
 
 def _counted(asked: tuple[int, int], spans: list[SectionSpan]) -> tuple[int, int]:

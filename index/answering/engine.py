@@ -94,6 +94,8 @@ class Engine:
         # follows it (what it was about, whether it asked about the document), so read once. Bounded:
         # a long-running bot sees new questions all day.
         self._read_earlier = functools.lru_cache(maxsize=4096)(self._read_alone)
+        # Whether the conversation's latest question asked for a place: asked again by each turn after it.
+        self._place_of = functools.lru_cache(maxsize=4096)(self._place_asked)
 
     @classmethod
     def load(cls, index_dir: Path, embedder: Embedder) -> "Engine":
@@ -214,7 +216,7 @@ class Engine:
                 following = bool(turn.conversation.questions) and not self._about_the_document(
                     turn.asked_before
                 )
-                place = self._place_asked(conversation.questions if conversation else ())
+                place = self._place_of(conversation.questions if conversation else ())
                 turn.reading = read_turn(turn.text, self._scorer.vocabulary, self._names, following, place)
                 if turn.reading.step and conversation and not conversation.last:
                     turn.conversation = replace(turn.conversation, last=self._last_quoted(conversation))
@@ -235,7 +237,7 @@ class Engine:
         reading = self._read_earlier(question)
         return reading.kind is TurnKind.ABOUT and not reading.topic
 
-    def _place_asked(self, questions: Sequence[str]) -> Facet | None:
+    def _place_asked(self, questions: tuple[str, ...]) -> Facet | None:
         """SECTION or PARAGRAPH when the last of ``questions`` asked for a section or paragraphs by place
         ("what does section 3 say?", "¶5", "§ Introduction" as the suggestions offer it, or "and the next
         one?" after one of those), else None."""
@@ -244,7 +246,7 @@ class Engine:
         text = clean_question(questions[-1])
         if self._documents.titled(text):
             return Facet.SECTION
-        before = self._place_asked(questions[:-1])
+        before = self._place_of(questions[:-1])
         facet = read_turn(text, self._scorer.vocabulary, self._names, after_place=before).facet
         return facet if facet in (Facet.SECTION, Facet.PARAGRAPH) else None
 
@@ -290,9 +292,9 @@ class Engine:
         on an earlier question, and the reply says it follows that reply's question. A message with
         words of its own is read as before: scored with the quote as its context, questions that stand
         on their own lost more than follow-ups gained (docs/conversation.md)."""
-        if turn.reading != _HELP or not conversation.questions:
+        asked = turn.asked_before
+        if turn.reading != _HELP or not asked:
             return
-        asked = conversation.questions[-1]
         if place is None:
             before = self._read_earlier(asked)
             if before.kind is not TurnKind.ABOUT or before.topic or before.facet not in _QUOTING:

@@ -73,15 +73,22 @@ class Passages:
     def all_but(self, kept: frozenset[int]) -> frozenset[int]:
         return self._every_sentence - kept
 
+    def _located(self, excerpt_id: str) -> tuple[int, int, int] | None:
+        """Where an excerpt id points: (paragraph row, start, end); None when the index has no such paragraph."""
+        match = _EXCERPT_ID.fullmatch(excerpt_id)
+        row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
+        if match is None or row is None:
+            return None
+        return row, int(match["start"]), int(match["end"])
+
     def quoted(self, excerpt_ids: Sequence[str]) -> frozenset[int]:
         """The sentences inside the excerpts with these ids; ids the index no longer has are ignored."""
         found = set()
         for excerpt_id in excerpt_ids:
-            match = _EXCERPT_ID.fullmatch(excerpt_id)
-            row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
-            if match is None or row is None:
+            located = self._located(excerpt_id)
+            if located is None:
                 continue
-            start, end = int(match["start"]), int(match["end"])
+            row, start, end = located
             sentences = self._scorer.paragraphs[row].sentences
             for n in self._sentences_of[row]:
                 sentence = sentences[self._scorer.sentences[n][1]]
@@ -91,12 +98,11 @@ class Passages:
 
     def text_of(self, excerpt_id: str) -> str:
         """The text an excerpt (by id) quotes; "" when the index no longer holds it."""
-        match = _EXCERPT_ID.fullmatch(excerpt_id)
-        row = self._row_of.get((match["document"], int(match["paragraph"]))) if match else None
-        if match is None or row is None:
+        located = self._located(excerpt_id)
+        if located is None:
             return ""
+        row, start, end = located
         text = self._scorer.paragraphs[row].text
-        start, end = int(match["start"]), int(match["end"])
         return text[start:end] if start < end <= len(text) else ""
 
     def select(self, scored: Scored, count: int, excluded: frozenset[int] = frozenset()) -> list[Excerpt]:
