@@ -227,6 +227,22 @@ def test_which_section_is_that_in_names_the_section_the_last_answer_quoted(real_
     assert answer.message.startswith(f"That is section 1 of {count}: §{first.excerpts[0].section}")
 
 
+def test_a_section_named_by_a_word_only_its_title_has_is_the_one_pointed_at(real_engine):
+    """ "wich part covers the history stuff" pointed at the section of the best excerpt for "history stuff"
+    (the last one): a word of one section's title names that section, shown where the topic is in it."""
+    count = len(real_engine.sections)
+    history = next(n for n, title in enumerate(real_engine.sections) if "History" in title)
+    answer = real_engine.answer("wich part covers the history stuff")
+    assert answer.kind is AnswerKind.ABOUT
+    assert answer.message.startswith(
+        f"That is section {history + 1} of {count}: §{real_engine.sections[history]}"
+    )
+    assert [excerpt.section for excerpt in answer.excerpts] == [real_engine.sections[history]]
+    # A word that more than one title has names no section: the best excerpt's section, as before.
+    treaty = real_engine.answer("which section covers the 1950 alliance?")
+    assert treaty.message.startswith(f"That is section {history + 1} of {count}")
+
+
 def test_small_talk_around_a_follow_up_does_not_change_its_answer(real_engine):
     first = real_engine.answer("Why did the 1950 alliance fail?")
     conversation = Conversation().after(first)
@@ -272,6 +288,24 @@ def test_a_fragment_after_a_refusal_continues_the_refused_question(real_engine, 
     back = real_engine.answer("ok, so why did the 1950 alliance fail?", conversation=conversation)
     assert back.answered and back.kind is AnswerKind.ANSWER
     assert real_engine.answer("and china's?").answered  # the same fragment alone: the rule's reason
+
+
+@pytest.mark.model
+def test_a_subject_in_place_of_a_refused_one_is_judged_as_its_own(real_engine):
+    """ "what about taiwan" after a refused "what about north korea?" was refused with it, though the essay
+    names Taiwan: the refused question was itself only a subject, so nothing of it carries over. A
+    fragment pointing back at the refused subject, or continuing a whole refused question, still does."""
+    refused = real_engine.answer("what about north korea?")
+    assert refused.abstention is Abstention.OFF_TOPIC
+    conversation = Conversation().after(refused)
+
+    taiwan = real_engine.answer("what about taiwan", conversation=conversation)
+    assert taiwan.kind is AnswerKind.ANSWER and "Taiwan" in " ".join(e.text for e in taiwan.excerpts)
+    nukes = real_engine.answer("and its nukes?", conversation=conversation)
+    assert nukes.abstention is Abstention.OFF_TOPIC
+    population = Conversation().after(real_engine.answer("whats russias population rn"))
+    for fragment in ("and chinas?", "ok and chinas?"):
+        assert real_engine.answer(fragment, conversation=population).abstention is Abstention.OFF_TOPIC
 
 
 @pytest.mark.model
@@ -478,6 +512,11 @@ def test_after_a_question_about_the_essay_he_is_its_author(
         "lol. what's the tigers thing about", conversation=Conversation().after(refused)
     )
     assert tigers.answered
+    # Chat filler is no topic: "whats the tigers thing lol" was refused for its unknown words "what" and "lol".
+    russians = Conversation().after(
+        real_engine.answer("why are some russians against an alliance with china")
+    )
+    assert real_engine.answer("whats the tigers thing lol", conversation=russians).answered
 
 
 def test_a_question_word_alone_after_a_front_matter_answer_is_answered_by_it(real_engine):

@@ -433,11 +433,37 @@ def test_discord_conversations_as_people_have_them(real_engine):
     ties. Could you give me a short summary?"), and ask "who is he again?", "so he's against it?",
     "whats this bot even about", "tank you": after those fixes meta 31 of 34, chat 25 of 25, hit@1
     0.680 / hit@3 0.747, off topic 29 of 43, 2 false refusals. A development set now."""
-    report = _replayed(real_engine, "chat_in_use_development.jsonl")
+    _assert_replayed(
+        real_engine, "chat_in_use_development.jsonl", meta_missed=4, hit_at_3=0.72, refused=0.65, false=2
+    )
+
+
+def test_discord_turns_of_every_kind(real_engine):
+    """160 turns written without sight of the code (tests/data/conversation/discord_turns_development.jsonl):
+    70 follow-ups, 40 questions about the document, 20 of small talk, 30 off topic, in Discord's own
+    spellings. Read once by `essaybot eval`: follow-ups hit@1 0.771 / hit@3 0.886, meta 36 of 40, chat
+    20 of 20, off topic 22 of 30; replayed as here, hit@3 0.814 and 3 false refusals. Its misses were
+    "wdym", "wich", "lol" and "tho" read as topics, "ok unrelated but how do i ...", "what does the essay
+    recomend china and russia actually do", "what is this document", "is this from before or after
+    ...", "does the author think they should form an alliance or nah", and "which part covers the
+    history stuff" answered with another section: after those fixes, replayed, meta 40 of 40, hit@1
+    0.800 / hit@3 0.843, off topic 23 of 30, 1 false refusal. A development set now."""
+    _assert_replayed(
+        real_engine, "discord_turns_development.jsonl", meta_missed=1, hit_at_3=0.82, refused=0.73, false=1
+    )
+
+
+def _assert_replayed(
+    engine, name: str, *, meta_missed: int, hit_at_3: float, refused: float, false: int
+) -> None:
+    """A development set replayed (_replayed) keeps its floors: questions about the document missed, every
+    bit of small talk right, content hit@3, off topic refused and false refusals."""
+    report = _replayed(engine, name)
     meta, meta_total = report.right("meta")
     chat, chat_total = report.right("chat")
-    assert meta >= meta_total - 4 and chat == chat_total
-    assert report.hit_at(3) >= 0.72 and report.abstention_rate >= 0.65 and report.false_abstentions <= 2
+    assert meta >= meta_total - meta_missed and chat == chat_total
+    assert report.hit_at(3) >= hit_at_3 and report.abstention_rate >= refused
+    assert report.false_abstentions <= false
 
 
 def _replayed(engine, name: str):

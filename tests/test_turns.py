@@ -672,6 +672,35 @@ def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, fol
             None,
         ),
         ("The 1896 treaty. What's the gist of it?", False, TurnKind.CONTENT, None, None),  # "it": the treaty
+        # Found in a blind set of 160 turns (tests/data/conversation/discord_turns_development.jsonl).
+        ("yeah that, wdym by it", True, TurnKind.CONTENT, None, None),
+        ("ok unrelated but how do i center a div", True, TurnKind.CONTENT, None, None),
+        ("great, thanks a ton, have a good one", True, TurnKind.CHAT, None, Chat.THANKS),
+        (
+            "what does the essay recomend china and russia actually do",
+            False,
+            TurnKind.ABOUT,
+            Facet.SUMMARY,
+            None,
+        ),
+        ("what does the author want russia to do about japan", False, TurnKind.CONTENT, None, None),
+        ("what is this document", False, TurnKind.ABOUT, Facet.SUMMARY, None),
+        ("is this from before or after the ukraine invasion", False, TurnKind.ABOUT, Facet.PUBLISHED, None),
+        (
+            "does the author think they should form an alliance or nah",
+            False,
+            TurnKind.ABOUT,
+            Facet.SUMMARY,
+            None,
+        ),
+        (
+            "does the author think china and russia should cooperate on energy?",
+            False,
+            TurnKind.CONTENT,
+            None,
+            None,
+        ),
+        ("wich part covers the history stuff", False, TurnKind.ABOUT, Facet.OUTLINE, None),
     ],
 )
 def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):

@@ -318,6 +318,11 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:argue|say|claim|"
             r"conclude|propose|recommend|think|believe|suggest|advocate|want)(?: overall| in general| in short)?[\s.!?]*$",
             rf"what(?:'s| is) (?:it|this|this thing|this stuff|this one) {_HEDGE}about",
+            # What it wants done: "what does the essay recommend china and russia actually do?"
+            rf"what (?:does|did|would) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer|he|she) (?:recomm?end|propose|"
+            r"suggest|advise|want|advocate|urge)s? (?:[\w'-]+ ){1,5}do\b",
+            # "what is this document?", said alone: what it is, and who wrote it
+            rf"^what(?:'s| is) (?:this|the) (?:{DOCUMENT_WORDS})\W*$",
             rf"what(?:'s| is| was) (?:the |this )?(?:{DOCUMENT_WORDS})'?s? (?:point|argument|message)",
         ),
     ),
@@ -379,6 +384,9 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:go|goes|went|gone|put|posted|come|came) online",
             r"who put (?:this|it) out",
             r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
+            # "is this from before or after the ukraine invasion?": when it was written, against an event
+            rf"(?:is|was) (?:this|the (?:{DOCUMENT_WORDS})|this (?:{DOCUMENT_WORDS})) (?:(?:written|published|from|out) )*"
+            r"(?:before|after|pre|post)\b",
             rf"(?:this|the) {DOCUMENT_WORDS} (?:from|of) (?:\d{{4}}|when|what year)",
             WHICH_IS_NEWER,
             # Where to read it: the card gives the link when the front matter has one.
@@ -648,6 +656,8 @@ SPELLED = {
     "writter": "writer",
     "tittle": "title",
     "summery": "summary",
+    "wich": "which",
+    "wdym": "what do you mean",
 }
 # Whole words only, never inside "u.s." or "y'all"; "y" only as a question opens ("y not", "y did it").
 CHAT_SPELLING = re.compile(
@@ -656,7 +666,10 @@ CHAT_SPELLING = re.compile(
 YEAR = re.compile(r"\d{4}")
 # The words a question opens with, as people type them in a chat.
 ASKING_WORDS = frozenset("why how what what's when where who which whose".split())
-LEADING = frozenset("and but so then well".split())
+# What may open a question after small talk, before its question word: "ok unrelated but how do i ...".
+LEADING = frozenset(
+    "and but so then well also btw anyway anyways unrelated random quick real question".split()
+)
 AUXILIARIES = frozenset(
     "is are was were do does did can could would will should has have had isn't wasn't doesn't didn't".split()
 )
@@ -724,7 +737,8 @@ SECTION_NOUN = re.compile(rf"^(?:{_SECTION_NOUN})$")
 # the document's own question when the something is in its title's words only (turns.read_turn).
 VIEW_OF = pattern(
     r"(?:does|did|do) (?:the )?(?:author|writer|he|she)(?: (?:actually|really|personally|himself|herself))? "
-    r"(?:think|feel|believe) (?:about|of|on|regarding)"
+    r"(?:think|feel|believe) (?:(?:about|of|on|regarding)|(?:that )?(?:they|both|the two(?: countries)?|[\w-]+ and [\w-]+) "
+    r"(?:should|ought to|must|need to))"
 )
 # "what's the main argument against an alliance?" asks for one side's case, which the document weighs: a
 # content question, not the summary ("what's the main argument?").

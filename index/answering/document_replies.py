@@ -221,7 +221,16 @@ class DocumentReplies:
             paragraph = self._scorer.paragraphs[self._passages.paragraph_of(min(quoted))]
             if paragraph.document == record.id and paragraph.section in titles:
                 return titles.index(paragraph.section), []
+        named = _named_by_title(text, spans, record)
         scored = locating()
+        if named is not None:  # "which part covers the history stuff": the section titled so, where in it
+            span = spans[named]
+            inside = frozenset().union(
+                *(self._passages.numbered(record.id, number) for number in range(span.first, span.last + 1))
+            )
+            return named, [] if scored is None else self._passages.select(
+                scored, 1, self._passages.all_but(inside)
+            )
         if scored is None:
             return None, []
         best = self._passages.select(scored, 1, self._passages.outside(record.id))
@@ -296,6 +305,14 @@ class DocumentReplies:
             scored = self._score_text(record.title)
             self._by_title[record.id] = scored
         return scored
+
+
+def _named_by_title(text: str, spans: list[SectionSpan], record: DocumentRecord) -> int | None:
+    """The index of the one section whose title has a word of ``text`` that no other section's title and
+    not the document's own title has ("the history stuff" -> §A Brief History of ...), if there is one."""
+    asked = set(content_terms(text)) - set(content_terms(record.title))
+    named = [number for number, span in enumerate(spans) if asked & set(content_terms(span.title))]
+    return named[0] if len(named) == 1 else None
 
 
 def _section_at(count: int, spans: list[SectionSpan]) -> int | None:

@@ -24,9 +24,11 @@ from index.answering.turns import (
     is_fragment,
     leans_on_context,
     names_document,
+    opens_continuing,
     read_turn,
     refers_back,
     since_last_of_its_own,
+    starts_afresh,
 )
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
@@ -638,7 +640,17 @@ def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:
     and so does one naming the document ("what does the essay say about japan?")."""
     # As said, small talk included: "lol. what's the tigers thing about" is no fragment of the refused question.
     said = clean_question(turn.question)
-    return bool(turn.conversation.refused) and is_fragment(said) and not names_document(said, names)
+    refused = clean_question(turn.conversation.refused)
+    # "what about taiwan?" after "what about north korea?" was refused names a subject in place of the refused
+    # one: it leaves the refused question nothing to carry over ("and its nukes?" points back to it).
+    replaces_it = opens_continuing(refused) and not refers_back(said)
+    return (
+        bool(refused)
+        and is_fragment(said)
+        and not starts_afresh(said)
+        and not names_document(said, names)
+        and not replaces_it
+    )
 
 
 def _after_refusal(turn: _Turn) -> str:

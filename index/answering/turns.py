@@ -158,14 +158,25 @@ def leans_on_context(text: str) -> bool:
     "who else?", "the 1945 one?"), opens as a continuation ("and in 1950?", "what about russia?"), or
     is too short to be a question of its own ("any catch?", "for free?"). Such a message is judged in
     its context; one that stands alone ("how do I reverse a list in python?") is judged alone too."""
-    said = words(cues.NOW.sub(" ", text.lower()))
-    return (
-        not said
-        or said[0] in cues.CONTINUING
-        or " ".join(said[:2]) in cues.CONTINUING
-        or not cues.POINTERS.isdisjoint(said)
-        or is_fragment(text)
-    )
+    now_aside = cues.NOW.sub(" ", text.lower())
+    said = words(now_aside)
+    return not said or opens_continuing(now_aside) or not cues.POINTERS.isdisjoint(said) or is_fragment(text)
+
+
+def starts_afresh(text: str) -> bool:
+    """Whether a message opens with small talk and then asks about something, not opening as a continuation
+    ("lol. what's the tigers thing about", "ok whatever, why the sword?", but not "ok and china's?"): the
+    small talk turns the page on what came before."""
+    folded = _fold(text)
+    small_talk = cues.LEAD_IN.match(folded)
+    rest = folded[small_talk.end() :] if small_talk else ""
+    return bool(content_terms(rest)) and not opens_continuing(rest)
+
+
+def opens_continuing(text: str) -> bool:
+    """Whether a message opens as a continuation: "and in 1950?", "what about russia?"."""
+    said = words(text.lower())
+    return bool(said) and (said[0] in cues.CONTINUING or " ".join(said[:2]) in cues.CONTINUING)
 
 
 def refers_back(text: str) -> bool:
@@ -328,13 +339,24 @@ def _asks(leftover: str, folded: str) -> bool:
     """Whether what a small-talk cue leaves of a message is a question of its own: it has a question
     mark ("thanks! and money?"), or opens with a question word or an auxiliary ("thanks, but why",
     "thanks! is that good or bad", "over what exactly"), or with a request ("ok list them"). "lol ok"
-    and "perfect, that's what i needed" are not."""
-    tokens = re.findall(r"[\w']+", leftover)
+    and "perfect, that's what i needed" are not. Any of its parts may open so: "yeah that, wdym by it"."""
+    if not re.search(r"[\w']", leftover):
+        return False
+    first, *rest = [part for part in re.split(r"[,.;:!]", leftover) if re.search(r"[\w']", part)]
+    return (
+        "?" in folded or _opens_a_question(first) or any(_opens_a_question(part, later=True) for part in rest)
+    )
+
+
+def _opens_a_question(part: str, later: bool = False) -> bool:
+    """Whether a part of a message opens as a question. ``later``: not its first part, where only a
+    question word counts: "thanks a ton, have a good one" asks nothing."""
+    tokens = re.findall(r"[\w']+", part)
     while tokens and tokens[0] in cues.LEADING:
         tokens = tokens[1:]
     if not tokens:
         return False
-    if "?" in folded or tokens[0] in cues.ASKING_WORDS | cues.AUXILIARIES | cues.REQUESTS:
+    if tokens[0] in (cues.ASKING_WORDS if later else cues.ASKING_WORDS | cues.AUXILIARIES | cues.REQUESTS):
         return True
     return tokens[0] in cues.PREPOSITIONS and len(tokens) > 1 and tokens[1] in cues.ASKING_WORDS
 
