@@ -15,6 +15,11 @@ from index.building.build import build_index
         ("What did Putin say at Valdai in October 2020?", False),
         ("the 1950 treaty", False),
         ("How big was the loan of 300 million dollars?", False),
+        # After the document's own year is after its date too; since an earlier year is not.
+        ("did china and russia sign an alliance after 2021?", True),
+        ("anything new since 2021", True),
+        ("post-2021 relations?", True),
+        ("what has changed since 2014?", False),
     ],
 )
 def test_only_years_after_the_essay_date_count_as_after_its_date(essay_lexicon, question, after):

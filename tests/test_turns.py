@@ -701,6 +701,12 @@ def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, fol
             None,
         ),
         ("wich part covers the history stuff", False, TurnKind.ABOUT, Facet.OUTLINE, None),
+        # And in a second one (tests/data/conversation/discord_slang_development.jsonl).
+        ("bruh", True, TurnKind.CHAT, None, Chat.ACKNOWLEDGEMENT),
+        ("where's this from anyway, like which site", False, TurnKind.ABOUT, Facet.PUBLISHED, None),
+        ("where does he go over pros and cons", False, TurnKind.ABOUT, Facet.OUTLINE, None),
+        ("so how does the whole thing wrap up", False, TurnKind.ABOUT, Facet.ENDING, None),
+        ("where in the essay is that", True, TurnKind.ABOUT, Facet.OUTLINE, None),
     ],
 )
 def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):

@@ -195,6 +195,7 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"meh",
             r"ugh",
             r"whoa",
+            r"bruh+",
             # Words as common inside a question ("right now", "oh, and ..."): small talk only on their own.
             r"^(?:right|bet|fine|oh+|ah+|aha|indeed|til)\W*$",
         ),
@@ -263,7 +264,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.ENDING,
         pattern(
-            rf"how (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer|he|she|they) "
+            rf"how (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer|he|she|they|(?:whole )?thing) "
             r"(?:end|finish|conclude|close|wrap(?: it)? up|sum(?: it)? up)",
             r"(?:the |its )?(?:ending|conclusion|concluding (?:part|section|paragraph|remarks|words))",
             r"(?:last|final|closing) (?:part|words|paragraph|lines?|thoughts|remarks|bit|sentences?)",
@@ -393,6 +394,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"(?:a|the|any|its|some) (?:web ?)?link(?! between)",
             rf"link (?:to|for) (?:it|this|that|the (?:{DOCUMENT_WORDS}|original|source))",
             r"url",
+            r"(?:which|what) (?:web ?)?site",
             rf"(?:the )?original (?:{DOCUMENT_WORDS}|source|version)",
             r"where (?:can|could|do|should) (?:i|we|you|one) (?:read|find|get) (?:it|this|the (?:whole|full|original)(?: \w+)?)",
         ),
@@ -561,8 +563,10 @@ ANCHORS = pattern(
 WHICH_SECTION = pattern(
     r"(?:which|what) (?:section|part|chapter|heading|subsection)s?",
     r"(?:section|part|chapter|heading|subsection)s? (?:on|about|covering|that covers|dealing with|where)",
+    # "where in the essay is that?"
+    rf"where in (?:the |this )?(?:{DOCUMENT_WORDS}) (?:is|are|was|does|do)\b",
     r"where (?:does|do|is|are) (?:the |this )?(?:essay|article|piece|paper|text|author|writer|it|he|she) "
-    r"(?:talk|discuss|cover|deal|write|mention|address|go into)",
+    r"(?:talk|discuss|cover|deal|write|mention|address|go into|go over|get into|weigh)",
     r"(?:after|before|follows|precedes) the [\w\s'-]+ (?:section|part|chapter)",
 )
 # Numbers as people spell them, 1 to 99: "twelve", "twenty-one"; "twelfth", "twenty first". Whole

@@ -22,7 +22,7 @@ STOP_WORDS = frozenset(
     while who whom whose why will with won't would wouldn't yet you your yours actually anyway etc
     ppl people thing things way say says said tell think thinks like w u ur pls please hey hi
     he's she's he'd she'd he'll she'll
-    whats wats hows whos wheres whys tho lol lmao haha pls plz thx rn btw idk imo ok okay yeah yep nah
+    whats wats hows whos wheres whys tho lol lmao haha pls plz thx btw idk imo ok okay yeah yep nah n
     """.split()
 )
 # Words that shape a question but say nothing of its topic.

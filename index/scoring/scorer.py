@@ -182,11 +182,13 @@ class Lexicon:
         return False
 
     def after_date(self, question: str) -> bool:
-        """A year later than the document's date: it cannot report on it ("in 2022")."""
+        """A year later than the document's date, or anything after its own year: it cannot report on
+        it ("in 2022", "did they sign an alliance after 2021?")."""
         if self.year is None:
             return False
         years = (int(match) for match in re.findall(rf"\b({_YEAR.pattern})s?\b", question))
-        return any(year > self.year for year in years)
+        since = re.findall(rf"\b(?:after|since|post-?|beyond) ?({_YEAR.pattern})\b", question.lower())
+        return any(year > self.year for year in years) or any(int(year) >= self.year for year in since)
 
 
 class Scorer:
