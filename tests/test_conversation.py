@@ -527,6 +527,9 @@ def test_a_question_word_alone_after_a_front_matter_answer_is_answered_by_it(rea
     # "why?" is not what the front matter answers.
     author = Conversation().after(real_engine.answer("who wrote it"))
     assert real_engine.answer("why?", conversation=author).kind is AnswerKind.CHAT
+    # "and when?" after "who wrote it" asks the date: the card is headed by it, not by the author again.
+    when = real_engine.answer("and when?", conversation=author)
+    assert when.message.startswith("When and where it was published")
 
 
 def test_go_on_after_the_end_of_the_document_says_so(real_engine):

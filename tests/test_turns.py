@@ -707,6 +707,14 @@ def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, fol
         ("where does he go over pros and cons", False, TurnKind.ABOUT, Facet.OUTLINE, None),
         ("so how does the whole thing wrap up", False, TurnKind.ABOUT, Facet.ENDING, None),
         ("where in the essay is that", True, TurnKind.ABOUT, Facet.OUTLINE, None),
+        # Found in use: asking how to cite it is asking for the card of facts, mid-conversation too.
+        ("how do i cite this essay?", False, TurnKind.ABOUT, Facet.AUTHOR, None),
+        ("can you cite that properly", True, TurnKind.ABOUT, Facet.AUTHOR, None),
+        ("i need the full citation for my bibliography", False, TurnKind.ABOUT, Facet.AUTHOR, None),
+        ("how do i reference this in apa", False, TurnKind.ABOUT, Facet.AUTHOR, None),
+        ("which sources does the author cite?", False, TurnKind.CONTENT, None, None),
+        ("does he cite any russian scholars?", True, TurnKind.CONTENT, None, None),
+        ("ny pizza vs chicago deep dish", False, TurnKind.CONTENT, None, None),
     ],
 )
 def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):

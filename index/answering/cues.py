@@ -250,6 +250,18 @@ OUTLETS = (r"outlet", r"journal", r"magazine", r"newspaper", r"website", r"sourc
 DOCUMENT_WORDS = (
     r"(?:essay|article|piece|paper|text|document|doc|work|writing|this|it|book|post|op-?ed|report)"
 )
+# Asking how to cite it: the card of facts, headed by the author, is the citation ("how do i cite this?").
+CITING = (
+    # The reader citing it, not the document citing others ("which sources does the author cite?").
+    r"(?:how (?:do|should|would|can|could|to) (?:i|we|you|u|one) |(?:can|could|would) (?:you|u) |pls |please |to )cite",
+    rf"cit(?:e|ing) (?:it|this|that|him|the (?:{DOCUMENT_WORDS}))",
+    r"citations?",
+    r"bibliograph\w*",
+    r"works cited",
+    rf"referenc(?:e|ing) (?:it|this|that|the (?:{DOCUMENT_WORDS}))",
+    r"(?:apa|mla)(?: style| format)?",
+    r"(?:harvard|chicago) (?:style|format|citation)",  # "ny pizza vs chicago deep dish" is no citation
+)
 # Asking after the documents the bot holds ("what documents do you have?", "your corpus") and comparing
 # their dates ("which one is newer?"): questions about every document at once (ALL_DOCUMENTS).
 WHICH_DOCUMENTS = (
@@ -402,6 +414,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
     (
         Facet.AUTHOR,
         pattern(
+            *CITING,  # the card of facts is the citation; after PUBLISHED, so "author name for my bibliography"
             r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
             # "who is he again?", "who even is this guy", said alone: outside a conversation about the
             # content, the author ("putin. who is he?" asks about Putin)
@@ -552,6 +565,7 @@ ANCHORS = pattern(
     r"publish\w*",
     r"publication",
     *OUTLETS,
+    *CITING,
     r"conclusion",
     r"concluding",
     # What only the author gives: "so whats his recommendation?" mid-conversation asks for his conclusion.

@@ -285,7 +285,10 @@ class Engine:
             return  # "why?" after "who wrote it?" is not asked by the front matter
         before = self._read_earlier(turn.asked_before)
         if before.kind is TurnKind.ABOUT and before.facet in _FACTS:
-            turn.reading = Reading(TurnKind.ABOUT, facet=before.facet)
+            # The card is headed by what was asked: "and when?" after "who wrote it?" asks the date ("by
+            # whom?" after "when was it published?" may ask the publisher: the card as before).
+            when = "when" in turn.text.lower()
+            turn.reading = Reading(TurnKind.ABOUT, facet=Facet.PUBLISHED if when else before.facet)
 
     def _follow_quotes(self, turn: "_Turn", conversation: Conversation, place: Facet | None) -> None:
         """ "why?", "what does that mean?" or "who says that?" after a reply that quoted the document
