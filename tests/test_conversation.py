@@ -309,6 +309,19 @@ def test_a_subject_in_place_of_a_refused_one_is_judged_as_its_own(real_engine):
 
 
 @pytest.mark.model
+def test_a_question_naming_the_author_is_judged_with_the_name_as_the_author_too(real_engine):
+    """ "what model does <name> prefer" was refused where "what model does the author prefer" was
+    answered: the name is a word the model does not know. What the author did not write about is still
+    refused."""
+    author = real_engine.info.documents[0].author
+    surname = author.split()[0]
+    assert real_engine.answer("what model does the author prefer").kind is AnswerKind.ANSWER
+    assert real_engine.answer(f"what model does {surname.lower()} prefer").kind is AnswerKind.ANSWER
+    refused = real_engine.answer(f"what does {surname} think about bitcoin?")
+    assert refused.abstention is Abstention.OFF_TOPIC
+
+
+@pytest.mark.model
 def test_a_question_naming_the_essay_after_a_refusal_is_its_own(real_engine):
     """ "what does the essay say about japan?" has one content word, so after a refusal it was judged
     with the refused question, and refused: naming the document makes it a question about the corpus."""

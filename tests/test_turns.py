@@ -715,6 +715,9 @@ def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, fol
         ("which sources does the author cite?", False, TurnKind.CONTENT, None, None),
         ("does he cite any russian scholars?", True, TurnKind.CONTENT, None, None),
         ("ny pizza vs chicago deep dish", False, TurnKind.CONTENT, None, None),
+        ("how old is zhao", False, TurnKind.ABOUT, Facet.AUTHOR, None),  # his age, not the essay's
+        ("how old is this essay", False, TurnKind.ABOUT, Facet.PUBLISHED, None),
+        ("what's zhao huasheng known for", False, TurnKind.ABOUT, Facet.AUTHOR, None),
     ],
 )
 def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):

@@ -391,7 +391,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             r"what (?:year|yr|date|day|month)",
             r"dated?",
             *OUTLETS,
-            r"how (?:old|recent|new) is",
+            r"how (?:old|recent|new) is(?! (?:the )?(?:author|writer|he|she|this guy)\b)",  # not the author's age
             r"(?:is|was) (?:this|it|the \w+) (?:recent|new|old|current|up to date)",
             rf"when(?:'s| is| was) (?:it|this|the {DOCUMENT_WORDS}) from",
             r"(?:go|goes|went|gone|put|posted|come|came) online",
@@ -415,6 +415,8 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
         Facet.AUTHOR,
         pattern(
             *CITING,  # the card of facts is the citation; after PUBLISHED, so "author name for my bibliography"
+            r"how old is (?:the )?(?:author|writer|this guy)",  # the card: what the front matter says of him
+            r"(?:author|writer|this guy)(?: (?:best|mostly|mainly))? (?:known|famous|noted) for",
             r"who(?:'s|s| is| was)? (?:the )?(?:author|writer)",
             # "who is he again?", "who even is this guy", said alone: outside a conversation about the
             # content, the author ("putin. who is he?" asks about Putin)

@@ -276,7 +276,18 @@ class Engine:
             texts += _last_asked(history)  # what the last question was answered with
         if _continues_refusal(turn, self._names):
             texts.append(_after_refusal(turn))
+        if self._as_author(turn.text):
+            texts.append(self._as_author(turn.text))
         return texts
+
+    def _as_author(self, text: str) -> str:
+        """``text`` with an author's name put as "the author", when it names one, else "". The name is a
+        word the model reads as unknown ("what model does <name> prefer" is off topic by the abstention
+        model, "what model does the author prefer" is not); a question about the author's words is about
+        the document. Measured: docs/retrieval-history.md, round 14."""
+        folded = " ".join(text.lower().replace("’", "'").split())
+        named = self._names.as_author(folded)
+        return named if named != folded else ""
 
     def _follow_facts(self, turn: "_Turn") -> None:
         """ "where?", "who?" or "by whom?" right after a front-matter answer ("when was it published?")
@@ -419,6 +430,8 @@ class Engine:
             if self._abstention.off_topic(with_refused):
                 return self._decide(turn.question, with_refused, k, skip)
         scored, judged = self._in_context(turn, turn.text, history, scores)
+        if self._as_author(turn.text):  # off topic only if it is so with the name read as "the author" too
+            judged = (*judged, scores[self._as_author(turn.text)])
         scored = self._for_ranking(turn, scored, scores)
         answer = self._decide(
             turn.question,
