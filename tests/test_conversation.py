@@ -227,6 +227,19 @@ def test_which_section_is_that_in_names_the_section_the_last_answer_quoted(real_
     assert answer.message.startswith(f"That is section 1 of {count}: §{first.excerpts[0].section}")
 
 
+def test_asking_the_source_of_a_quote_gives_the_card_and_the_quote(real_engine):
+    """ "source? where does it say that" after an answer got the publication card alone; the quote it is
+    the source of comes with it now, as the answer showed it or, given only the questions, as found again."""
+    first = real_engine.answer("has china allied with russia more than with any other country?")
+    for conversation in (Conversation().after(first), Conversation((first.question,))):
+        source = real_engine.answer("source? where does it say that", conversation=conversation)
+        assert source.kind is AnswerKind.ABOUT and "China Forum" in source.message
+        assert [excerpt.id for excerpt in source.excerpts] == [first.excerpts[0].id]
+        assert_grounded(real_engine, source)
+    # Asked with nothing quoted before it, the card alone.
+    assert not real_engine.answer("source?").excerpts
+
+
 def test_a_section_named_by_a_word_only_its_title_has_is_the_one_pointed_at(real_engine):
     """ "wich part covers the history stuff" pointed at the section of the best excerpt for "history stuff"
     (the last one): a word of one section's title names that section, shown where the topic is in it."""

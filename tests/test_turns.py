@@ -344,6 +344,13 @@ def test_the_us_is_a_subject_not_a_pronoun(essay, text):
     assert reading.kind is TurnKind.CONTENT and reading.topic == ("us",)
 
 
+def test_the_source_of_what_was_just_quoted_points_back_only_in_a_conversation(essay):
+    vocabulary, names = essay
+    for text in ("source?", "can you cite that properly"):
+        assert read_turn(text, vocabulary, names, following=True).pointing
+        assert not read_turn(text, vocabulary, names).pointing
+
+
 def test_which_section_is_that_in_points_back_only_in_a_conversation(essay):
     vocabulary, names = essay
     assert read_turn("which section is that in?", vocabulary, names, following=True).pointing

@@ -262,6 +262,8 @@ CITING = (
     r"(?:apa|mla)(?: style| format)?",
     r"(?:harvard|chicago) (?:style|format|citation)",  # "ny pizza vs chicago deep dish" is no citation
 )
+# Asking the source of what was just quoted ("source?", "can you cite that?"): the card, and the quote.
+SOURCE_OF_A_QUOTE = pattern(r"sources?", *CITING)
 # Asking after the documents the bot holds ("what documents do you have?", "your corpus") and comparing
 # their dates ("which one is newer?"): questions about every document at once (ALL_DOCUMENTS).
 WHICH_DOCUMENTS = (

@@ -137,7 +137,18 @@ class DocumentReplies:
                 excerpts += self._quoted_in_order(record, last, last, page, each)
         else:
             message = facts_message(records, facet or Facet.AUTHOR)
+            if reading.pointing:  # "source?" right after a quote: the card, and the quote it is the source of
+                excerpts = self._pointed_at(conversation, locating)
         return Answer(question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
+
+    def _pointed_at(self, conversation: Conversation, locating: Callable[[], Scored | None]) -> list[Excerpt]:
+        """The excerpt the latest reply quoted first, as it was; where what it showed is not known (the
+        command line's ``--context``), the best excerpt for the latest question (``locating``)."""
+        quoted = self._passages.quoted(conversation.last[:1])
+        if quoted:
+            return self._passages.in_order(sorted(quoted), 1)
+        scored = locating()
+        return [] if scored is None else self._passages.select(scored, 1)
 
     def ended(self, question: str, last_shown: str) -> Answer:
         """The reply to "go on" when the text quoted last (``last_shown``, an excerpt id) has been read to

@@ -43,7 +43,8 @@ class Reading:
     # For CHAT: whether content words of the corpus came with the cue, so that only an off-topic verdict
     # from the retrieval should make it small talk ("thanks! and why did the 1950 alliance fail?").
     mixed: bool = False
-    # For OUTLINE in a conversation: "which section is that in?" points back at what was just asked.
+    # For OUTLINE in a conversation: "which section is that in?" points back at what was just asked; for
+    # AUTHOR and PUBLISHED, "source?" asks the source of what was just quoted.
     pointing: bool = False
     # For SECTION and PARAGRAPH: the place counted from the one the reply before quoted ("the next section":
     # 1, "the previous paragraph": -1); 0 when the place is counted from the document's start or end.

@@ -112,7 +112,11 @@ def read_turn(
         if following and not (cues.ANCHORS.search(folded) or which_section):
             return Reading(TurnKind.CONTENT, topic=tuple(terms))
         if not topic:
-            pointing = bool(following and which_section and cues.POINTING.search(folded))
+            # "which section is that in?", "source?" right after a quote: about what was just quoted.
+            pointing = following and bool(
+                (which_section and cues.POINTING.search(folded))
+                or (facet in (Facet.AUTHOR, Facet.PUBLISHED) and cues.SOURCE_OF_A_QUOTE.search(folded))
+            )
             return Reading(TurnKind.ABOUT, facet=facet, pointing=pointing)
         if which_section:
             return Reading(TurnKind.ABOUT, facet=facet, topic=topic)
