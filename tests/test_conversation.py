@@ -8,6 +8,8 @@ from index.answering.answers import Abstention, Answer, AnswerKind, Excerpt
 from index.answering.conversation import MAX_QUESTIONS, MAX_SHOWN, Conversation
 from index.answering.engine import Engine
 from index.building.build import build_index
+from index.corpus.documents import parse_document
+from index.corpus.text import words
 from tests.conftest import CORPUS_DIR, REPO, engine_with, write_document
 from tests.test_engine import assert_grounded
 
@@ -238,6 +240,15 @@ def test_asking_the_source_of_a_quote_gives_the_card_and_the_quote(real_engine):
         assert_grounded(real_engine, source)
     # Asked with nothing quoted before it, the card alone.
     assert not real_engine.answer("source?").excerpts
+
+
+def test_how_long_it_is_is_in_the_outline(real_engine):
+    """ "how long is the essay? roughly how many words" got the sections alone."""
+    outline = real_engine.answer("how long is the essay? roughly how many words")
+    path = next(CORPUS_DIR.glob("*.md"))
+    paragraphs = parse_document(path.stem, path.read_bytes()).paragraphs
+    count = sum(len(words(paragraph.text)) for paragraph in paragraphs)
+    assert f"{len(paragraphs)} paragraphs, {count:,} words" in outline.message
 
 
 def test_a_section_named_by_a_word_only_its_title_has_is_the_one_pointed_at(real_engine):

@@ -468,6 +468,26 @@ def test_discord_turns_in_slang(real_engine):
     )
 
 
+def test_discord_turns_in_every_register(real_engine):
+    """150 turns written without sight of the code after the two sets above had been read and mended
+    (tests/data/conversation/discord_registers_development.jsonl: a student, a journalist, a sceptic, 60
+    follow-ups, 40 about the document, 20 small talk, 30 off topic). Read once, replayed as here, with
+    the code from before those two sets and after them: meta 34 and 36 of 40, chat 18 and 18 of 20,
+    hit@1 0.783 / hit@3 0.883 and off topic 22 of 30 both. Its misses: "you're pretty good at this",
+    "wow, didn't know that" and "can you help me with my calculus homework?" (the help text: any "help"
+    was a call for help, "so they cant help each other militarily?" too), "what's the very last point it
+    makes?", "who put this out, is it a think tank?", "how long is the essay?" (no length given). After:
+    meta 39 of 40, chat 20 of 20, off topic 23 of 30, ranking as before. A development set now."""
+    _assert_replayed(
+        real_engine,
+        "discord_registers_development.jsonl",
+        meta_missed=1,
+        hit_at_3=0.86,
+        refused=0.76,
+        false=0,
+    )
+
+
 def _assert_replayed(
     engine, name: str, *, meta_missed: int, hit_at_3: float, refused: float, false: int
 ) -> None:

@@ -725,6 +725,18 @@ def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, fol
         ("how old is zhao", False, TurnKind.ABOUT, Facet.AUTHOR, None),  # his age, not the essay's
         ("how old is this essay", False, TurnKind.ABOUT, Facet.PUBLISHED, None),
         ("what's zhao huasheng known for", False, TurnKind.ABOUT, Facet.AUTHOR, None),
+        # And in a third (tests/data/conversation/discord_registers_development.jsonl).
+        ("you're pretty good at this", True, TurnKind.CHAT, None, Chat.PRAISE),
+        ("wow, didn't know that", True, TurnKind.CHAT, None, Chat.PRAISE),
+        ("didn't it fail in the end?", True, TurnKind.CONTENT, None, None),
+        ("can you help me with my calculus homework?", True, TurnKind.CONTENT, None, None),
+        ("help pls, i'm lost", False, TurnKind.CHAT, None, Chat.HELP),
+        ("help me with my homework on this essay", False, TurnKind.CHAT, None, Chat.HELP),
+        ("so they cant help each other militarily?", True, TurnKind.CONTENT, None, None),
+        ("how do i ask my boss for a raise", False, TurnKind.CONTENT, None, None),
+        ("how do i ask questions here?", False, TurnKind.CHAT, None, Chat.HELP),
+        ("what's the very last point it makes?", True, TurnKind.ABOUT, Facet.ENDING, None),
+        ("who put this out, is it a think tank?", True, TurnKind.ABOUT, Facet.PUBLISHED, None),
     ],
 )
 def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):

@@ -61,14 +61,22 @@ def facts_message(records: Sequence[DocumentRecord], facet: Facet) -> str:
 
 
 def outline_message(
-    record: DocumentRecord, spans: Sequence[SectionSpan], *, chosen: int | None = None, several: bool = False
+    record: DocumentRecord,
+    spans: Sequence[SectionSpan],
+    *,
+    chosen: int | None = None,
+    several: bool = False,
+    length: int = 0,
 ) -> str:
-    """The sections with their paragraph ranges; ``chosen`` (an index into ``spans``) is named first."""
+    """The sections with their paragraph ranges; ``chosen`` (an index into ``spans``) is named first;
+    ``length``: the document's words, said with its paragraphs ("how long is it?")."""
     lines: list[str] = []
     if chosen is not None:
         span = spans[chosen]
         lines.append(f"That is section {chosen + 1} of {len(spans)}: {span.citation}.")
     heading = f"“{record.title}” has {len(spans)} section{'s' if len(spans) != 1 else ''}"
+    if length and spans:
+        heading += f" ({spans[-1].last} paragraphs, {length:,} words)"
     lines.append(heading + ":" if not several else f"{heading} ({record.author}):")
     lines += [f"{number}. {span.citation}" for number, span in enumerate(spans, 1)]
     return "\n".join(lines)

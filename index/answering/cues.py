@@ -22,8 +22,15 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
     (
         Chat.HELP,
         pattern(
-            r"help",
-            r"how (?:do|can|should|would|am) (?:i|we|you|one)(?: supposed to)? (?:use|ask|talk|work|start)",
+            # Help asked for, not helping: "so they cant help each other militarily?" is a content question.
+            r"^help",
+            r"(?:(?:can|could|would|will) (?:you|u|someone|anyone|somebody)(?: please| pls)?|need(?: some)?|want|"
+            r"get|any) help",
+            r"help(?: me| us)?(?: out)?(?: pls| please| plz)?(?=\W*$|\W*(?:,|!|\?))",
+            r"help (?:me|us)\b",
+            r"how (?:do|can|should|would|am) (?:i|we|you|one)(?: supposed to)? (?:use|ask|talk|work|start)"
+            r"(?: (?:you|u|it|this|this bot|the bot|questions?|a question|stuff|things|something|with (?:you|u|it|this)))?"
+            r"(?: here)?(?=\W*$)",
             r"how (?:does|do) (?:this|it|you|the)(?: bot| thing)?(?: even| actually)? work",
             r"what (?:can|do|should) (?:you|i|we) (?:do|ask|say)",
             r"what (?:kinds?|sorts?|types?) of (?:stuff|things|questions) (?:can|could|should|do) (?:i|we|you)",
@@ -145,7 +152,7 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"cool",
             r"neat",
             r"sweet",
-            r"you(?:'re| are) (?:the best|great|good|smart)",
+            r"you(?:'re| are) (?:(?:pretty|really|so|very|quite) )?(?:the best|great|good|smart|helpful|amazing|awesome)",
             r"fascinating",
             r"informative",
             r"insightful",
@@ -196,6 +203,8 @@ CHAT_CUES: tuple[tuple[Chat, re.Pattern[str]], ...] = (
             r"ugh",
             r"whoa",
             r"bruh+",
+            # Surprise, said not asked: "wow, didn't know that" ("didn't it fail?" asks).
+            r"(?:i )?(?:didn'?t|did not|never) (?:know|knew|reali[sz]ed?|expect(?:ed)?|thought)(?: (?:that|this|it))?(?=\W*$)",
             # Words as common inside a question ("right now", "oh, and ..."): small talk only on their own.
             r"^(?:right|bet|fine|oh+|ah+|aha|indeed|til)\W*$",
         ),
@@ -262,6 +271,8 @@ CITING = (
     r"(?:apa|mla)(?: style| format)?",
     r"(?:harvard|chicago) (?:style|format|citation)",  # "ny pizza vs chicago deep dish" is no citation
 )
+# Help asked with something ("can you help me with my calculus homework?"): what follows it is the question.
+HELP_WITH = re.compile(r"\bhelp(?: me| us)?(?: out)? (?:with|w/?|on)\b")
 # Asking the source of what was just quoted ("source?", "can you cite that?"): the card, and the quote.
 SOURCE_OF_A_QUOTE = pattern(r"sources?", *CITING)
 # Asking after the documents the bot holds ("what documents do you have?", "your corpus") and comparing
@@ -281,7 +292,8 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"how (?:does|did) (?:the |this )?(?:{DOCUMENT_WORDS}|author|writer|he|she|they|(?:whole )?thing) "
             r"(?:end|finish|conclude|close|wrap(?: it)? up|sum(?: it)? up)",
             r"(?:the |its )?(?:ending|conclusion|concluding (?:part|section|paragraph|remarks|words))",
-            r"(?:last|final|closing) (?:part|words|paragraph|lines?|thoughts|remarks|bit|sentences?)",
+            r"(?:last|final|closing) (?:part|words|paragraph|lines?|thoughts|remarks|bit|sentences?|point)"
+            r"(?: (?:it|he|she|the author) makes)?",
             r"at the end",
             r"in the end",
         ),
@@ -398,6 +410,7 @@ FACET_CUES: tuple[tuple[Facet, re.Pattern[str]], ...] = (
             rf"when(?:'s| is| was) (?:it|this|the {DOCUMENT_WORDS}) from",
             r"(?:go|goes|went|gone|put|posted|come|came) online",
             r"who put (?:this|it) out",
+            r"think ?tank",  # what kind of publisher
             r"(?:is|was) (?:this|it) from (?:\d{4}|when|what year)",
             # "is this from before or after the ukraine invasion?": when it was written, against an event
             rf"(?:is|was) (?:this|the (?:{DOCUMENT_WORDS})|this (?:{DOCUMENT_WORDS})) (?:(?:written|published|from|out) )*"
@@ -575,7 +588,7 @@ ANCHORS = pattern(
     # What only the author gives: "so whats his recommendation?" mid-conversation asks for his conclusion.
     r"(?:his|her) (?:own |final |overall |actual |real )?(?:recommendations?|advice|verdict|bottom line)",
     r"what (?:does|did|would) (?:he|she) (?:recommend|advise|conclude)",
-    r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?)",
+    r"(?:last|final|closing) (?:paragraph|lines?|words|thoughts|remarks|sentences?|point)",
 )
 # The outline facet with a topic asks *which* section holds it; otherwise topic words make it content.
 WHICH_SECTION = pattern(

@@ -22,7 +22,7 @@ from index.answering.conversation import Conversation
 from index.answering.passages import Passages
 from index.answering.readings import Facet, Reading
 from index.answering.turns import asks_every_document, ordinal, paragraphs_asked, step_from_counted
-from index.corpus.text import content_terms
+from index.corpus.text import content_terms, words
 from index.scoring.scorer import Scored, Scorer
 from index.storage.store import DocumentRecord, Manifest
 
@@ -43,6 +43,12 @@ class DocumentReplies:
         self._spans = {
             record.id: section_spans(scorer.paragraphs, record.id) for record in manifest.documents
         }
+        # Each document's length in words, for "how long is it?".
+        self._length = {record.id: 0 for record in manifest.documents}
+        for paragraph in scorer.paragraphs:
+            self._length[paragraph.document] = self._length.get(paragraph.document, 0) + len(
+                words(paragraph.text)
+            )
         # Each section's title as a message may give it, folded: "introduction", "§ introduction", and
         # with the document's title as the bot's suggestions put it, "introduction (title)".
         self._titled: dict[str, list[tuple[DocumentRecord, int]]] = {}
@@ -90,7 +96,11 @@ class DocumentReplies:
                 spans = self._spans[record.id]
                 chosen, where = self._chosen_section(text, conversation, reading, spans, record, locating)
                 excerpts += where
-                lines.append(outline_message(record, spans, chosen=chosen, several=len(records) > 1))
+                lines.append(
+                    outline_message(
+                        record, spans, chosen=chosen, several=len(records) > 1, length=self._length[record.id]
+                    )
+                )
             message = "\n\n".join(lines)
         elif facet is Facet.SUMMARY:
             parts = []
@@ -109,7 +119,11 @@ class DocumentReplies:
                 elif chosen is None:
                     chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
                 if chosen is None:  # "section 9" of four: the outline says what there is
-                    lines.append(outline_message(record, spans, several=len(records) > 1))
+                    lines.append(
+                        outline_message(
+                            record, spans, several=len(records) > 1, length=self._length[record.id]
+                        )
+                    )
                     continue
                 lines.append(section_message(record, spans, chosen))
                 excerpts += self._quoted_in_order(record, spans[chosen].first, spans[chosen].last, page, each)
@@ -122,7 +136,11 @@ class DocumentReplies:
                 if reading.step:  # "the next paragraph": from the one quoted last
                     quoted = self._quoted_paragraph(record, conversation, reading.step, asked_before)
                     if quoted is None:  # nothing of this document quoted to count from
-                        lines.append(outline_message(record, spans, several=len(records) > 1))
+                        lines.append(
+                            outline_message(
+                                record, spans, several=len(records) > 1, length=self._length[record.id]
+                            )
+                        )
                         continue
                     first = last = quoted + reading.step
                 else:  # "the last two paragraphs": counted from this document's end

@@ -97,7 +97,8 @@ def read_turn(
             continue  # "the main argument against an alliance" is one side's case, not the summary
         # The words the cue itself matched are its own, not a topic: "who made this essay" asks for the
         # author though "made" is a word of the essay.
-        explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(said.group(0) if said else ""))
+        cued = " ".join(match.group(0) for match in cue.finditer(folded))  # "who put this out, a think tank?"
+        explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(cued))
         if facet is Facet.PUBLISHED:  # "is this article from 2021?": the year is what it asks about
             explained |= {term for term in terms if cues.YEAR.fullmatch(term)}
         if facet is Facet.AUTHOR and cues.ASKS_NATIONALITY.search(folded):  # "is the author chinese?"
@@ -130,6 +131,8 @@ def read_turn(
                 # "was it an explicit yes?", "thanks, but why?": a question about what was just discussed;
                 # "ok what did wang yi say": a question of its own. Either is scored without the small talk.
                 return Reading(TurnKind.CONTENT, topic=tuple(terms), asks=_without_small_talk(text, plain))
+            if chat is Chat.HELP and not topic and _help_with_something_else(folded, names):
+                return Reading(TurnKind.CONTENT, topic=tuple(terms))  # judged, so refused as off topic
             # Mixed small talk is judged whole: only an on-topic verdict on all of it makes it a question.
             return Reading(TurnKind.CHAT, chat=chat, topic=topic, mixed=bool(topic))
     if not following and words(text) and not content_terms(text):
@@ -350,6 +353,18 @@ def _asks(leftover: str, folded: str) -> bool:
     return (
         "?" in folded or _opens_a_question(first) or any(_opens_a_question(part, later=True) for part in rest)
     )
+
+
+def _help_with_something_else(folded: str, names: DocumentNames) -> bool:
+    """ "can you help me with my calculus homework?": help asked with something in words enough to stand
+    as a question of their own ("help me with python" is still asking how to use the bot), naming no
+    document ("help me with my homework on this essay" does), is a question about something else."""
+    helped = cues.HELP_WITH.search(folded)
+    if not helped:
+        return False
+    said = content_terms(folded[helped.end() :])
+    asked = [term for term in said if term not in cues.BOT_TALK and term not in names.stems]
+    return len(asked) >= cues.STANDS_ALONE and not cues.NAMES_DOCUMENT.search(names.as_author(folded))
 
 
 def _opens_a_question(part: str, later: bool = False) -> bool:
