@@ -460,8 +460,8 @@ def test_discord_turns_in_slang(real_engine):
     chat 19 of 20, hit@1 0.767 / hit@3 0.850, off topic 20 of 30 (21 with the code before those
     mends), 3 false refusals. Its misses: "bruh" searched, "where in the essay is that" and "where does
     he go over pros and cons" not asking for a section, "which site" not the publisher, "how does the
-    whole thing wrap up" not the ending, "n" for "and" and "rn" for "right now" (a stop word since the
-    set above, so "who is china's president rn" was answered), "after 2021" not after the essay's date.
+    whole thing wrap up" not the ending, "n" for "and" and "rn" for "right now" (dropped as a filler
+    since the set above, so "who is china's president rn" was answered), "after 2021" not after the essay's date.
     After: meta 38 of 40, chat 20 of 20, off topic 22 of 30, ranking as before. A development set now."""
     _assert_replayed(
         real_engine, "discord_slang_development.jsonl", meta_missed=2, hit_at_3=0.83, refused=0.73, false=3

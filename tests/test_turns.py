@@ -16,6 +16,7 @@ from index.answering.turns import (
     since_last_of_its_own,
     step_asked,
     step_from_counted,
+    without_fillers,
 )
 from index.corpus.documents import parse_document
 from index.corpus.text import content_terms
@@ -751,3 +752,13 @@ def test_what_it_says_names_the_document():
     names = DocumentNames.of(["A Title"])
     assert names_document("ok then what does it say about the US", names)
     assert not names_document("and china's?", names)
+
+
+def test_chat_fillers_are_not_scored_but_right_now_is():
+    """ "whats the tigers thing lol" was refused for its unknown words "whats" and "lol"; "rn" says when,
+    so "who is china's president rn" keeps it. A message of nothing else keeps its words."""
+    assert without_fillers("whats the tigers thing lol") == "what's the tigers thing"
+    assert without_fillers("when did that stop n why tho") == "when did that stop why"
+    assert without_fillers("who is china's president rn") == "who is china's president rn"
+    assert without_fillers("Whats up with N. Korea") == "what's up with N. Korea"
+    assert without_fillers("lol") == "lol"

@@ -271,6 +271,19 @@ CITING = (
     r"(?:apa|mla)(?: style| format)?",
     r"(?:harvard|chicago) (?:style|format|citation)",  # "ny pizza vs chicago deep dish" is no citation
 )
+# Chat fillers and chat spellings of question words: no topic, so a message is scored without them
+# (turns.without_fillers). Not stop words: the fit reads the calibration questions as typed.
+FILLERS = re.compile(
+    r"(?i)(?<![\w'’-])(?:lol+|lmao+|haha+|tho|pls|plz|thx|btw|idk|imo|ok|okay|yeah|yep|nah|n(?!\.))(?![\w'’-])"
+)
+SPELLED_QUESTION_WORDS = {
+    "whats": "what's",
+    "wats": "what's",
+    "hows": "how's",
+    "whos": "who's",
+    "wheres": "where's",
+}
+SPELLED_QUESTION_WORD = re.compile(rf"(?i)(?<![\w'’-])(?:{'|'.join(SPELLED_QUESTION_WORDS)})(?![\w'’-])")
 # Help asked with something ("can you help me with my calculus homework?"): what follows it is the question.
 HELP_WITH = re.compile(r"\bhelp(?: me| us)?(?: out)? (?:with|w/?|on)\b")
 # Asking the source of what was just quoted ("source?", "can you cite that?"): the card, and the quote.

@@ -29,6 +29,7 @@ from index.answering.turns import (
     refers_back,
     since_last_of_its_own,
     starts_afresh,
+    without_fillers,
 )
 from index.corpus.documents import Paragraph
 from index.corpus.language import is_english
@@ -227,6 +228,7 @@ class Engine:
                     self._follow_quotes(turn, conversation, place)
                 if turn.reading.asks:  # "thanks! and why?": the question is scored without the small talk
                     turn.text = turn.reading.asks
+                turn.text = without_fillers(turn.text)  # "whats the tigers thing lol"
                 if self._documents.titled(turn.text):  # "§ Introduction", as the suggestions offer it
                     turn.reading = Reading(TurnKind.ABOUT, facet=Facet.SECTION)
         return turns
@@ -662,7 +664,7 @@ def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:
     replaces_it = opens_continuing(refused) and not refers_back(said)
     return (
         bool(refused)
-        and is_fragment(said)
+        and is_fragment(without_fillers(said))  # "ok and chinas?" is as short as "and chinas?"
         and not starts_afresh(said)
         and not names_document(said, names)
         and not replaces_it

@@ -68,7 +68,7 @@ def read_turn(
     stepped = step_asked(text, after_place)
     if stepped is not None and _only_a_place(folded, known, names):
         return Reading(TurnKind.ABOUT, facet=stepped[0], step=stepped[1])
-    terms = [term for term in content_terms(text) if term not in names.stems]
+    terms = [term for term in content_terms(without_fillers(text)) if term not in names.stems]  # "or nah"
 
     def topical(explained: frozenset[str]) -> tuple[str, ...]:
         return tuple(term for term in terms if term not in explained and term in known)
@@ -168,6 +168,15 @@ def leans_on_context(text: str) -> bool:
     now_aside = cues.NOW.sub(" ", text.lower())
     said = words(now_aside)
     return not said or opens_continuing(now_aside) or not cues.POINTERS.isdisjoint(said) or is_fragment(text)
+
+
+def without_fillers(text: str) -> str:
+    """``text`` as it is scored: no chat fillers ("lol", "tho", "ok"), question words spelled out
+    ("whats"); the words a model would read as unknown ("whats the tigers thing lol" was refused)."""
+    spelled = cues.SPELLED_QUESTION_WORD.sub(lambda m: cues.SPELLED_QUESTION_WORDS[m.group(0).lower()], text)
+    plain = " ".join(cues.FILLERS.sub(" ", spelled).split())
+    plain = re.sub(r"\s+([,.!?;:])", r"\1", plain).strip(" ,;:")
+    return plain if content_terms(plain) or not content_terms(text) else text
 
 
 def starts_afresh(text: str) -> bool:

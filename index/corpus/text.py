@@ -22,8 +22,6 @@ STOP_WORDS = frozenset(
     while who whom whose why will with won't would wouldn't yet you your yours actually anyway etc
     ppl people thing things way say says said tell think thinks like w u ur pls please hey hi
     he's she's he'd she'd he'll she'll
-    whats wats hows whos wheres whys tho lol lmao haha pls plz thx btw idk imo ok okay yeah yep nah n
-    i'm im i've ive i'd i'll you're youre you've you'd you'll we're we've we'd they're theyre they've they'd
     """.split()
 )
 # Words that shape a question but say nothing of its topic.
