@@ -52,7 +52,7 @@ from index.corpus.text import clean_question
 from index.encoding.embedding import PACKAGED_MODEL, load_embedder
 from index.evaluation import load_items, score
 from index.scoring.abstain import FEATURES, Abstainer, AbstentionModel, features
-from index.scoring.parameters import PACKAGED_PARAMETERS, Parameters, Weights, save_parameters
+from index.scoring.parameters import PACKAGED_PARAMETERS, Parameters, Weights, reading_sha256, save_parameters
 from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe, text_sha256
 from index.scoring.scorer import Scorer
 from index.scoring.search import FaissSearch, all_scores
@@ -173,7 +173,8 @@ def fit(args: argparse.Namespace, scratch_index: Path) -> None:
         parameters, subject_drop=_fit_subject_drop(parameters, stored, embedder, follow_ups)
     )
     follow_ups_sha256 = hashlib.sha256(args.follow_ups.read_bytes()).hexdigest()
-    parameters = dataclasses.replace(parameters, follow_ups_sha256=follow_ups_sha256)
+    read = reading_sha256([item.question for item in (*items, *follow_ups)])
+    parameters = dataclasses.replace(parameters, follow_ups_sha256=follow_ups_sha256, reading_sha256=read)
     if args.write:
         save_parameters(parameters, args.out)
         print("wrote", args.out)
@@ -190,6 +191,7 @@ def fit_parameters(
     new_number_context: float = 0.5,
     subject_drop: float | None = None,
     follow_ups_sha256: str = "",
+    reading_sha256: str = "",
 ) -> Parameters:
     """Parameters with this script's stated constants (and, until they are fitted, neutral models)."""
     return Parameters(
@@ -204,6 +206,7 @@ def fit_parameters(
         model_sha256=maps.model_sha256 if maps else "",
         calibration_sha256=calibration_sha256,
         follow_ups_sha256=follow_ups_sha256,
+        reading_sha256=reading_sha256,
         corpus_sha256=corpus_sha256,
         maps=maps,
         documents=maps.documents if maps else (),

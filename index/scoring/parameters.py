@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.corpus.text import clean_question, content_terms
 from index.errors import EssayBotError
 from index.scoring.question_maps import QueryAdapter, QuestionMaps, TopicProbe
 
@@ -86,10 +87,22 @@ class Parameters:
     model_sha256: str  # the embedding weights the adapter and probe were fitted for
     calibration_sha256: str  # the calibration questions file
     follow_ups_sha256: str  # the calibration follow-ups file the three numbers above were fitted on
+    # How the fit read those questions' words (reading_sha256): a change to the stop words or the stemmer
+    # changes what was fitted on as surely as an edit to the files does.
+    reading_sha256: str
     corpus_sha256: str  # the index's corpus at fit time
     maps: QuestionMaps | None  # None when loaded for other model weights (see load_parameters)
     # The text_sha256 of each document the calibration questions are about, whatever the model weights.
     documents: tuple[str, ...] = ()
+
+
+def reading_sha256(questions: Sequence[str]) -> str:
+    """A digest of how the questions read: each as cleaned, and its content terms."""
+    lines = []
+    for question in questions:
+        cleaned = clean_question(question)
+        lines.append(f"{cleaned}\t{' '.join(content_terms(cleaned))}")
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 class ParametersError(EssayBotError):
@@ -117,6 +130,7 @@ def save_parameters(parameters: Parameters, path: Path, notes: dict[str, str] | 
         "model_sha256": parameters.model_sha256,
         "calibration_sha256": parameters.calibration_sha256,
         "follow_ups_sha256": parameters.follow_ups_sha256,
+        "reading_sha256": parameters.reading_sha256,
         "corpus_sha256": parameters.corpus_sha256,
         "weights": dataclasses.asdict(parameters.weights),
         "abstention": dataclasses.asdict(parameters.abstention),
@@ -161,6 +175,7 @@ def load_parameters(
             model_sha256=str(document["model_sha256"]),
             calibration_sha256=str(document["calibration_sha256"]),
             follow_ups_sha256=str(document["follow_ups_sha256"]),
+            reading_sha256=str(document.get("reading_sha256", "")),
             corpus_sha256=str(document["corpus_sha256"]),
             maps=None,
             documents=tuple(str(d) for d in document["probe"]["documents"]),
