@@ -656,7 +656,8 @@ def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:
     fragment ("and china's?" after "what's the population of russia?"). Not every message leaning on
     it: "so how do they back each other up?" after a refusal asks about the essay (measured, round 9),
     and so does one naming the document ("what does the essay say about japan?")."""
-    # As said, small talk included: "lol. what's the tigers thing about" is no fragment of the refused question.
+    # As said, small talk included: "lol. what's the tigers thing about" starts afresh; a fragment is counted
+    # without chat fillers, so "ok and chinas?" is one.
     said = clean_question(turn.question)
     refused = clean_question(turn.conversation.refused)
     # "what about taiwan?" after "what about north korea?" was refused names a subject in place of the refused
@@ -664,7 +665,7 @@ def _continues_refusal(turn: _Turn, names: DocumentNames) -> bool:
     replaces_it = opens_continuing(refused) and not refers_back(said)
     return (
         bool(refused)
-        and is_fragment(without_fillers(said))  # "ok and chinas?" is as short as "and chinas?"
+        and is_fragment(without_fillers(said))
         and not starts_afresh(said)
         and not names_document(said, names)
         and not replaces_it
