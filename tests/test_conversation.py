@@ -262,6 +262,10 @@ def test_a_section_named_by_a_word_only_its_title_has_is_the_one_pointed_at(real
         f"That is section {history + 1} of {count}: §{real_engine.sections[history]}"
     )
     assert [excerpt.section for excerpt in answer.excerpts] == [real_engine.sections[history]]
+    # Its text asked for, by the same word: quoted from the section's start.
+    text = real_engine.answer("what does the history section say?")
+    assert text.kind is AnswerKind.ABOUT and text.excerpts[0].section == real_engine.sections[history]
+    assert text.excerpts[0].start == 0
     # A word that more than one title has names no section: the best excerpt's section, as before.
     treaty = real_engine.answer("which section covers the 1950 alliance?")
     assert treaty.message.startswith(f"That is section {history + 1} of {count}")

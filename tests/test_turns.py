@@ -30,7 +30,8 @@ def essay():
     path = next(CORPUS_DIR.glob("*.md"))
     document = parse_document(path.stem, path.read_bytes())
     vocabulary = {term for paragraph in document.paragraphs for term in content_terms(paragraph.text)}
-    return vocabulary, DocumentNames.of([document.title, document.author], authors=[document.author])
+    sections = {paragraph.section for paragraph in document.paragraphs}
+    return vocabulary, DocumentNames.of([document.title, document.author], [document.author], sections)
 
 
 def read(essay, text):
@@ -738,6 +739,12 @@ def test_the_authors_view_of_the_titles_question_is_the_summary(essay, text, fol
         ("how do i ask questions here?", False, TurnKind.CHAT, None, Chat.HELP),
         ("what's the very last point it makes?", True, TurnKind.ABOUT, Facet.ENDING, None),
         ("who put this out, is it a think tank?", True, TurnKind.ABOUT, Facet.PUBLISHED, None),
+        # Found in use: a section named by a word of its title, its text asked for.
+        ("what does the history section say?", False, TurnKind.ABOUT, Facet.SECTION, None),
+        ("the section on the partnership model pls", False, TurnKind.ABOUT, Facet.SECTION, None),
+        ("what does the history section say about japan?", False, TurnKind.CONTENT, None, None),
+        ("what comes right after the history section", False, TurnKind.ABOUT, Facet.OUTLINE, None),
+        ("does the partnership cover the military section of ties too", False, TurnKind.CONTENT, None, None),
     ],
 )
 def test_messages_from_discord_conversations_read_as_meant(essay, text, following, kind, facet, chat):

@@ -284,6 +284,26 @@ SPELLED_QUESTION_WORDS = {
     "wheres": "where's",
 }
 SPELLED_QUESTION_WORD = re.compile(rf"(?i)(?<![\w'’-])(?:{'|'.join(SPELLED_QUESTION_WORDS)})(?![\w'’-])")
+# A part named by its words: "the history section", "the part on the partnership model".
+NAMED_PART = re.compile(
+    r"(?<![\w'])(?:the|this|that|its) (?:(?!the |this |that )[\w'-]+ ){1,4}?(?:section|part|chapter|bit)\b"
+    r"|(?<![\w'])(?:section|part|chapter) (?:on|about|covering|dealing with) (?:the )?(?:[\w'-]+(?: |$)){1,4}"
+)
+# A part asked for by its name or its place, not its text: "what's the history section called?", "what
+# comes after the history section?" (the outline answers them).
+NAME_OR_PLACE = pattern(
+    r"names?d?",
+    r"called",
+    r"titled?",
+    r"headings?",
+    r"headers?",
+    r"after",
+    r"before",
+    r"next",
+    r"previous",
+    r"follows?",
+    r"comes?",
+)
 # Help asked with something ("can you help me with my calculus homework?"): what follows it is the question.
 HELP_WITH = re.compile(r"\bhelp(?: me| us)?(?: out)? (?:with|w/?|on)\b")
 # Asking the source of what was just quoted ("source?", "can you cite that?"): the card, and the quote.

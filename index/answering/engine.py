@@ -89,6 +89,7 @@ class Engine:
         self._names = DocumentNames.of(
             (name for r in manifest.documents for name in (r.title, r.author)),
             authors=[r.author for r in manifest.documents],
+            sections=[section for r in manifest.documents for section in r.sections],
         )
         self._documents = DocumentReplies(
             manifest, scorer, self._passages, lambda text: self._score_texts([text])[text]

@@ -24,9 +24,14 @@ class DocumentNames:
     # The authors' full names, surnames or given names (folded), so that "what does <name> think?" reads
     # as "what does the author think?"; None when no document names an author.
     authors: re.Pattern[str] | None = None
+    # The words of the documents' section titles that their own titles do not have: "the history section"
+    # names a section by one of them.
+    sections: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, names: Iterable[str], authors: Iterable[str] = ()) -> "DocumentNames":
+    def of(
+        cls, names: Iterable[str], authors: Iterable[str] = (), sections: Iterable[str] = ()
+    ) -> "DocumentNames":
         parts = set()
         for author in authors:
             folded = _fold(author)
@@ -37,7 +42,9 @@ class DocumentNames:
             pattern = re.compile(
                 rf"(?<![\w'])(?:(?:the )?(?:mr|dr|prof|professor)\.? )?(?:{longest_first})(?!\w)"
             )
-        return cls(frozenset(term for name in names for term in content_terms(name)), pattern)
+        stems = frozenset(term for name in names for term in content_terms(name))
+        titled = frozenset(term for title in sections for term in content_terms(title)) - stems
+        return cls(stems, pattern, titled)
 
     def as_author(self, folded: str) -> str:
         """``folded`` with each author's name put as "the author"."""
@@ -73,7 +80,9 @@ def read_turn(
     def topical(explained: frozenset[str]) -> tuple[str, ...]:
         return tuple(term for term in terms if term not in explained and term in known)
 
-    if _asks_for_a_counted_section(text, folded, known, names):
+    if _asks_for_a_counted_section(text, folded, known, names) or _asks_for_a_named_section(
+        folded, known, names
+    ):
         return Reading(TurnKind.ABOUT, facet=Facet.SECTION)
     if _asks_the_authors_view_of_the_title(text, folded, terms, names, following):
         return Reading(TurnKind.ABOUT, facet=Facet.SUMMARY)
@@ -297,6 +306,16 @@ def _asks_for_a_counted_section(text: str, folded: str, known: set | frozenset, 
         return all(term in cues.BOT_TALK for term in rest)
     explained = cues.FACET_WORDS | cues.BOT_TALK | set(content_terms(" ".join(asking)))
     return not any(term in known and term not in explained for term in rest)
+
+
+def _asks_for_a_named_section(folded: str, known: set | frozenset, names: DocumentNames) -> bool:
+    """ "what does the history section say?": a section named by a word of its title, its text asked for
+    and nothing else ("what does the history section say about japan?" asks about Japan)."""
+    named = cues.NAMED_PART.search(folded)
+    if not named or not names.sections & set(content_terms(named.group(0))):
+        return False
+    rest = folded[: named.start()] + " " + folded[named.end() :]
+    return not cues.NAME_OR_PLACE.search(folded) and _only_a_place(rest, known, names)
 
 
 def _only_a_place(folded: str, known: set | frozenset, names: DocumentNames) -> bool:
