@@ -5,6 +5,7 @@ The engine reads the turn and scores it; this module decides which documents a q
 to quote from them. It scores nothing itself but the documents' titles, through ``score_text``.
 """
 
+from collections import Counter
 from collections.abc import Callable
 
 from index.answering.about import (
@@ -19,7 +20,7 @@ from index.answering.about import (
 )
 from index.answering.answers import Answer, AnswerKind, Excerpt
 from index.answering.conversation import Conversation
-from index.answering.passages import Passages
+from index.answering.passages import Passages, document_of
 from index.answering.readings import Facet, Reading
 from index.answering.turns import asks_every_document, ordinal, paragraphs_asked, step_from_counted
 from index.corpus.text import content_terms, words
@@ -44,11 +45,9 @@ class DocumentReplies:
             record.id: section_spans(scorer.paragraphs, record.id) for record in manifest.documents
         }
         # Each document's length in words, for "how long is it?".
-        self._length = {record.id: 0 for record in manifest.documents}
+        self._length = Counter[str]()
         for paragraph in scorer.paragraphs:
-            self._length[paragraph.document] = self._length.get(paragraph.document, 0) + len(
-                words(paragraph.text)
-            )
+            self._length[paragraph.document] += len(words(paragraph.text))
         # Each section's title as a message may give it, folded: "introduction", "§ introduction", and
         # with the document's title as the bot's suggestions put it, "introduction (title)".
         self._titled: dict[str, list[tuple[DocumentRecord, int]]] = {}
@@ -96,11 +95,7 @@ class DocumentReplies:
                 spans = self._spans[record.id]
                 chosen, where = self._chosen_section(text, conversation, reading, spans, record, locating)
                 excerpts += where
-                lines.append(
-                    outline_message(
-                        record, spans, chosen=chosen, several=len(records) > 1, length=self._length[record.id]
-                    )
-                )
+                lines.append(self._outline(record, several=len(records) > 1, chosen=chosen))
             message = "\n\n".join(lines)
         elif facet is Facet.SUMMARY:
             parts = []
@@ -119,11 +114,7 @@ class DocumentReplies:
                 elif chosen is None:
                     chosen, _ = self._chosen_section(text, conversation, reading, spans, record, locating)
                 if chosen is None:  # "section 9" of four: the outline says what there is
-                    lines.append(
-                        outline_message(
-                            record, spans, several=len(records) > 1, length=self._length[record.id]
-                        )
-                    )
+                    lines.append(self._outline(record, several=len(records) > 1))
                     continue
                 lines.append(section_message(record, spans, chosen))
                 excerpts += self._quoted_in_order(record, spans[chosen].first, spans[chosen].last, page, each)
@@ -136,11 +127,7 @@ class DocumentReplies:
                 if reading.step:  # "the next paragraph": from the one quoted last
                     quoted = self._quoted_paragraph(record, conversation, reading.step, asked_before)
                     if quoted is None:  # nothing of this document quoted to count from
-                        lines.append(
-                            outline_message(
-                                record, spans, several=len(records) > 1, length=self._length[record.id]
-                            )
-                        )
+                        lines.append(self._outline(record, several=len(records) > 1))
                         continue
                     first = last = quoted + reading.step
                 else:  # "the last two paragraphs": counted from this document's end
@@ -159,6 +146,11 @@ class DocumentReplies:
                 excerpts = self._pointed_at(conversation, locating)
         return Answer(question, excerpts=tuple(excerpts), message=message, turn=AnswerKind.ABOUT)
 
+    def _outline(self, record: DocumentRecord, *, several: bool, chosen: int | None = None) -> str:
+        return outline_message(
+            record, self._spans[record.id], chosen=chosen, several=several, length=self._length[record.id]
+        )
+
     def _pointed_at(self, conversation: Conversation, locating: Callable[[], Scored | None]) -> list[Excerpt]:
         """The excerpt the latest reply quoted first, as it was; where what it showed is not known (the
         command line's ``--context``), the best excerpt for the latest question (``locating``)."""
@@ -171,7 +163,7 @@ class DocumentReplies:
     def ended(self, question: str, last_shown: str) -> Answer:
         """The reply to "go on" when the text quoted last (``last_shown``, an excerpt id) has been read to
         its document's end."""
-        document = last_shown.split("#", 1)[0]
+        document = document_of(last_shown)
         titles = [record.title for record in self._manifest.documents if record.id == document]
         message = f"That is where “{titles[0]}” ends." if titles else "That is where the text ends."
         return Answer(question, message=message, turn=AnswerKind.ABOUT)
@@ -196,7 +188,7 @@ class DocumentReplies:
         if len(named) == 1:
             return named
         for excerpt_id in (*conversation.last[:1], *reversed(conversation.shown)):
-            document = excerpt_id.split("#", 1)[0]
+            document = document_of(excerpt_id)
             match = [record for record in records if record.id == document]
             if match:
                 return match
@@ -209,7 +201,7 @@ class DocumentReplies:
     def _documents_quoted(self, conversation: Conversation) -> list[DocumentRecord]:
         """The documents the latest reply quoted, in the order it quoted them: "the next section" after
         each document's second section steps on in each."""
-        quoted = [excerpt_id.split("#", 1)[0] for excerpt_id in conversation.last]
+        quoted = [document_of(excerpt_id) for excerpt_id in conversation.last]
         return [
             record
             for document in dict.fromkeys(quoted)
@@ -253,10 +245,7 @@ class DocumentReplies:
         named = _named_by_title(text, spans, record)
         scored = locating()
         if named is not None:  # "which part covers the history stuff": the section titled so, where in it
-            span = spans[named]
-            inside = frozenset().union(
-                *(self._passages.numbered(record.id, number) for number in range(span.first, span.last + 1))
-            )
+            inside = self._passages.paragraphs(record.id, spans[named].first, spans[named].last)
             return named, [] if scored is None else self._passages.select(
                 scored, 1, self._passages.all_but(inside)
             )
@@ -324,8 +313,8 @@ class DocumentReplies:
     ) -> list[Excerpt]:
         """Paragraphs ``first`` to ``last`` (¶) of a document quoted in reading order, ``count`` excerpts
         past the first ``skip``: "go on" or **More excerpts** reads on from them."""
-        asked = (self._passages.numbered(record.id, number) for number in range(first, last + 1))
-        return self._passages.in_order(sorted(frozenset().union(*asked)), skip + count)[skip:]
+        asked = self._passages.paragraphs(record.id, first, last)
+        return self._passages.in_order(sorted(asked), skip + count)[skip:]
 
     def _title_scores(self, record: DocumentRecord) -> Scored:
         scored = self._by_title.get(record.id)

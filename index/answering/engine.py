@@ -279,9 +279,8 @@ class Engine:
             texts += _last_asked(history)  # what the last question was answered with
         if _continues_refusal(turn, self._names):
             texts.append(_after_refusal(turn))
-        if self._as_author(turn.text):
-            texts.append(self._as_author(turn.text))
-        return texts
+        as_author = self._as_author(turn.text)
+        return [*texts, as_author] if as_author else texts
 
     def _as_author(self, text: str) -> str:
         """``text`` with an author's name put as "the author", when it names one, else "". The name is a
@@ -433,8 +432,9 @@ class Engine:
             if self._abstention.off_topic(with_refused):
                 return self._decide(turn.question, with_refused, k, skip)
         scored, judged = self._in_context(turn, turn.text, history, scores)
-        if self._as_author(turn.text):  # off topic only if it is so with the name read as "the author" too
-            judged = (*judged, scores[self._as_author(turn.text)])
+        as_author = self._as_author(turn.text)
+        if as_author:  # off topic only if it is so with the name read as "the author" too
+            judged = (*judged, scores[as_author])
         scored = self._for_ranking(turn, scored, scores)
         answer = self._decide(
             turn.question,

@@ -24,6 +24,11 @@ NEIGHBOUR_SHARE = 0.0
 _EXCERPT_ID = re.compile(r"(?P<document>.+)#p(?P<paragraph>\d+):(?P<start>\d+)-(?P<end>\d+)")
 
 
+def document_of(excerpt_id: str) -> str:
+    """The document an excerpt id (``Excerpt.id``) quotes."""
+    return excerpt_id.split("#", 1)[0]
+
+
 class Passages:
     """Excerpts of one loaded index. Read-only after construction, so safe across threads."""
 
@@ -59,6 +64,10 @@ class Passages:
         """The sentences of a document's paragraph ``number`` (¶), none when it has no such paragraph."""
         row = self._row_of.get((document, number))
         return frozenset() if row is None else self.in_paragraph(row)
+
+    def paragraphs(self, document: str, first: int, last: int) -> frozenset[int]:
+        """The sentences of a document's paragraphs ``first`` to ``last`` (¶), those it has."""
+        return frozenset().union(*(self.numbered(document, number) for number in range(first, last + 1)))
 
     def last_paragraph(self, document: str) -> frozenset[int]:
         """The sentences of a document's last paragraph."""
